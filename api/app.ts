@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { repoRoot } from '../core/config.ts';
+import { CallScopeError, isCallScopeError } from '../core/errors.ts';
+import { CallQuery, type CallStore, SearchQuery } from '../indexer/call-store.ts';
+import { toSummary } from './summary.ts';
+
+export const UI_DIST = path.join(repoRoot, 'ui', 'dist');
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new CallScopeError('BAD_REQUEST', `${i.path.join('.') || 'query'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+/**
+ * HTTP API. Errors become `{ error: { code, message } }` with the code's status in one place
+ * (onError); handlers only translate between HTTP and the store.
+ */
+export function createApp(store: CallStore, opts: { uiDir?: string } = {}): Hono {
+  const app = new Hono();
+
+  app.get('/api/health', async (c) => c.json({ status: 'ok', ...(await store.counts()) }));
+
+  app.get('/api/calls', async (c) => {
+    const page = await store.list(parse(CallQuery, c.req.query()));
+    return c.json({ total: page.total, items: page.items.map(toSummary) });
+  });
+
+  app.get('/api/calls/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new CallScopeError('BAD_REQUEST', 'a call id is 64 hex characters');
+    const doc = await store.get(id);
+    if (!doc) throw new CallScopeError('NOT_FOUND', `no call with id ${id}`);
+    return c.json(doc);
+  });
+
+  app.get('/api/search', async (c) => {
+    const page = await store.search(parse(SearchQuery, c.req.query()));
+    return c.json({ total: page.total, items: page.items.map((h) => ({ call: toSummary(h.call), matches: h.matches })) });
+  });
+
+  app.all('/api/*', () => {
+    throw new CallScopeError('NOT_FOUND', 'no such API endpoint');
+  });
+
+  const uiDir = opts.uiDir ?? UI_DIST;
+  const index = path.join(uiDir, 'index.html');
+  if (existsSync(uiDir)) app.use('/*', serveStatic({ root: uiDir }));
+  app.get('*', (c) =>
+    existsSync(index)
+      ? c.html(readFileSync(index, 'utf8'))
+      : c.text('The web UI is not built. Run: npm run build:ui', 503),
+  );
+
+  app.onError((err, c) => {
+    if (isCallScopeError(err)) {
+      return c.json({ error: { code: err.code, message: err.message } }, err.httpStatus as 400);
+    }
+    console.error(err);
+    return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
+  });
+
+  return app;
+}

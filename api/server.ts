@@ -1,0 +1,20 @@
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { CallStore } from '../indexer/call-store.ts';
+import { createApp } from './app.ts';
+
+export type RunningServer = { url: string; close(): Promise<void> };
+
+/** Starts the API and UI; port 0 picks a free port (tests). */
+export function startServer(store: CallStore, host: string, port: number): Promise<RunningServer> {
+  const app = createApp(store);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+      resolve({
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
+    });
+    server.on('error', reject);
+  });
+}

@@ -1,0 +1,92 @@
+import type { Acoustics, SpeechRegion } from '../core/schemas.ts';
+import { roleOfChannel, type RawSegment } from './transcript.ts';
+
+/** Gaps shorter than this are turn-taking, not silence a QA inspector cares about. */
+export const SILENCE_MIN_SEC = 3;
+/** An overlap shorter than this is back-channel noise, not talking over someone. */
+export const INTERRUPTION_MIN_OVERLAP_SEC = 0.5;
+
+/** VAD splits a turn at breaths; pauses shorter than this stay inside the turn. */
+const TURN_PAUSE_SEC = 0.6;
+
+type Span = { start: number; end: number };
+type RoleSpan = Span & { role: 'agent' | 'customer' | 'unknown' };
+
+/** Merges spans that overlap or sit closer than `bridge` seconds (pauses inside one turn). */
+function union(spans: Span[], bridge = 0): Span[] {
+  const out: Span[] = [];
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    const last = out.at(-1);
+    if (last && s.start <= last.end + bridge) last.end = Math.max(last.end, s.end);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+function total(spans: Span[]): number {
+  return spans.reduce((sum, s) => sum + (s.end - s.start), 0);
+}
+
+function intersect(a: Span[], b: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const x of a) for (const y of b) {
+    const start = Math.max(x.start, y.start);
+    const end = Math.min(x.end, y.end);
+    if (end > start) out.push({ start, end });
+  }
+  return out;
+}
+
+/** Counts the times `by` starts talking while `over` is mid-utterance and keeps talking for a while. */
+function countInterruptions(by: Span[], over: Span[]): number {
+  let n = 0;
+  for (const s of by) {
+    const talking = over.find((o) => o.start < s.start && o.end > s.start);
+    if (talking && Math.min(talking.end, s.end) - s.start >= INTERRUPTION_MIN_OVERLAP_SEC) n++;
+  }
+  return n;
+}
+
+function speechRate(segments: RawSegment[], role: 'agent' | 'customer'): number | null {
+  const mine = segments.filter((s) => s.role === role);
+  const minutes = total(mine) / 60;
+  if (minutes <= 0) return null;
+  const chars = mine.reduce((n, s) => n + s.text.replace(/[\s\p{P}]/gu, '').length, 0);
+  return Math.round(chars / minutes);
+}
+
+/**
+ * Acoustic QA facts. With per-channel VAD regions (stereo audio) talk, overlap and interruptions
+ * come from the audio itself; otherwise (mono audio, text-only calls) the transcript's turn
+ * timings stand in for them. Silence always comes from the best timing available.
+ */
+export function computeAcoustics(input: {
+  durationSec: number;
+  segments: RawSegment[];
+  speech: SpeechRegion[];
+  stereo: boolean;
+}): Acoustics {
+  const { durationSec, segments, speech, stereo } = input;
+  const roleSpans: RoleSpan[] = stereo
+    ? speech.map((r) => ({ start: r.start, end: r.end, role: roleOfChannel(r.channel) }))
+    : segments.map((s) => ({ start: s.start, end: s.end, role: s.role }));
+  const activity = union(speech.length > 0 ? speech : segments);
+  const gaps: number[] = [];
+  for (let i = 1; i < activity.length; i++) gaps.push(activity[i]!.start - activity[i - 1]!.end);
+  const silences = gaps.filter((g) => g >= SILENCE_MIN_SEC);
+  const silenceSec = silences.reduce((a, b) => a + b, 0);
+  const agent = union(roleSpans.filter((s) => s.role === 'agent'), TURN_PAUSE_SEC);
+  const customer = union(roleSpans.filter((s) => s.role === 'customer'), TURN_PAUSE_SEC);
+  const talk = total(agent) + total(customer);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    basis: speech.length > 0 ? 'vad' : 'transcript',
+    silenceSec: round(silenceSec),
+    longestSilenceSec: round(Math.max(0, ...gaps)),
+    silenceRatio: durationSec > 0 ? round(silenceSec / durationSec) : 0,
+    talkRatio: talk > 0 ? round(total(agent) / talk) : 0,
+    speechRateCpm: { agent: speechRate(segments, 'agent'), customer: speechRate(segments, 'customer') },
+    overlapSec: round(total(intersect(agent, customer))),
+    interruptions: { agent: countInterruptions(agent, customer), customer: countInterruptions(customer, agent) },
+  };
+}

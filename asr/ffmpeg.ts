@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import { CallScopeError } from '../core/errors.ts';
+
+/** Every engine and the VAD take 16 kHz mono signed 16-bit PCM. */
+export const PCM_RATE = 16000;
+
+export type AudioInfo = {
+  format: string;
+  codec: string;
+  channels: number;
+  sampleRate: number;
+  /** What the container claims; compared with what actually decodes to catch truncated files. */
+  declaredDurationSec: number | null;
+};
+
+type ProcessResult = { code: number | null; stdout: Buffer; stderr: string };
+
+function run(cmd: string, args: string[]): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', (e) =>
+      reject(new CallScopeError('STAGE_FAILED', `cannot run ${cmd}: ${e.message} (is ffmpeg installed?)`)),
+    );
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
+  });
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((l) => l.trim()) ?? '').replace(/^.*?: /, '').trim();
+}
+
+export async function probeAudio(file: string): Promise<AudioInfo> {
+  const r = await run('ffprobe', ['-v', 'error', '-of', 'json', '-show_format', '-show_streams', file]);
+  if (r.code !== 0) {
+    throw new CallScopeError('AUDIO_UNDECODABLE', `not a readable audio file (${firstLine(r.stderr) || 'ffprobe failed'})`);
+  }
+  const info = JSON.parse(r.stdout.toString()) as {
+    streams?: Array<{ codec_type?: string; codec_name?: string; channels?: number; sample_rate?: string; duration?: string }>;
+    format?: { format_name?: string; duration?: string };
+  };
+  const stream = info.streams?.find((s) => s.codec_type === 'audio');
+  if (!stream || !stream.channels || !stream.sample_rate) {
+    throw new CallScopeError('AUDIO_UNDECODABLE', 'the file has no audio stream');
+  }
+  const declared = Number(stream.duration ?? info.format?.duration);
+  return {
+    format: info.format?.format_name ?? 'unknown',
+    codec: stream.codec_name ?? 'unknown',
+    channels: stream.channels,
+    sampleRate: Number(stream.sample_rate),
+    declaredDurationSec: Number.isFinite(declared) ? declared : null,
+  };
+}
+
+/** Decodes one channel of any file ffmpeg reads to 16 kHz mono PCM. */
+export async function decodeChannel(file: string, channel: number): Promise<Int16Array> {
+  const r = await run('ffmpeg', [
+    '-nostdin', '-v', 'error', '-i', file,
+    '-af', `pan=mono|c0=c${channel}`,
+    '-ar', String(PCM_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1',
+  ]);
+  if (r.code !== 0 || r.stdout.length === 0) {
+    throw new CallScopeError('AUDIO_UNDECODABLE', `ffmpeg could not decode the audio (${firstLine(r.stderr) || 'no samples'})`);
+  }
+  const buf = r.stdout;
+  // Copy into an aligned buffer: the Buffer pool may hand out an odd byteOffset.
+  const pcm = new Int16Array(buf.length >> 1);
+  Buffer.from(pcm.buffer).set(buf.subarray(0, pcm.length * 2));
+  return pcm;
+}
+
+/** A WAV whose data chunk claims more bytes than the file holds was cut short. */
+async function wavIsTruncated(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(Math.min(size, 4096));
+    await fh.read(head, 0, head.length, 0);
+    if (head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return false;
+    let off = 12;
+    while (off + 8 <= head.length) {
+      const id = head.toString('ascii', off, off + 4);
+      const len = head.readUInt32LE(off + 4);
+      if (id === 'data') return len !== 0xffffffff && off + 8 + len > size;
+      off += 8 + len + (len & 1);
+    }
+    return false;
+  } finally {
+    await fh.close();
+  }
+}
+
+export type DecodedAudio = { info: AudioInfo; channels: Int16Array[]; durationSec: number };
+
+/**
+ * Decodes every channel (at most two: a contact-centre recording is agent + customer).
+ * Rejects files that decode to much less than their header promises: a truncated upload
+ * must not be graded as if the call had ended early.
+ */
+export async function decodeAudio(file: string): Promise<DecodedAudio> {
+  const info = await probeAudio(file);
+  const n = Math.min(info.channels, 2);
+  const channels: Int16Array[] = [];
+  for (let c = 0; c < n; c++) channels.push(await decodeChannel(file, c));
+  const durationSec = (channels[0]?.length ?? 0) / PCM_RATE;
+  if (durationSec < 0.1) throw new CallScopeError('AUDIO_UNDECODABLE', 'the audio decodes to no samples');
+  const declared = info.declaredDurationSec;
+  if ((declared !== null && durationSec < declared * 0.95 - 0.5) || (info.format === 'wav' && (await wavIsTruncated(file)))) {
+    throw new CallScopeError(
+      'AUDIO_TRUNCATED',
+      `the recording is truncated: it decodes to ${durationSec.toFixed(1)} s but its header says ${declared?.toFixed(1) ?? 'more'} s`,
+      { decodedSec: durationSec, declaredSec: declared },
+    );
+  }
+  return { info, channels, durationSec };
+}

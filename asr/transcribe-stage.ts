@@ -1,0 +1,114 @@
+import { CallScopeError, isCallScopeError, messageOf } from '../core/errors.ts';
+import type { Acoustics, SpeechRegion } from '../core/schemas.ts';
+import { ok, type Stage } from '../core/stage.ts';
+import { computeAcoustics } from './acoustics.ts';
+import { asrHost } from './asr-host-client.ts';
+import type { AudioInfo } from './ffmpeg.ts';
+import { findVadModel, findWhisperModel } from './models.ts';
+import { assignRoles, readTranscriptFile, roleOfChannel, type RawSegment } from './transcript.ts';
+
+export type TranscribeInput = {
+  /** The stored recording, or null for a text-only call. */
+  audioFile: string | null;
+  /** A transcript from the bank's ASR vendor (sidecar or text-only call). */
+  transcriptFile: string | null;
+};
+
+export type TranscribeOutput = {
+  durationSec: number;
+  audio: Pick<AudioInfo, 'format' | 'codec' | 'channels' | 'sampleRate'> | null;
+  speech: SpeechRegion[];
+  segments: RawSegment[];
+  acoustics: Acoustics;
+  transcriptSource: string;
+};
+
+/** Transcript timings may jitter past the end of the audio; more than this means a cut recording. */
+const TRANSCRIPT_OVERRUN_TOLERANCE_SEC = 1.5;
+
+/**
+ * Audio + vendor transcript: acoustics from the audio, text from the vendor.
+ * Audio alone: whisper.cpp on the VAD speech regions of each channel.
+ * Transcript alone: a text-only call; acoustics from the transcript's timings.
+ */
+export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
+  name: 'transcribe',
+  version: '1',
+  async run(input, ctx) {
+    const warnings: string[] = [];
+    try {
+      const vendor = input.transcriptFile ? await readTranscriptFile(input.transcriptFile) : null;
+      if (!input.audioFile) {
+        if (!vendor) throw new CallScopeError('TRANSCRIPT_INVALID', 'a call needs audio or a transcript');
+        const segments = assignRoles(vendor);
+        const durationSec = Math.max(...segments.map((s) => s.end));
+        return ok({
+          durationSec,
+          audio: null,
+          speech: [],
+          segments,
+          acoustics: computeAcoustics({ durationSec, segments, speech: [], stereo: false }),
+          transcriptSource: `vendor:${vendor.engine}`,
+        });
+      }
+
+      const vadModel = findVadModel(ctx.config.modelsDir);
+      if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad`);
+      const whisperModel = vendor ? null : findWhisperModel(ctx.config.modelsDir);
+      if (!vendor && !whisperModel) {
+        throw new CallScopeError(
+          'ASR_MODEL_MISSING',
+          `no transcript was supplied and no whisper model is installed under ${ctx.config.modelsDir}/asr/whisper (ggml-*.bin)`,
+        );
+      }
+      const audio = await asrHost().analyze({
+        file: input.audioFile,
+        vadModel,
+        whisperModel,
+        threads: ctx.config.asrThreads,
+        language: 'zh',
+      });
+      const stereo = audio.info.channels >= 2;
+
+      let segments: RawSegment[];
+      let transcriptSource: string;
+      if (vendor) {
+        segments = assignRoles(vendor);
+        transcriptSource = `vendor:${vendor.engine}`;
+        const lastEnd = Math.max(...segments.map((s) => s.end));
+        if (lastEnd > audio.durationSec + TRANSCRIPT_OVERRUN_TOLERANCE_SEC) {
+          throw new CallScopeError(
+            'AUDIO_TRUNCATED',
+            `the transcript runs to ${lastEnd.toFixed(1)} s but the audio ends at ${audio.durationSec.toFixed(1)} s (truncated recording or wrong transcript)`,
+          );
+        }
+      } else {
+        const t = audio.transcript!;
+        segments = t.channels
+          .flatMap((segs, channel) => segs.map((s) => ({ ...s, channel, role: stereo ? roleOfChannel(channel) : ('unknown' as const) })))
+          .sort((a, b) => a.start - b.start);
+        transcriptSource = `asr:${t.engine}`;
+        if (!stereo) warnings.push('mono recording transcribed without diarisation: speaker roles are unknown');
+        if (segments.length === 0) warnings.push('the ASR engine returned no text');
+      }
+
+      const { format, codec, channels, sampleRate } = audio.info;
+      return ok(
+        {
+          durationSec: Math.round(audio.durationSec * 1000) / 1000,
+          audio: { format, codec, channels, sampleRate },
+          speech: audio.speech,
+          segments,
+          acoustics: computeAcoustics({ durationSec: audio.durationSec, segments, speech: audio.speech, stereo }),
+          transcriptSource,
+        },
+        warnings,
+      );
+    } catch (err) {
+      if (isCallScopeError(err)) {
+        return { ok: false, code: err.code, reason: err.message, retryable: err.details?.retryable === true };
+      }
+      return { ok: false, code: 'STAGE_FAILED', reason: messageOf(err), retryable: true };
+    }
+  },
+};

@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { CallScopeError, messageOf } from '../core/errors.ts';
+import { type Role, TranscriptV1 } from '../core/schemas.ts';
+
+/** A timed utterance before NLP: what ASR (or the vendor) produced, with a role assigned. */
+export type RawSegment = {
+  start: number;
+  end: number;
+  text: string;
+  role: Role;
+  channel?: number;
+  speaker?: string;
+};
+
+export async function readTranscriptFile(file: string): Promise<TranscriptV1> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new CallScopeError('TRANSCRIPT_INVALID', `transcript is not valid JSON (${messageOf(err)})`);
+  }
+  return parseTranscript(json);
+}
+
+export function parseTranscript(json: unknown): TranscriptV1 {
+  const parsed = TranscriptV1.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first?.path.length ? ` at ${first.path.join('.')}` : '';
+    throw new CallScopeError('TRANSCRIPT_INVALID', `transcript does not follow callscope-transcript/v1${where}: ${first?.message}`);
+  }
+  return parsed.data;
+}
+
+/** Stereo recordings put the agent on the left channel (0) and the customer on the right (1). */
+export const AGENT_CHANNEL = 0;
+
+export function roleOfChannel(channel: number): Role {
+  return channel === AGENT_CHANNEL ? 'agent' : 'customer';
+}
+
+/**
+ * Gives every segment a role. Explicit roles win; then the channel; then, for diarised mono
+ * transcripts, the speaker who talks first is the agent (contact-centre agents open the call).
+ */
+export function assignRoles(t: TranscriptV1): RawSegment[] {
+  const ordered = [...t.segments].sort((a, b) => a.start - b.start);
+  const firstSpeaker = ordered.find((s) => s.role === 'unknown' && s.channel === undefined && s.speaker)?.speaker;
+  return ordered.map((s) => {
+    let role: Role = s.role;
+    if (role === 'unknown' && s.channel !== undefined) role = roleOfChannel(s.channel);
+    else if (role === 'unknown' && s.speaker !== undefined && firstSpeaker !== undefined) {
+      role = s.speaker === firstSpeaker ? 'agent' : 'customer';
+    }
+    const seg: RawSegment = { start: s.start, end: s.end, text: s.text, role };
+    if (s.channel !== undefined) seg.channel = s.channel;
+    if (s.speaker !== undefined) seg.speaker = s.speaker;
+    return seg;
+  });
+}

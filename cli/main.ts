@@ -1,0 +1,127 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { loadConfig, type Config } from '../core/config.ts';
+import { isCallScopeError, messageOf } from '../core/errors.ts';
+import { createLogger, logFile } from '../core/log.ts';
+import { openStore } from '../indexer/open-store.ts';
+import { Pipeline } from '../pipeline/ingest.ts';
+import { loadScorecards } from '../scoring-models/scorecard.ts';
+import { startServer } from '../api/server.ts';
+import { progressReporter } from './progress.ts';
+
+/** Exit codes: 0 all good, 1 the command could not run, 2 it ran but some calls failed. */
+const EXIT_SOME_FAILED = 2;
+
+const program = new Command()
+  .name('callscope')
+  .description('Speech & semantic QA for bank contact centres: ingest recordings, score every call, explore the results.')
+  .addHelpText(
+    'after',
+    `
+Environment:
+  CALLSCOPE_DATA         record store and index folder (default: .callscope-data in the repo)
+  CALLSCOPE_MODELS       model folder (default: ../shared/models when present)
+  CALLSCOPE_SCORECARDS   scorecard folder (default: scoring-models/scorecards)
+  CALLSCOPE_CONCURRENCY  calls processed at once (default 2)
+  HOST, PORT             where \`serve\` listens (default 127.0.0.1:8420)
+  CALLSCOPE_LOG=stderr   send the JSON logs to stderr instead of $CALLSCOPE_DATA/logs`,
+  );
+
+program
+  .command('ingest')
+  .description('ingest recordings (and transcript sidecars), then transcribe, analyse, score and index them')
+  .argument('<paths...>', 'audio files, *.transcript.json files, or folders of them')
+  .option('--meta <file>', 'metadata sidecar (JSONL or CSV) matched to files by name; default: meta.jsonl / meta.csv inside an ingested folder')
+  .option('--json', 'print one JSON line per call instead of the human summary')
+  .addHelpText(
+    'after',
+    `
+Each call's id is the sha256 of its audio (or of its transcript when there is no audio), so ingesting the
+same file twice changes nothing. A sidecar <audio name>.transcript.json (callscope-transcript/v1, see
+docs/transcript-format.md) supplies the text; without one, the whisper model under CALLSCOPE_MODELS is used.
+Exit code 2 when some calls failed; they stay visible (export, API) with their error and are retried next run.`,
+  )
+  .action(async (paths: string[], opts: { meta?: string; json?: boolean }) => {
+    const config = loadConfig();
+    const store = openStore(config);
+    const log = createLogger(config, 'pipeline');
+    const pipeline = new Pipeline({ config, store, log, scorecards: loadScorecards(config.scorecardsDir) });
+    const progress = progressReporter();
+    try {
+      const summary = await pipeline.ingest(paths, opts.meta, (p) => progress.update(p));
+      progress.finish();
+      for (const p of summary.problems) console.error(`warning: ${p.where}: ${p.message}`);
+      const failed = summary.outcomes.filter((o) => o.status === 'failed');
+      for (const o of failed) console.error(`error: ${o.origin}: ${o.error?.code}: ${o.error?.message}`);
+      if (opts.json) {
+        for (const o of summary.outcomes) console.log(JSON.stringify(o));
+      } else {
+        const n = (s: string) => summary.outcomes.filter((o) => o.status === s).length;
+        console.log(
+          `${summary.outcomes.length} calls in ${(summary.durationMs / 1000).toFixed(1)} s: ${n('new')} new, ${n('updated')} updated, ${n('unchanged')} unchanged, ${failed.length} failed` +
+            (summary.skipped.length ? ` (${summary.skipped.length} other files skipped)` : ''),
+        );
+        console.log(`store: ${config.dataDir}   log: ${logFile(config, 'pipeline')}`);
+      }
+      if (failed.length > 0 || summary.problems.length > 0) process.exitCode = EXIT_SOME_FAILED;
+    } finally {
+      await store.close();
+    }
+  });
+
+program
+  .command('serve')
+  .description('serve the API and the web UI')
+  .addOption(new Option('--port <port>', 'port to listen on (env PORT)').argParser(Number))
+  .addOption(new Option('--host <host>', 'address to listen on (env HOST)'))
+  .action(async (opts: { port?: number; host?: string }) => {
+    const config = loadConfig();
+    const store = openStore(config);
+    const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port);
+    console.log(`CallScope is serving ${(await store.counts()).calls} calls at ${server.url}/`);
+    const stop = async () => {
+      await server.close();
+      await store.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+program
+  .command('export')
+  .description('write every call document as JSON lines (one CallDoc per line; see docs/export-format.md)')
+  .option('--out <file>', 'output file (default: standard output)')
+  .addOption(new Option('--status <status>', 'only calls with this status').choices(['ok', 'failed']))
+  .action(async (opts: { out?: string; status?: 'ok' | 'failed' }) => {
+    const config = loadConfig();
+    const store = openStore(config);
+    const out = opts.out ? createWriteStream(path.resolve(opts.out)) : process.stdout;
+    let n = 0;
+    try {
+      for await (const doc of store.all()) {
+        if (opts.status && doc.status !== opts.status) continue;
+        if (!out.write(`${JSON.stringify(doc)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+        n++;
+      }
+    } finally {
+      await store.close();
+    }
+    if (opts.out) {
+      await new Promise<void>((r) => (out as NodeJS.WritableStream).end(r));
+      console.error(`exported ${n} calls to ${opts.out}`);
+    }
+  });
+
+function fail(err: unknown): never {
+  if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);
+  else {
+    console.error(`callscope: unexpected error: ${messageOf(err)}`);
+    if (process.env.CALLSCOPE_DEBUG) console.error(err);
+  }
+  process.exit(1);
+}
+
+export type { Config };
+await program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,58 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { CallScopeError } from './errors.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function defaultModelsDir(): string {
+  const shared = path.resolve(repoRoot, '..', 'shared', 'models');
+  return existsSync(shared) ? shared : path.resolve(repoRoot, 'models');
+}
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  CALLSCOPE_DATA: z.string().min(1).default(path.resolve(repoRoot, '.callscope-data')),
+  CALLSCOPE_MODELS: z.string().min(1).default(defaultModelsDir()),
+  CALLSCOPE_SCORECARDS: z.string().min(1).default(path.resolve(repoRoot, 'scoring-models', 'scorecards')),
+  CALLSCOPE_CONCURRENCY: positiveInt.max(64).default(2),
+  CALLSCOPE_ASR_THREADS: positiveInt.max(64).default(2),
+  CALLSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8420),
+});
+
+export type Config = {
+  dataDir: string;
+  modelsDir: string;
+  scorecardsDir: string;
+  concurrency: number;
+  asrThreads: number;
+  logLevel: z.infer<typeof envSchema>['CALLSCOPE_LOG_LEVEL'];
+  host: string;
+  port: number;
+};
+
+/** Reads and validates configuration from the environment; refuses to start on bad values. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new CallScopeError('CONFIG_INVALID', `invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  return {
+    dataDir: path.resolve(e.CALLSCOPE_DATA),
+    modelsDir: path.resolve(e.CALLSCOPE_MODELS),
+    scorecardsDir: path.resolve(e.CALLSCOPE_SCORECARDS),
+    concurrency: e.CALLSCOPE_CONCURRENCY,
+    asrThreads: e.CALLSCOPE_ASR_THREADS,
+    logLevel: e.CALLSCOPE_LOG_LEVEL,
+    host: e.HOST,
+    port: e.PORT,
+  };
+}

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+/** Who speaks in a segment. Stereo calls get roles from their channel; mono calls from diarisation. */
+export const Role = z.enum(['agent', 'customer', 'unknown']);
+export type Role = z.infer<typeof Role>;
+
+/** A match of a lexicon term or a rule inside one segment's text (character offsets). */
+export const Hit = z.object({
+  lexicon: z.string(),
+  category: z.string().optional(),
+  term: z.string(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+});
+export type Hit = z.infer<typeof Hit>;
+
+export const Segment = z.object({
+  id: z.string(),
+  role: Role,
+  speaker: z.string().optional(),
+  channel: z.number().int().nonnegative().optional(),
+  start: z.number().nonnegative(),
+  end: z.number().nonnegative(),
+  text: z.string(),
+  textMasked: z.string(),
+  tokens: z.array(z.string()),
+  emotion: z.object({ label: z.string(), score: z.number() }).optional(),
+  hits: z.array(Hit),
+});
+export type Segment = z.infer<typeof Segment>;
+
+/** Speech found by voice-activity detection on one channel (seconds from file start). */
+export const SpeechRegion = z.object({
+  channel: z.number().int().nonnegative(),
+  start: z.number().nonnegative(),
+  end: z.number().nonnegative(),
+});
+export type SpeechRegion = z.infer<typeof SpeechRegion>;
+
+export const Acoustics = z.object({
+  /** Where the numbers come from: VAD on the audio, or the transcript's timings for text-only calls. */
+  basis: z.enum(['vad', 'transcript']),
+  silenceSec: z.number(),
+  longestSilenceSec: z.number(),
+  silenceRatio: z.number(),
+  talkRatio: z.number(),
+  speechRateCpm: z.object({ agent: z.number().nullable(), customer: z.number().nullable() }),
+  overlapSec: z.number(),
+  interruptions: z.object({ agent: z.number().int(), customer: z.number().int() }),
+});
+export type Acoustics = z.infer<typeof Acoustics>;
+
+export const CallMeta = z.object({
+  callId: z.string().optional(),
+  agentId: z.string().optional(),
+  agentName: z.string().optional(),
+  team: z.string().optional(),
+  branch: z.string().optional(),
+  region: z.string().optional(),
+  product: z.string().optional(),
+  channel: z.string().optional(),
+  direction: z.string().optional(),
+  recordedAt: z.string().optional(),
+  customerId: z.string().optional(),
+  customerSegment: z.string().optional(),
+  complaintEscalated: z.boolean().optional(),
+  language: z.string().optional(),
+  custom: z.record(z.string(), z.unknown()).default({}),
+});
+export type CallMeta = z.infer<typeof CallMeta>;
+
+export const Source = z.object({
+  file: z.string(),
+  sha256: z.string(),
+  kind: z.enum(['audio', 'transcript']),
+  transcriptFile: z.string().optional(),
+  channels: z.number().int().nonnegative().optional(),
+  sampleRate: z.number().int().nonnegative().optional(),
+  format: z.string().optional(),
+});
+export type Source = z.infer<typeof Source>;
+
+export const Evidence = z.object({
+  segmentId: z.string(),
+  start: z.number(),
+  end: z.number(),
+  quote: z.string(),
+  values: z.record(z.string(), z.unknown()).optional(),
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+export const CheckpointResult = z.object({
+  checkpointId: z.string(),
+  name: z.string(),
+  applicable: z.boolean(),
+  passed: z.boolean().nullable(),
+  points: z.number(),
+  maxPoints: z.number(),
+  veto: z.boolean(),
+  reason: z.string(),
+  evidence: z.array(Evidence),
+});
+export type CheckpointResult = z.infer<typeof CheckpointResult>;
+
+export const Score = z.object({
+  scorecardId: z.string(),
+  version: z.string(),
+  total: z.number(),
+  maxTotal: z.number(),
+  passed: z.boolean(),
+  vetoed: z.boolean(),
+  items: z.array(CheckpointResult),
+});
+export type Score = z.infer<typeof Score>;
+
+export const CallError = z.object({ stage: z.string(), code: z.string(), message: z.string() });
+export type CallError = z.infer<typeof CallError>;
+
+export const CallStatus = z.enum(['ok', 'failed']);
+
+/** The document that lands in the index and in `callscope export` (one per line). */
+export const CallDoc = z.object({
+  id: z.string(),
+  status: CallStatus,
+  ingestedAt: z.string(),
+  recordedAt: z.string().nullable(),
+  durationSec: z.number().nullable(),
+  language: z.string(),
+  source: Source,
+  meta: CallMeta,
+  transcriptSource: z.string().nullable(),
+  segments: z.array(Segment),
+  speech: z.array(SpeechRegion),
+  acoustics: Acoustics.nullable(),
+  nlp: z
+    .object({
+      tags: z.array(z.string()),
+      forbiddenHits: z.number().int(),
+      sensitiveHits: z.number().int(),
+      piiFound: z.array(z.string()),
+    })
+    .nullable(),
+  scores: z.array(Score),
+  error: CallError.optional(),
+  warnings: z.array(z.string()),
+  versions: z.record(z.string(), z.string()),
+});
+export type CallDoc = z.infer<typeof CallDoc>;
+
+/** CallScope transcript format v1: what a bank's existing ASR vendor hands over. */
+export const TranscriptV1 = z.object({
+  format: z.literal('callscope-transcript/v1'),
+  language: z.string().default('zh'),
+  engine: z.string().default('unknown'),
+  segments: z
+    .array(
+      z
+        .object({
+          start: z.number().nonnegative(),
+          end: z.number().nonnegative(),
+          text: z.string(),
+          role: Role.default('unknown'),
+          channel: z.number().int().min(0).max(1).optional(),
+          speaker: z.string().min(1).optional(),
+        })
+        .refine((s) => s.end >= s.start, { message: 'segment end is before its start' }),
+    )
+    .min(1, 'a transcript needs at least one segment'),
+});
+export type TranscriptV1 = z.infer<typeof TranscriptV1>;

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Segment } from '../core/schemas.ts';
+import { ok, type Stage } from '../core/stage.ts';
+import type { RawSegment } from '../asr/transcript.ts';
+import { Lexicon } from './lexicon.ts';
+import { maskDigits } from './mask.ts';
+import { tokenize } from './segmenter.ts';
+
+const lexiconDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lexicons');
+
+let lexicons: Lexicon[] | undefined;
+export function shippedLexicons(): Lexicon[] {
+  lexicons ??= ['forbidden-phrases.yaml', 'sensitive-words.yaml'].map((f) => Lexicon.load(path.join(lexiconDir, f)));
+  return lexicons;
+}
+
+export type AnalyzeInput = { segments: RawSegment[] };
+export type AnalyzeOutput = {
+  segments: Segment[];
+  nlp: { tags: string[]; forbiddenHits: number; sensitiveHits: number; piiFound: string[] };
+};
+
+export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
+  name: 'analyze',
+  version: '1',
+  async run(input) {
+    const lex = shippedLexicons();
+    const piiFound = new Set<string>();
+    const segments: Segment[] = input.segments.map((s, i) => {
+      // Lexicons match the masked text: offsets then line up with what users see.
+      const { masked, found } = maskDigits(s.text);
+      found.forEach((f) => piiFound.add(f));
+      const hits = lex.filter((l) => l.roles.has(s.role)).flatMap((l) => l.match(masked));
+      const seg: Segment = {
+        id: `s${i}`,
+        role: s.role,
+        start: s.start,
+        end: s.end,
+        text: s.text,
+        textMasked: masked,
+        tokens: tokenize(masked),
+        hits,
+      };
+      if (s.channel !== undefined) seg.channel = s.channel;
+      if (s.speaker !== undefined) seg.speaker = s.speaker;
+      return seg;
+    });
+    const count = (name: string) => segments.reduce((n, s) => n + s.hits.filter((h) => h.lexicon === name).length, 0);
+    return ok({
+      segments,
+      nlp: { tags: [], forbiddenHits: count('forbidden'), sensitiveHits: count('sensitive'), piiFound: [...piiFound] },
+    });
+  },
+};

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { CallScopeError } from '../core/errors.ts';
+import { Role, type Hit } from '../core/schemas.ts';
+import { AhoCorasick } from './aho-corasick.ts';
+
+const LexiconFile = z.object({
+  id: z.string().min(1),
+  version: z.coerce.string(),
+  lexicon: z.string().min(1),
+  roles: z.array(Role).min(1),
+  terms: z
+    .array(
+      z.object({
+        term: z.coerce.string().min(1),
+        category: z.string().optional(),
+        synonyms: z.array(z.coerce.string().min(1)).default([]),
+        notFollowedBy: z.array(z.string().min(1)).default([]),
+      }),
+    )
+    .min(1),
+});
+
+type Entry = { term: string; category: string | undefined; notFollowedBy: string[] };
+
+/** Punctuation and spaces are dropped before matching: ASR and vendors punctuate differently. */
+const IGNORED = /[\s\p{P}\p{S}]/u;
+
+export class Lexicon {
+  readonly id: string;
+  readonly version: string;
+  readonly name: string;
+  readonly roles: ReadonlySet<Role>;
+  private readonly matcher: AhoCorasick<Entry>;
+
+  constructor(file: z.infer<typeof LexiconFile>) {
+    this.id = file.id;
+    this.version = file.version;
+    this.name = file.lexicon;
+    this.roles = new Set(file.roles);
+    const patterns: Array<[string, Entry]> = [];
+    for (const t of file.terms) {
+      const entry = { term: t.term, category: t.category, notFollowedBy: t.notFollowedBy };
+      for (const form of [t.term, ...t.synonyms]) patterns.push([[...form].filter((c) => !IGNORED.test(c)).join(''), entry]);
+    }
+    this.matcher = new AhoCorasick(patterns);
+  }
+
+  static load(file: string): Lexicon {
+    let raw: unknown;
+    try {
+      raw = parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new CallScopeError('CONFIG_INVALID', `lexicon ${file} is not valid YAML: ${(err as Error).message}`);
+    }
+    const parsed = LexiconFile.safeParse(raw);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new CallScopeError('CONFIG_INVALID', `lexicon ${file}: ${i?.path.join('.')}: ${i?.message}`);
+    }
+    return new Lexicon(parsed.data);
+  }
+
+  /**
+   * Hits with offsets into the original text (code units), longest match first where matches
+   * overlap, so 我也没有办法 is one hit, not two.
+   */
+  match(text: string): Hit[] {
+    const chars: string[] = [];
+    const offsets: number[] = [];
+    let pos = 0;
+    for (const ch of text) {
+      if (!IGNORED.test(ch)) {
+        chars.push(ch);
+        offsets.push(pos);
+      }
+      pos += ch.length;
+    }
+    offsets.push(pos);
+    const normalized = chars.join('');
+    const raw = this.matcher
+      .search(chars)
+      .filter((m) => !m.value.notFollowedBy.some((f) => normalized.startsWith(f, chars.slice(0, m.end).join('').length)))
+      .sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
+    const taken: Array<[number, number]> = [];
+    const hits: Hit[] = [];
+    for (const m of raw) {
+      if (taken.some(([s, e]) => m.start < e && m.end > s)) continue;
+      taken.push([m.start, m.end]);
+      const start = offsets[m.start]!;
+      const end = offsets[m.end - 1]! + (chars[m.end - 1]?.length ?? 1);
+      const hit: Hit = { lexicon: this.name, term: m.value.term, start, end };
+      if (m.value.category) hit.category = m.value.category;
+      hits.push(hit);
+    }
+    return hits.sort((a, b) => a.start - b.start);
+  }
+}

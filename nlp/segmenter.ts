@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Every line carries a frequency: @node-rs/jieba loads a bare word with frequency 0 and never cuts it whole. */
+export const BANKING_DICT = path.join(here, 'dict', 'banking.dict.txt');
+
+let jieba: Jieba | undefined;
+
+function instance(): Jieba {
+  if (!jieba) {
+    jieba = Jieba.withDict(dict);
+    jieba.loadDict(readFileSync(BANKING_DICT));
+  }
+  return jieba;
+}
+
+const isWord = (t: string) => /[\p{L}\p{N}]/u.test(t);
+
+/** Words of a text, punctuation and spaces dropped. */
+export function tokenize(text: string): string[] {
+  return instance().cut(text, true).filter(isWord);
+}
+
+/** Words plus their dictionary sub-words (信用卡年费 → 信用 信用卡 年费 信用卡年费), for recall in full-text search. */
+export function searchTokens(text: string): string[] {
+  return instance().cutForSearch(text, true).filter(isWord);
+}

@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../core/config.ts';
+import { CallScopeError, type ErrorCode, isCallScopeError, messageOf } from '../core/errors.ts';
+import type { CallMeta } from '../core/schemas.ts';
+import type { CallStore } from '../indexer/call-store.ts';
+import type { Scorecard } from '../scoring-models/scorecard.ts';
+import { buildCallDoc, buildFailedDoc } from './call-doc.ts';
+import { type Candidate, discover, type Rejected } from './discover.ts';
+import { pipelineSteps, type Outputs } from './graph.ts';
+import { mapLimit } from './limit.ts';
+import { type Metadata, readMetadata } from './metadata.ts';
+import { type CallRecord, RecordStore, sha256 } from './record-store.ts';
+
+export type CallOutcome = {
+  origin: string;
+  id: string;
+  /** new: processed for the first time; updated: something changed; unchanged: nothing to do. */
+  status: 'new' | 'updated' | 'unchanged' | 'failed';
+  error?: { code: string; message: string };
+};
+
+export type IngestSummary = {
+  outcomes: CallOutcome[];
+  /** Problems that are not calls (a malformed metadata line). */
+  problems: Array<{ where: string; message: string }>;
+  skipped: string[];
+  durationMs: number;
+};
+
+export type IngestOptions = {
+  config: Config;
+  store: CallStore;
+  scorecards: Scorecard[];
+  log: Logger;
+  metaFile?: string;
+  onProgress?: (p: { done: number; total: number; current: string }) => void;
+};
+
+/** The call id: sha256 of the recording (or of the transcript, for a text-only call). */
+function hashFile(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (c) => hash.update(c))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/** A call that failed before its content could be read is keyed by its path, so it is still visible. */
+export function pathKey(origin: string): string {
+  return sha256(`path:${origin}`);
+}
+
+function failureOf(err: unknown): { code: ErrorCode; message: string; retryable: boolean } {
+  if (isCallScopeError(err)) return { code: err.code, message: err.message, retryable: false };
+  return { code: 'INTERNAL', message: messageOf(err), retryable: true };
+}
+
+export class Pipeline {
+  readonly records: RecordStore;
+
+  constructor(private readonly opts: Omit<IngestOptions, 'metaFile' | 'onProgress'>) {
+    this.records = new RecordStore(opts.config.dataDir);
+  }
+
+  async ingest(paths: string[], metaFile?: string, onProgress?: IngestOptions['onProgress']): Promise<IngestSummary> {
+    const started = Date.now();
+    const found = await discover(paths);
+    const problems: IngestSummary['problems'] = [];
+    const metaFiles = metaFile ? [path.resolve(metaFile)] : found.metadataFiles;
+    const metadata: Metadata[] = [];
+    for (const f of metaFiles) {
+      try {
+        const m = await readMetadata(f);
+        metadata.push(m);
+        problems.push(...m.problems);
+      } catch (err) {
+        problems.push({ where: f, message: messageOf(err) });
+      }
+    }
+    const metaFor = (origin: string) => {
+      for (const m of metadata) {
+        const row = m.rows.get(path.basename(origin));
+        if (row) return row.meta;
+      }
+      return null;
+    };
+    // A metadata row whose recording is not here is a call the bank expects: keep it visible.
+    const names = new Set(found.candidates.map((c) => path.basename(c.origin)));
+    const rejected: Rejected[] = [...found.rejected];
+    for (const m of metadata) {
+      for (const row of m.rows.values()) {
+        if (!names.has(row.fileName)) {
+          rejected.push({
+            origin: path.join(path.dirname(m.file), row.fileName),
+            code: 'METADATA_ORPHAN',
+            message: `${path.basename(m.file)}:${row.line} names ${row.fileName}, which was not found among the ingested files`,
+          });
+        }
+      }
+    }
+
+    const total = found.candidates.length + rejected.length;
+    let done = 0;
+    const tick = (current: string) => onProgress?.({ done: ++done, total, current });
+    onProgress?.({ done: 0, total, current: '' });
+
+    const outcomes: CallOutcome[] = [];
+    for (const r of rejected) {
+      outcomes.push(await this.recordRejected(r, metaFor(r.origin)));
+      tick(r.origin);
+    }
+    const seen = new Map<string, string>();
+    outcomes.push(
+      ...(await mapLimit(found.candidates, this.opts.config.concurrency, async (c) => {
+        const outcome = await this.processCandidate(c, metaFor(c.origin), seen);
+        tick(c.origin);
+        return outcome;
+      })),
+    );
+    return { outcomes, problems, skipped: found.skipped, durationMs: Date.now() - started };
+  }
+
+  private async recordRejected(r: Rejected, meta: CallMeta | null): Promise<CallOutcome> {
+    const id = pathKey(r.origin);
+    const call: CallRecord = {
+      id,
+      ingestedAt: (await this.records.getCall(id))?.ingestedAt ?? new Date().toISOString(),
+      origin: r.origin,
+      source: { file: path.basename(r.origin), sha256: '', kind: r.origin.endsWith('.json') ? 'transcript' : 'audio' },
+      audioFile: null,
+      transcriptFile: null,
+      meta: meta ?? { custom: {} },
+    };
+    await this.fail(call, 'ingest', { code: r.code, message: r.message, retryable: false });
+    return { origin: r.origin, id, status: 'failed', error: { code: r.code, message: r.message } };
+  }
+
+  private async fail(call: CallRecord, stage: string, f: { code: ErrorCode; message: string; retryable: boolean }): Promise<void> {
+    await this.records.putCall(call);
+    await this.records.putFailure(call.id, { stage, code: f.code, message: f.message, retryable: f.retryable, at: new Date().toISOString(), origin: call.origin });
+    const doc = buildFailedDoc(call, { stage, code: f.code, message: f.message });
+    await this.opts.store.put(doc, sha256(JSON.stringify(doc)));
+    this.opts.log.warn({ callId: call.id, file: call.origin, stage, code: f.code, msg: f.message }, 'call failed');
+  }
+
+  private async processCandidate(c: Candidate, meta: CallMeta | null, seen: Map<string, string>): Promise<CallOutcome> {
+    const content = c.kind === 'audio' ? c.origin : c.transcriptFile!;
+    let call: CallRecord | undefined;
+    try {
+      const info = await stat(content);
+      if (info.size === 0) throw new CallScopeError('FILE_EMPTY', 'the file is empty (0 bytes)');
+      const id = await hashFile(content);
+      if (seen.has(id)) return { origin: c.origin, id, status: 'unchanged' };
+      seen.set(id, c.origin);
+      // A path that failed before (missing, empty) and now holds a real call is no longer a failure.
+      await this.opts.store.delete(pathKey(c.origin));
+      await this.records.removeCall(pathKey(c.origin));
+
+      const existing = await this.records.getCall(id);
+      call = existing ?? {
+        id,
+        ingestedAt: new Date().toISOString(),
+        origin: c.origin,
+        source: { file: path.basename(c.origin), sha256: id, kind: c.kind },
+        audioFile: c.kind === 'audio' ? await this.records.storeFile(id, c.origin, 'audio') : null,
+        transcriptFile: c.transcriptFile ? await this.records.storeFile(id, c.transcriptFile, 'transcript') : null,
+        meta: meta ?? { custom: {} },
+      };
+      if (existing && c.transcriptFile && !existing.transcriptFile) {
+        call.transcriptFile = await this.records.storeFile(id, c.transcriptFile, 'transcript');
+      }
+      if (c.transcriptFile) call.source.transcriptFile = path.basename(c.transcriptFile);
+      if (existing && meta) call.meta = meta;
+      await this.records.putCall(call);
+      return await this.runStages(call, existing === null);
+    } catch (err) {
+      const f = failureOf(err);
+      const failed: CallRecord = call ?? {
+        id: pathKey(c.origin),
+        ingestedAt: new Date().toISOString(),
+        origin: c.origin,
+        source: { file: path.basename(c.origin), sha256: '', kind: c.kind },
+        audioFile: null,
+        transcriptFile: null,
+        meta: meta ?? { custom: {} },
+      };
+      await this.fail(failed, 'ingest', f);
+      return { origin: c.origin, id: failed.id, status: 'failed', error: { code: f.code, message: f.message } };
+    }
+  }
+
+  /** Runs every stage whose input or version changed, then indexes the document if it changed. */
+  async runStages(call: CallRecord, isNew: boolean): Promise<CallOutcome> {
+    const out: Outputs = {};
+    const warnings: string[] = [];
+    const versions: Record<string, string> = {};
+    let changed = false;
+    for (const step of pipelineSteps(this.opts.scorecards)) {
+      const { name, version } = step.stage;
+      versions[name] = version;
+      const input = step.input(call, out);
+      const inputHash = sha256(JSON.stringify(input));
+      const t0 = Date.now();
+      const cached = await this.records.getStage(call.id, name, version);
+      if (cached && cached.inputHash === inputHash) {
+        (out as Record<string, unknown>)[name] = cached.output;
+        warnings.push(...cached.warnings);
+        this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'cached', ms: Date.now() - t0 }, 'stage');
+        continue;
+      }
+      changed = true;
+      const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
+      const result = await step.stage.run(input, ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
+      const ms = Date.now() - t0;
+      if (!result.ok) {
+        this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'failed', code: result.code, ms }, 'stage');
+        await this.fail(call, name, { code: result.code, message: result.reason, retryable: result.retryable });
+        return { origin: call.origin, id: call.id, status: 'failed', error: { code: result.code, message: result.reason } };
+      }
+      await this.records.putStage(call.id, { stage: name, version, inputHash, at: new Date().toISOString(), durationMs: ms, warnings: result.warnings, output: result.output });
+      (out as Record<string, unknown>)[name] = result.output;
+      warnings.push(...result.warnings);
+      this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'ok', ms }, 'stage');
+    }
+    const t0 = Date.now();
+    const doc = buildCallDoc(call, out as Required<Outputs>, warnings, versions);
+    const docHash = sha256(JSON.stringify(doc));
+    const indexed = (await this.opts.store.docHash(call.id)) === docHash;
+    if (!indexed) await this.opts.store.put(doc, docHash);
+    await this.records.clearFailure(call.id);
+    this.opts.log.info({ callId: call.id, file: call.origin, stage: 'index', status: indexed ? 'cached' : 'ok', ms: Date.now() - t0 }, 'stage');
+    const status = isNew ? 'new' : changed || !indexed ? 'updated' : 'unchanged';
+    return { origin: call.origin, id: call.id, status };
+  }
+}

@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { CallScopeError } from '../core/errors.ts';
+import { Role } from '../core/schemas.ts';
+
+const Window = z
+  .object({
+    firstSec: z.number().positive().optional(),
+    lastSec: z.number().positive().optional(),
+    lastTurns: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** One operator and its filters. Later operators (semantic, silence, emotion, …) join this union. */
+export const Condition = z
+  .object({
+    phrase: z.array(z.string().min(1)).min(1).optional(),
+    regex: z
+      .string()
+      .min(1)
+      .refine((r) => {
+        try {
+          new RegExp(r, 'u');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'not a valid regular expression')
+      .optional(),
+    lexicon: z.string().min(1).optional(),
+    role: Role.optional(),
+    within: Window.optional(),
+  })
+  .strict()
+  .refine((c) => [c.phrase, c.regex, c.lexicon].filter((x) => x !== undefined).length === 1, {
+    message: 'a condition needs exactly one of phrase, regex, lexicon',
+  });
+export type Condition = z.infer<typeof Condition>;
+
+export const Checkpoint = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are snake_case'),
+    name: z.string().min(1),
+    description: z.string().default(''),
+    severity: z.enum(['轻', '中', '重']).default('中'),
+    deduct: z.number().nonnegative(),
+    deductEach: z.boolean().default(false),
+    maxDeduct: z.number().nonnegative().optional(),
+    veto: z.boolean().default(false),
+    expect: z.enum(['present', 'absent']),
+    when: Condition,
+  })
+  .strict()
+  .refine((c) => !c.deductEach || c.maxDeduct !== undefined, { message: 'deductEach needs maxDeduct' });
+export type Checkpoint = z.infer<typeof Checkpoint>;
+
+export const Scorecard = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    version: z.coerce.string(),
+    name: z.string().min(1),
+    baseScore: z.number().positive().default(100),
+    passScore: z.number().nonnegative(),
+    checkpoints: z.array(Checkpoint).min(1),
+  })
+  .strict()
+  .refine((s) => new Set(s.checkpoints.map((c) => c.id)).size === s.checkpoints.length, {
+    message: 'checkpoint ids must be unique',
+  });
+export type Scorecard = z.infer<typeof Scorecard>;
+
+/** Parses a scorecard, naming the file and line of the first problem. */
+export function parseScorecard(text: string, file = '<scorecard>'): Scorecard {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new CallScopeError('SCORECARD_INVALID', `${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
+  }
+  const parsed = Scorecard.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const node = doc.getIn(issue.path as Array<string | number>, true) as { range?: [number, number] } | undefined;
+    const line = node?.range ? lines.linePos(node.range[0]).line : '?';
+    throw new CallScopeError('SCORECARD_INVALID', `${file}:${line}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function loadScorecards(dir: string): Scorecard[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch {
+    throw new CallScopeError('SCORECARD_INVALID', `scorecard folder ${dir} cannot be read`);
+  }
+  if (files.length === 0) throw new CallScopeError('SCORECARD_INVALID', `no scorecards (*.yaml) in ${dir}`);
+  return files.map((f) => parseScorecard(readFileSync(path.join(dir, f), 'utf8'), path.join(dir, f)));
+}

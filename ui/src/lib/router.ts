@@ -1,0 +1,49 @@
+// Hash routes: `#/` (list; optional ?q=&status=&page=) and `#/calls/<id>` (detail; optional ?seg=<segmentId>).
+
+export type Route =
+  | { name: 'list'; q: string; status: '' | 'ok' | 'failed'; page: number }
+  | { name: 'detail'; id: string; seg: string }
+  | { name: 'notFound' };
+
+export function parseRoute(hash: string): Route {
+  const raw = hash.replace(/^#/, '') || '/';
+  const qi = raw.indexOf('?');
+  const path = qi >= 0 ? raw.slice(0, qi) : raw;
+  const params = new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : '');
+
+  if (path === '/' || path === '') {
+    const status = params.get('status');
+    const page = Number.parseInt(params.get('page') ?? '1', 10);
+    return {
+      name: 'list',
+      q: (params.get('q') ?? '').trim(),
+      status: status === 'ok' || status === 'failed' ? status : '',
+      page: Number.isFinite(page) && page > 0 ? page : 1,
+    };
+  }
+  const m = /^\/calls\/(.+)$/.exec(path);
+  if (m?.[1]) {
+    let id = m[1];
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      // keep the raw id
+    }
+    return { name: 'detail', id, seg: params.get('seg') ?? '' };
+  }
+  return { name: 'notFound' };
+}
+
+export function listHref(opts: { q?: string; status?: string; page?: number } = {}): string {
+  const params = new URLSearchParams();
+  if (opts.q) params.set('q', opts.q);
+  if (opts.status) params.set('status', opts.status);
+  if (opts.page && opts.page > 1) params.set('page', String(opts.page));
+  const s = params.toString();
+  return s ? `#/?${s}` : '#/';
+}
+
+export function callHref(id: string, segmentId?: string): string {
+  const base = `#/calls/${encodeURIComponent(id)}`;
+  return segmentId ? `${base}?seg=${encodeURIComponent(segmentId)}` : base;
+}

@@ -55,12 +55,7 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
       const vadModel = findVadModel(ctx.config.modelsDir);
       if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad`);
       const whisperModel = vendor ? null : findWhisperModel(ctx.config.modelsDir);
-      if (!vendor && !whisperModel) {
-        throw new CallScopeError(
-          'ASR_MODEL_MISSING',
-          `no transcript was supplied and no whisper model is installed under ${ctx.config.modelsDir}/asr/whisper (ggml-*.bin)`,
-        );
-      }
+      // The audio is decoded and checked first: a broken file must be reported as such, not as a missing model.
       const audio = await asrHost().analyze({
         file: input.audioFile,
         vadModel,
@@ -83,7 +78,13 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           );
         }
       } else {
-        const t = audio.transcript!;
+        const t = audio.transcript;
+        if (!t) {
+          throw new CallScopeError(
+            'ASR_MODEL_MISSING',
+            `no transcript was supplied and no whisper model is installed under ${ctx.config.modelsDir}/asr/whisper (ggml-*.bin)`,
+          );
+        }
         segments = t.channels
           .flatMap((segs, channel) => segs.map((s) => ({ ...s, channel, role: stereo ? roleOfChannel(channel) : ('unknown' as const) })))
           .sort((a, b) => a.start - b.start);

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import { CallScopeError, type ErrorCode, isCallScopeError, messageOf } from '../core/errors.ts';
 import type { CallMeta } from '../core/schemas.ts';
+import { stableStringify } from '../core/stable-json.ts';
 import type { CallStore } from '../indexer/call-store.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
 import { buildCallDoc, buildFailedDoc } from './call-doc.ts';
@@ -95,11 +96,11 @@ export class Pipeline {
     const rejected: Rejected[] = [...found.rejected];
     for (const m of metadata) {
       for (const row of m.rows.values()) {
-        if (!names.has(row.fileName)) {
+        if (!names.has(row.fileName) && !existsSync(path.join(path.dirname(m.file), row.fileName))) {
           rejected.push({
             origin: path.join(path.dirname(m.file), row.fileName),
             code: 'METADATA_ORPHAN',
-            message: `${path.basename(m.file)}:${row.line} names ${row.fileName}, which was not found among the ingested files`,
+            message: `${path.basename(m.file)}:${row.line} names ${row.fileName}, which does not exist`,
           });
         }
       }
@@ -145,7 +146,7 @@ export class Pipeline {
     await this.records.putCall(call);
     await this.records.putFailure(call.id, { stage, code: f.code, message: f.message, retryable: f.retryable, at: new Date().toISOString(), origin: call.origin });
     const doc = buildFailedDoc(call, { stage, code: f.code, message: f.message });
-    await this.opts.store.put(doc, sha256(JSON.stringify(doc)));
+    await this.opts.store.put(doc, sha256(stableStringify(doc)));
     this.opts.log.warn({ callId: call.id, file: call.origin, stage, code: f.code, msg: f.message }, 'call failed');
   }
 
@@ -205,7 +206,7 @@ export class Pipeline {
       const { name, version } = step.stage;
       versions[name] = version;
       const input = step.input(call, out);
-      const inputHash = sha256(JSON.stringify(input));
+      const inputHash = sha256(stableStringify(input));
       const t0 = Date.now();
       const cached = await this.records.getStage(call.id, name, version);
       if (cached && cached.inputHash === inputHash) {
@@ -230,7 +231,7 @@ export class Pipeline {
     }
     const t0 = Date.now();
     const doc = buildCallDoc(call, out as Required<Outputs>, warnings, versions);
-    const docHash = sha256(JSON.stringify(doc));
+    const docHash = sha256(stableStringify(doc));
     const indexed = (await this.opts.store.docHash(call.id)) === docHash;
     if (!indexed) await this.opts.store.put(doc, docHash);
     await this.records.clearFailure(call.id);

@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig, repoRoot, type Config } from '../core/config.ts';
+import { openStore } from '../indexer/open-store.ts';
+import type { CallStore } from '../indexer/call-store.ts';
+import { Pipeline } from '../pipeline/ingest.ts';
+import { loadScorecards } from '../scoring-models/scorecard.ts';
+
+export const SHARED = path.resolve(repoRoot, '..', 'shared');
+export const CALLS_DIR = path.join(SHARED, 'data', 'calls');
+export const MODELS_DIR = path.join(SHARED, 'models');
+
+/** Ground truth of the synthetic dev calls: for assertions only, never for ingestion. */
+export type TruthCall = {
+  callId: string;
+  audioFile: string;
+  audio: { channels: number; durationSec: number };
+  truth: {
+    violations: string[];
+    segments: Array<{ role: 'agent' | 'customer'; channel: 'L' | 'R'; start: number; end: number; text: string }>;
+  };
+};
+
+export function truthCalls(): TruthCall[] {
+  return readFileSync(path.join(CALLS_DIR, 'calls.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TruthCall);
+}
+
+export function tempDir(prefix = 'callscope-test-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type TestPipeline = { config: Config; store: CallStore; pipeline: Pipeline; close(): Promise<void> };
+
+/** A real pipeline over a fresh data folder (real ffmpeg, VAD, SQLite). */
+export function testPipeline(dataDir: string, env: Record<string, string> = {}): TestPipeline {
+  const config = loadConfig({ CALLSCOPE_DATA: dataDir, CALLSCOPE_MODELS: MODELS_DIR, ...env });
+  const store = openStore(config);
+  const pipeline = new Pipeline({ config, store, log: pino({ level: 'silent' }), scorecards: loadScorecards(config.scorecardsDir) });
+  return { config, store, pipeline, close: () => store.close() };
+}

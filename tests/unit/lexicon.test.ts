@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../core/config.ts';
+import { Lexicon } from '../../nlp/lexicon.ts';
+import { maskDigits } from '../../nlp/mask.ts';
+import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
+
+const forbidden = Lexicon.load(path.join(repoRoot, 'nlp', 'lexicons', 'forbidden-phrases.yaml'));
+
+describe('forbidden-phrase lexicon', () => {
+  it.each([
+    ['您先听我说，系统就是这么扣的，我也没办法。', '我也没办法', '我也没办法'],
+    ['我刚才说了要提前十五天预约，你听不懂吗？', '你听不懂吗', '你听不懂吗'],
+    ['这个嘛，我也 没有，办法', '我也没办法', '我也 没有，办法'],
+    ['这不归我们管的', '这不归我管', '这不归我们管'],
+  ])('finds the phrase in %s', (text, term, quote) => {
+    const hits = forbidden.match(text);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]!.term).toBe(term);
+    expect(text.slice(hits[0]!.start, hits[0]!.end)).toBe(quote);
+  });
+
+  it.each(['请您五天内带身份证到网点办理补卡。', '不知道您方便吗？', '好的，感谢您的来电。'])('stays silent on %s', (text) => {
+    expect(forbidden.match(text)).toEqual([]);
+  });
+
+  it('reports every occurrence, one pass', () => {
+    const hits = forbidden.match('不知道。我也没办法，真不知道');
+    expect(hits.map((h) => h.term)).toEqual(['不知道', '我也没办法', '不知道']);
+  });
+
+  it('applies only to the roles it names', () => {
+    expect([...forbidden.roles]).toEqual(['agent']);
+  });
+});
+
+describe('jieba with the banking dictionary', () => {
+  it('keeps banking words whole', () => {
+    const words = tokenize('我想问信用卡年费能不能减免，还有分期付款的手续费，不行就向银保监会投诉');
+    for (const w of ['信用卡年费', '分期付款', '手续费', '银保监会', '投诉']) expect(words).toContain(w);
+    expect(words).not.toContain('，');
+  });
+
+  it('adds sub-words for search', () => {
+    const words = searchTokens('信用卡年费');
+    expect(words).toEqual(expect.arrayContaining(['信用卡', '年费', '信用卡年费']));
+  });
+});
+
+describe('digit masking', () => {
+  it.each([
+    ['卡号是6225880212345678', '卡号是【卡号尾号5678】', '卡号'],
+    ['手机13310982551收到了', '手机【手机号】收到了', '手机号'],
+    ['身份证11010519491231002X对吗', '身份证【身份证号】对吗', '身份证号'],
+    ['尾号9077的卡', '尾号9077的卡', null],
+    ['6225 8802 1234 5678', '【卡号尾号5678】', '卡号'],
+  ])('%s → %s', (text, masked, kind) => {
+    const r = maskDigits(text);
+    expect(r.masked).toBe(masked);
+    expect(r.found).toEqual(kind ? [kind] : []);
+  });
+});

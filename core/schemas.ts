@@ -81,6 +81,8 @@ export const Source = z.object({
 export type Source = z.infer<typeof Source>;
 
 export const Evidence = z.object({
+  /** match: the words that decided; context: what was said where a required phrase is missing. */
+  kind: z.enum(['match', 'context']).default('match'),
   segmentId: z.string(),
   start: z.number(),
   end: z.number(),

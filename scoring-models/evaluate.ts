@@ -65,6 +65,7 @@ function findMatches(input: ScoringInput, c: Condition): { matches: Match[]; exa
 
 function evidenceOf(m: Match): Evidence {
   return {
+    kind: 'match',
     segmentId: m.segment.id,
     start: Math.round(timeAt(m.segment, m.from) * 100) / 100,
     end: Math.round(timeAt(m.segment, m.to) * 100) / 100,
@@ -73,7 +74,7 @@ function evidenceOf(m: Match): Evidence {
 }
 
 function wholeSegment(s: Segment): Evidence {
-  return { segmentId: s.id, start: s.start, end: s.end, quote: s.textMasked };
+  return { kind: 'context', segmentId: s.id, start: s.start, end: s.end, quote: s.textMasked };
 }
 
 function describeScope(c: Condition, n: number): string {

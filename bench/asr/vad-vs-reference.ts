@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { decodeAudio } from '../../asr/ffmpeg.ts';
+import type { SpeechRegion } from '../../core/schemas.ts';
 import { findVadModel } from '../../asr/models.ts';
 import { detectSpeech } from '../../asr/vad.ts';
 import { CALLS_DIR, MODELS_DIR, truthCalls } from '../../tests/helpers.ts';
@@ -23,9 +24,9 @@ console.log('| threshold | turns | missed | false alarms | onset p50 | onset p90
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const threshold of thresholds.length ? thresholds : [0.5, 0.35, 0.25, 0.15]) {
   const t0 = performance.now();
-  const found = [];
+  const found: SpeechRegion[][] = [];
   for (const d of decoded) {
-    const regions = [];
+    const regions: SpeechRegion[] = [];
     for (const [ch, pcm] of d.channels.entries()) regions.push(...(await detectSpeech(vadModel, pcm, ch, 2, { threshold })));
     found.push(regions);
   }

@@ -1,0 +1,81 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../api/server.ts';
+import { UI_DIST } from '../../api/app.ts';
+import { repoRoot } from '../../core/config.ts';
+import { CALLS_DIR, tempDir, testPipeline, type TestPipeline } from '../helpers.ts';
+
+/** Screenshots land here for a person to look at (CI keeps the folder as output). */
+const SHOTS = path.join(repoRoot, 'test-output', 'e2e');
+const FILES = ['SYN-0001.mp3', 'SYN-0014.mp3', 'SYN-0028.mp3'];
+const data = tempDir('callscope-e2e-');
+let p: TestPipeline;
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(path.join(UI_DIST, 'index.html'))) throw new Error('ui/dist is missing: run `npm run build:ui` first');
+  mkdirSync(SHOTS, { recursive: true });
+  p = testPipeline(data.dir);
+  await p.pipeline.ingest(FILES.map((f) => path.join(CALLS_DIR, f)), path.join(CALLS_DIR, 'meta.jsonl'));
+  server = await startServer(p.store, '127.0.0.1', 0);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await p?.close();
+  data.cleanup();
+});
+
+describe('call list → search → call detail with evidence', () => {
+  it('lists every call with agent, branch, score and flags', async () => {
+    await page.goto(`${server.url}/`);
+    const rows = page.getByTestId('call-row');
+    await expect.poll(() => rows.count()).toBe(3);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('杨丽');
+    expect(text).toContain('成都客服中心');
+    expect(text).toContain('服务禁语');
+    await page.screenshot({ path: path.join(SHOTS, '1-call-list.png'), fullPage: true });
+  });
+
+  it('searches a word that occurs in one call only', async () => {
+    const word = '违约金';
+    const expected = FILES.filter((f) => readFileSync(path.join(CALLS_DIR, `${f}.transcript.json`), 'utf8').includes(word));
+    expect(expected).toEqual(['SYN-0014.mp3']);
+    await page.getByTestId('search-input').fill(word);
+    await page.getByTestId('search-button').click();
+    await expect.poll(() => page.getByTestId('call-row').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('result-count').innerText()).toContain('1');
+    expect(await page.locator('mark').first().innerText()).toBe(word);
+    await page.screenshot({ path: path.join(SHOTS, '2-search.png'), fullPage: true });
+  });
+
+  it('opens the call and shows the failed checkpoint with its evidence in the transcript', async () => {
+    await page.getByTestId('call-row').first().locator('a').first().click();
+    await page.waitForURL(/#\/calls\/[0-9a-f]{64}/);
+    const forbidden = page.locator('[data-testid="checkpoint"][data-checkpoint-id="no_forbidden_phrases"]');
+    await expect.poll(() => forbidden.getAttribute('data-passed')).toBe('false');
+    const evidence = forbidden.getByTestId('evidence');
+    expect(await evidence.count()).toBe(1);
+    expect(await evidence.first().innerText()).toContain('你听不懂吗');
+    const marked = page.locator('[data-testid="segment"].evidence-fail mark.evidence');
+    await expect.poll(() => marked.count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SHOTS, '3-call-detail.png'), fullPage: true });
+    expect(await marked.allInnerTexts()).toContain('你听不懂吗');
+    await evidence.first().click();
+    await page.screenshot({ path: path.join(SHOTS, '3-call-detail.png'), fullPage: true });
+  });
+});

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../api/server.ts';
+import { CALLS_DIR, tempDir, testPipeline, type TestPipeline } from '../helpers.ts';
+
+const data = tempDir('callscope-api-');
+let p: TestPipeline;
+let server: RunningServer;
+let ids: Record<string, string>;
+
+beforeAll(async () => {
+  p = testPipeline(data.dir);
+  const files = ['SYN-0014.mp3', 'SYN-0028.mp3'].map((f) => path.join(CALLS_DIR, f));
+  const r = await p.pipeline.ingest([...files, path.join(data.dir, 'missing.wav')], path.join(CALLS_DIR, 'meta.jsonl'));
+  ids = Object.fromEntries(r.outcomes.map((o) => [path.basename(o.origin), o.id]));
+  server = await startServer(p.store, '127.0.0.1', 0);
+});
+
+afterAll(async () => {
+  await server.close();
+  await p.close();
+  data.cleanup();
+});
+
+async function get(pathAndQuery: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(server.url + pathAndQuery);
+  return { status: res.status, body: await res.json() };
+}
+
+describe('HTTP API', () => {
+  it('GET /api/health counts calls and failures', async () => {
+    expect(await get('/api/health')).toEqual({ status: 200, body: { status: 'ok', calls: 3, failed: 1 } });
+  });
+
+  it('GET /api/calls lists summaries, newest recording first, failures included', async () => {
+    const { status, body } = await get('/api/calls');
+    expect(status).toBe(200);
+    expect(body.total).toBe(3);
+    const ok = body.items.filter((c: any) => c.status === 'ok');
+    expect(ok.map((c: any) => c.meta.callId)).toEqual(['SYN-0014', 'SYN-0028']);
+    expect(ok[0]).toMatchObject({
+      fileName: 'SYN-0014.mp3',
+      recordedAt: '2026-02-16T18:23:49+08:00',
+      meta: { agentName: '杨丽', branch: '成都客服中心', product: '个人住房贷款' },
+      score: { total: 80, maxTotal: 100, passed: false, vetoed: false },
+      flags: ['job_id_in_greeting', 'no_forbidden_phrases', 'closing'],
+      error: null,
+    });
+    const failed = body.items.find((c: any) => c.status === 'failed');
+    expect(failed).toMatchObject({ fileName: 'missing.wav', error: { stage: 'ingest', code: 'FILE_NOT_FOUND' }, score: null });
+  });
+
+  it.each([
+    ['?branch=西安客服中心', ['SYN-0028']],
+    ['?product=个人住房贷款', ['SYN-0014']],
+    ['?minScore=90', ['SYN-0028']],
+    ['?passed=false', ['SYN-0014']],
+    ['?status=ok&from=2026-02-10&to=2026-02-17', ['SYN-0014']],
+    ['?status=ok&limit=1&offset=1', ['SYN-0028']],
+  ])('GET /api/calls%s filters', async (query, expected) => {
+    const { body } = await get(`/api/calls${encodeURI(query)}`);
+    expect(body.items.map((c: any) => c.meta.callId)).toEqual(expected);
+  });
+
+  it('GET /api/calls/:id returns the whole document', async () => {
+    const { status, body } = await get(`/api/calls/${ids['SYN-0014.mp3']}`);
+    expect(status).toBe(200);
+    expect(body.id).toBe(ids['SYN-0014.mp3']);
+    expect(body.segments.length).toBeGreaterThan(5);
+    expect(body.scores[0].items.map((i: any) => i.checkpointId)).toEqual(['job_id_in_greeting', 'no_forbidden_phrases', 'closing']);
+  });
+
+  it('GET /api/search finds the call and the sentence, by role', async () => {
+    const { body } = await get(`/api/search?q=${encodeURIComponent('养老金')}`);
+    expect(body.total).toBe(1);
+    expect(body.items[0].call.meta.callId).toBe('SYN-0028');
+    expect(body.items[0].matches[0].text).toContain('养老金');
+    const agentOnly = await get(`/api/search?q=${encodeURIComponent('你听不懂吗')}&role=customer`);
+    expect(agentOnly.body.total).toBe(0);
+    const anyRole = await get(`/api/search?q=${encodeURIComponent('你听不懂吗')}`);
+    expect(anyRole.body.items.map((h: any) => h.call.meta.callId)).toEqual(['SYN-0014']);
+  });
+
+  it.each([
+    ['/api/calls/0123', 400, 'BAD_REQUEST'],
+    [`/api/calls/${'a'.repeat(64)}`, 404, 'NOT_FOUND'],
+    ['/api/calls?limit=0', 400, 'BAD_REQUEST'],
+    ['/api/calls?from=yesterday', 400, 'BAD_REQUEST'],
+    ['/api/search', 400, 'BAD_REQUEST'],
+    ['/api/search?q=%EF%BC%8C%E3%80%82', 400, 'BAD_REQUEST'],
+    ['/api/nope', 404, 'NOT_FOUND'],
+  ])('GET %s → %i with a JSON error', async (url, status, code) => {
+    const res = await get(url);
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+    expect(typeof res.body.error.message).toBe('string');
+  });
+
+  it('serves the UI at /', async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<div id="app"');
+  });
+});

@@ -30,7 +30,9 @@ fi
 # npm ci only when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: npm 11 leaves the other platforms' optional whisper binaries out of the
+  # lockfile, and npm ci then refuses it as "out of sync".
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # Rebuild the UI when any of its sources is newer than the build.

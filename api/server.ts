@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { CallScopeError } from '../core/errors.ts';
 import type { CallStore } from '../indexer/call-store.ts';
 import { createApp } from './app.ts';
 
@@ -15,6 +16,12 @@ export function startServer(store: CallStore, host: string, port: number): Promi
         close: () => new Promise((r) => server.close(() => r())),
       });
     });
-    server.on('error', reject);
+    server.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new CallScopeError('CONFIG_INVALID', `port ${port} on ${host} is already in use: stop the other server or choose another with --port / PORT`)
+          : err,
+      ),
+    );
   });
 }

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { loadConfig, type Config } from '../core/config.ts';
+import { loadConfig } from '../core/config.ts';
 import { isCallScopeError, messageOf } from '../core/errors.ts';
 import { createLogger, logFile } from '../core/log.ts';
 import { openStore } from '../indexer/open-store.ts';
@@ -123,5 +123,4 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-export type { Config };
 await program.parseAsync(process.argv).catch(fail);

@@ -32,14 +32,8 @@ export type IngestSummary = {
   durationMs: number;
 };
 
-export type IngestOptions = {
-  config: Config;
-  store: CallStore;
-  scorecards: Scorecard[];
-  log: Logger;
-  metaFile?: string;
-  onProgress?: (p: { done: number; total: number; current: string }) => void;
-};
+export type PipelineDeps = { config: Config; store: CallStore; scorecards: Scorecard[]; log: Logger };
+export type Progress = (p: { done: number; total: number; current: string }) => void;
 
 /** The call id: sha256 of the recording (or of the transcript, for a text-only call). */
 function hashFile(file: string): Promise<string> {
@@ -65,11 +59,12 @@ function failureOf(err: unknown): { code: ErrorCode; message: string; retryable:
 export class Pipeline {
   readonly records: RecordStore;
 
-  constructor(private readonly opts: Omit<IngestOptions, 'metaFile' | 'onProgress'>) {
+  constructor(private readonly opts: PipelineDeps) {
     this.records = new RecordStore(opts.config.dataDir);
   }
 
-  async ingest(paths: string[], metaFile?: string, onProgress?: IngestOptions['onProgress']): Promise<IngestSummary> {
+  /** Ingests files and folders; `metaFile` overrides the metadata sidecars found in folders. */
+  async ingest(paths: string[], metaFile?: string, onProgress?: Progress): Promise<IngestSummary> {
     const started = Date.now();
     const found = await discover(paths);
     const problems: IngestSummary['problems'] = [];
@@ -128,18 +123,23 @@ export class Pipeline {
   }
 
   private async recordRejected(r: Rejected, meta: CallMeta | null): Promise<CallOutcome> {
-    const id = pathKey(r.origin);
-    const call: CallRecord = {
+    const call = await this.pathKeyedRecord(r.origin, r.origin.endsWith('.json') ? 'transcript' : 'audio', meta);
+    await this.fail(call, 'ingest', { code: r.code, message: r.message, retryable: false });
+    return { origin: r.origin, id: call.id, status: 'failed', error: { code: r.code, message: r.message } };
+  }
+
+  /** The record of a call whose content could not be read: no content hash, so keyed by its path. */
+  private async pathKeyedRecord(origin: string, kind: 'audio' | 'transcript', meta: CallMeta | null): Promise<CallRecord> {
+    const id = pathKey(origin);
+    return {
       id,
       ingestedAt: (await this.records.getCall(id))?.ingestedAt ?? new Date().toISOString(),
-      origin: r.origin,
-      source: { file: path.basename(r.origin), sha256: '', kind: r.origin.endsWith('.json') ? 'transcript' : 'audio' },
+      origin,
+      source: { file: path.basename(origin), sha256: '', kind },
       audioFile: null,
       transcriptFile: null,
       meta: meta ?? { custom: {} },
     };
-    await this.fail(call, 'ingest', { code: r.code, message: r.message, retryable: false });
-    return { origin: r.origin, id, status: 'failed', error: { code: r.code, message: r.message } };
   }
 
   private async fail(call: CallRecord, stage: string, f: { code: ErrorCode; message: string; retryable: boolean }): Promise<void> {
@@ -169,28 +169,20 @@ export class Pipeline {
         ingestedAt: new Date().toISOString(),
         origin: c.origin,
         source: { file: path.basename(c.origin), sha256: id, kind: c.kind },
-        audioFile: c.kind === 'audio' ? await this.records.storeFile(id, c.origin, 'audio') : null,
-        transcriptFile: c.transcriptFile ? await this.records.storeFile(id, c.transcriptFile, 'transcript') : null,
+        audioFile: c.kind === 'audio' ? await this.records.storeAudio(id, c.origin) : null,
+        transcriptFile: null,
         meta: meta ?? { custom: {} },
       };
-      if (existing && c.transcriptFile && !existing.transcriptFile) {
-        call.transcriptFile = await this.records.storeFile(id, c.transcriptFile, 'transcript');
+      if (c.transcriptFile) {
+        call.transcriptFile = await this.records.storeTranscript(c.transcriptFile);
+        call.source.transcriptFile = path.basename(c.transcriptFile);
       }
-      if (c.transcriptFile) call.source.transcriptFile = path.basename(c.transcriptFile);
       if (existing && meta) call.meta = meta;
       await this.records.putCall(call);
       return await this.runStages(call, existing === null);
     } catch (err) {
       const f = failureOf(err);
-      const failed: CallRecord = call ?? {
-        id: pathKey(c.origin),
-        ingestedAt: new Date().toISOString(),
-        origin: c.origin,
-        source: { file: path.basename(c.origin), sha256: '', kind: c.kind },
-        audioFile: null,
-        transcriptFile: null,
-        meta: meta ?? { custom: {} },
-      };
+      const failed = call ?? (await this.pathKeyedRecord(c.origin, c.kind, meta));
       await this.fail(failed, 'ingest', f);
       return { origin: c.origin, id: failed.id, status: 'failed', error: { code: f.code, message: f.message } };
     }

@@ -64,9 +64,17 @@ export class RecordStore {
     return path.join(this.root, 'records', id.slice(0, 2), id);
   }
 
-  async storeFile(id: string, from: string, kind: 'audio' | 'transcript'): Promise<string> {
-    const ext = kind === 'audio' ? path.extname(from).toLowerCase() : '.json';
-    const dest = path.join(this.root, kind, `${id}${ext}`);
+  /** Keeps a copy of the recording (named by call id) in the store; the user's file may move. */
+  async storeAudio(id: string, from: string): Promise<string> {
+    return this.copyIn(from, path.join(this.root, 'audio', `${id}${path.extname(from).toLowerCase()}`));
+  }
+
+  /** Transcripts are named by their own hash: a corrected transcript is a new input, so the call is re-analysed. */
+  async storeTranscript(from: string): Promise<string> {
+    return this.copyIn(from, path.join(this.root, 'transcript', `${sha256(await readFile(from))}.json`));
+  }
+
+  private async copyIn(from: string, dest: string): Promise<string> {
     await mkdir(path.dirname(dest), { recursive: true });
     const tmp = `${dest}.${randomBytes(6).toString('hex')}.tmp`;
     await copyFile(from, tmp);

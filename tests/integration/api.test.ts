@@ -96,6 +96,14 @@ describe('HTTP API', () => {
     expect(typeof res.body.error.message).toBe('string');
   });
 
+  it('refuses a port that is already taken with a clear error', async () => {
+    const port = Number(new URL(server.url).port);
+    await expect(startServer(p.store, '127.0.0.1', port)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/already in use/),
+    });
+  });
+
   it('serves the UI at /', async () => {
     const res = await fetch(`${server.url}/`);
     expect(res.status).toBe(200);

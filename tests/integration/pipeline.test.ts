@@ -162,4 +162,15 @@ describe('idempotence and re-scoring', () => {
       cards.cleanup();
     }
   });
+
+  it('a corrected vendor transcript re-analyses the call, keeping its id', async () => {
+    const sidecar = path.join(inbox.dir, 'SYN-0012.wav.transcript.json');
+    const corrected = readFileSync(sidecar, 'utf8').replace('还有什么可以帮您', '嗯').replace('感谢您的来电', '好');
+    writeFileSync(sidecar, corrected);
+    const r = await p.pipeline.ingest([path.join(inbox.dir, 'SYN-0012.wav')]);
+    expect(r.outcomes[0]).toMatchObject({ id: docs.get('SYN-0012.wav')!.id, status: 'updated' });
+    const doc = (await p.store.get(r.outcomes[0]!.id))!;
+    expect(doc.scores[0]!.items.find((i) => i.checkpointId === 'closing')!.passed).toBe(false);
+    expect((await p.store.counts()).calls).toBe(3);
+  });
 });

@@ -1,0 +1,46 @@
+/**
+ * Agreement of the shipped scorecard's checkpoints with the violation labels of the dev sample
+ * calls (truth is read only here, never by the pipeline). Prints one row per checkpoint.
+ *
+ *   node --import tsx bench/scoring/checkpoints-vs-truth.ts
+ */
+import path from 'node:path';
+import { CALLS_DIR, tempDir, testPipeline, truthCalls } from '../../tests/helpers.ts';
+
+const LABEL: Record<string, string> = {
+  job_id_in_greeting: 'NO_JOB_ID_IN_GREETING',
+  no_forbidden_phrases: 'FORBIDDEN_PHRASE',
+  closing: 'NO_CLOSING',
+};
+
+const data = tempDir('callscope-bench-score-');
+const p = testPipeline(data.dir);
+try {
+  const run = await p.pipeline.ingest([CALLS_DIR]);
+  const truth = new Map(truthCalls().map((c) => [c.audioFile, c.truth.violations]));
+  const rows = new Map<string, { tp: number; fp: number; fn: number; tn: number }>();
+  for (const o of run.outcomes) {
+    const doc = (await p.store.get(o.id))!;
+    const violations = truth.get(path.basename(o.origin))!;
+    for (const item of doc.scores[0]?.items ?? []) {
+      const r = rows.get(item.checkpointId) ?? { tp: 0, fp: 0, fn: 0, tn: 0 };
+      const flagged = item.passed === false;
+      const labelled = violations.includes(LABEL[item.checkpointId]!);
+      if (flagged && labelled) r.tp++;
+      else if (flagged) r.fp++;
+      else if (labelled) r.fn++;
+      else r.tn++;
+      rows.set(item.checkpointId, r);
+    }
+  }
+  console.log(`${run.outcomes.length} dev calls (${run.outcomes.filter((o) => o.status === 'failed').length} failed to process)`);
+  console.log('| checkpoint | label | violations found / labelled | false alarms | agreement |');
+  console.log('|---|---|---|---|---|');
+  for (const [id, r] of rows) {
+    const n = r.tp + r.fp + r.fn + r.tn;
+    console.log(`| ${id} | ${LABEL[id]} | ${r.tp} / ${r.tp + r.fn} | ${r.fp} | ${r.tp + r.tn}/${n} |`);
+  }
+} finally {
+  await p.close();
+  data.cleanup();
+}

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Segment } from '../core/schemas.ts';
@@ -11,7 +12,10 @@ const lexiconDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lexi
 
 let lexicons: Lexicon[] | undefined;
 export function shippedLexicons(): Lexicon[] {
-  lexicons ??= ['forbidden-phrases.yaml', 'sensitive-words.yaml'].map((f) => Lexicon.load(path.join(lexiconDir, f)));
+  lexicons ??= readdirSync(lexiconDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => Lexicon.load(path.join(lexiconDir, f)));
   return lexicons;
 }
 
@@ -23,7 +27,7 @@ export type AnalyzeOutput = {
 
 export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
   name: 'analyze',
-  version: '1',
+  version: '2',
   async run(input) {
     const lex = shippedLexicons();
     const piiFound = new Set<string>();

@@ -17,12 +17,13 @@ const LexiconFile = z.object({
         category: z.string().optional(),
         synonyms: z.array(z.coerce.string().min(1)).default([]),
         notFollowedBy: z.array(z.string().min(1)).default([]),
+        notPrecededBy: z.array(z.string().min(1)).default([]),
       }),
     )
     .min(1),
 });
 
-type Entry = { term: string; category: string | undefined; notFollowedBy: string[] };
+type Entry = { term: string; category: string | undefined; notFollowedBy: string[]; notPrecededBy: string[] };
 
 /** Punctuation and spaces are dropped before matching: ASR and vendors punctuate differently. */
 const IGNORED = /[\s\p{P}\p{S}]/u;
@@ -41,7 +42,7 @@ export class Lexicon {
     this.roles = new Set(file.roles);
     const patterns: Array<[string, Entry]> = [];
     for (const t of file.terms) {
-      const entry = { term: t.term, category: t.category, notFollowedBy: t.notFollowedBy };
+      const entry = { term: t.term, category: t.category, notFollowedBy: t.notFollowedBy, notPrecededBy: t.notPrecededBy };
       for (const form of [t.term, ...t.synonyms]) patterns.push([[...form].filter((c) => !IGNORED.test(c)).join(''), entry]);
     }
     this.matcher = new AhoCorasick(patterns);
@@ -78,10 +79,12 @@ export class Lexicon {
       pos += ch.length;
     }
     offsets.push(pos);
-    const normalized = chars.join('');
+    const before = (i: number) => chars.slice(0, i).join('');
+    const after = (i: number) => chars.slice(i).join('');
     const raw = this.matcher
       .search(chars)
-      .filter((m) => !m.value.notFollowedBy.some((f) => normalized.startsWith(f, chars.slice(0, m.end).join('').length)))
+      .filter((m) => !m.value.notFollowedBy.some((f) => after(m.end).startsWith(f)))
+      .filter((m) => !m.value.notPrecededBy.some((p) => before(m.start).endsWith(p)))
       .sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
     const taken: Array<[number, number]> = [];
     const hits: Hit[] = [];

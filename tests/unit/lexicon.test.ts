@@ -60,3 +60,34 @@ describe('digit masking', () => {
     expect(r.found).toEqual(kind ? [kind] : []);
   });
 });
+
+describe('wealth-product lexicons', () => {
+  const promise = Lexicon.load(path.join(repoRoot, 'nlp', 'lexicons', 'prohibited-promises.yaml'));
+  const disclosure = Lexicon.load(path.join(repoRoot, 'nlp', 'lexicons', 'risk-disclosure.yaml'));
+
+  it.each([
+    ['这款产品保本的，您放心', ['保本']],
+    ['买这个稳赚不赔，保证收益', ['稳赚', '保收益']],
+    ['这款理财不保本，投资需谨慎', []],
+    ['我们不能保证收益', []],
+    ['这个基本是零风险', ['零风险']],
+  ])('promises in %s → %j', (text, terms) => {
+    expect(promise.match(text).map((h) => h.term)).toEqual(terms);
+  });
+
+  it('recognises the disclosure that the promise lexicon must ignore', () => {
+    expect(disclosure.match('这款理财不保本，投资需谨慎').map((h) => h.term)).toEqual(['不保本', '产品有风险']);
+  });
+});
+
+describe('required-phrase lexicon', () => {
+  const required = Lexicon.load(path.join(repoRoot, 'nlp', 'lexicons', 'required-phrases.yaml'));
+  it.each([
+    ['好的，请您稍等，我这边帮您查询一下。', '等待提示'],
+    ['感谢您的耐心等待，您这张卡需要……', '等待致谢'],
+    ['您先别着急，我这边马上帮您处理。', '安抚'],
+    ['请问还有什么可以帮您的吗？', '结束语'],
+  ])('%s → %s', (text, category) => {
+    expect(required.match(text).map((h) => h.category)).toContain(category);
+  });
+});

@@ -140,6 +140,11 @@ export const CallDoc = z.object({
       forbiddenHits: z.number().int(),
       sensitiveHits: z.number().int(),
       piiFound: z.array(z.string()),
+      /** The call's category from the complaint taxonomy (its most confident tag). */
+      category: z
+        .object({ id: z.string(), path: z.string(), complaint: z.boolean(), confidence: z.number() })
+        .nullable()
+        .optional(),
     })
     .nullable(),
   scores: z.array(Score),

@@ -7,6 +7,7 @@ import type { RawSegment } from '../asr/transcript.ts';
 import { Lexicon } from './lexicon.ts';
 import { maskDigits } from './mask.ts';
 import { tokenize } from './segmenter.ts';
+import { ComplaintTagger } from './taxonomy/tagger.ts';
 
 const lexiconDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lexicons');
 
@@ -22,8 +23,16 @@ export function shippedLexicons(): Lexicon[] {
 export type AnalyzeInput = { segments: RawSegment[] };
 export type AnalyzeOutput = {
   segments: Segment[];
-  nlp: { tags: string[]; forbiddenHits: number; sensitiveHits: number; piiFound: string[] };
+  nlp: {
+    tags: string[];
+    category: { id: string; path: string; complaint: boolean; confidence: number } | null;
+    forbiddenHits: number;
+    sensitiveHits: number;
+    piiFound: string[];
+  };
 };
+
+let tagger: ComplaintTagger | undefined;
 
 export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
   name: 'analyze',
@@ -51,9 +60,18 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
       return seg;
     });
     const count = (name: string) => segments.reduce((n, s) => n + s.hits.filter((h) => h.lexicon === name).length, 0);
+    tagger ??= ComplaintTagger.load();
+    const tags = await tagger.tag(segments);
+    const top = tags[0];
     return ok({
       segments,
-      nlp: { tags: [], forbiddenHits: count('forbidden'), sensitiveHits: count('sensitive'), piiFound: [...piiFound] },
+      nlp: {
+        tags: tags.map((t) => t.id),
+        category: top ? { id: top.id, path: top.path, complaint: top.complaint, confidence: top.confidence } : null,
+        forbiddenHits: count('forbidden'),
+        sensitiveHits: count('sensitive'),
+        piiFound: [...piiFound],
+      },
     });
   },
 };

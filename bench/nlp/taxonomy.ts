@@ -1,0 +1,34 @@
+/**
+ * The complaint taxonomy on the dev calls' vendor transcripts: the first tag (the call's category)
+ * against `truth.categoryZh`, and complaint / not complaint against `truth.isComplaint`.
+ *
+ *   node --import tsx bench/nlp/taxonomy.ts
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { assignRoles, readTranscriptFile } from '../../asr/transcript.ts';
+import { maskDigits } from '../../nlp/mask.ts';
+import { ComplaintTagger } from '../../nlp/taxonomy/tagger.ts';
+import { CALLS_DIR } from '../../tests/helpers.ts';
+
+type Truth = { callId: string; audioFile: string; truth: { categoryZh: string; isComplaint: boolean } };
+const calls = readFileSync(path.join(CALLS_DIR, 'calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Truth);
+const tagger = ComplaintTagger.load();
+const norm = (s: string) => s.replace(/[-/]/g, '/');
+let category = 0;
+let complaint = 0;
+const t0 = performance.now();
+console.log('| call | truth | tagged | complaint (truth → tagged) |');
+console.log('|---|---|---|---|');
+for (const c of calls) {
+  const segs = assignRoles(await readTranscriptFile(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`)));
+  const tags = await tagger.tag(segs.map((s, i) => ({ id: `s${i}`, role: s.role, textMasked: maskDigits(s.text).masked })));
+  const top = tags[0];
+  // The corpus names leaves 类别-子类 and single-level categories by the category alone.
+  const ok = top !== undefined && (norm(c.truth.categoryZh) === top.path || norm(c.truth.categoryZh) === top.path.split('/')[0]);
+  category += ok ? 1 : 0;
+  complaint += (top?.complaint ?? false) === c.truth.isComplaint ? 1 : 0;
+  console.log(`| ${c.callId} | ${c.truth.categoryZh} | ${top?.path ?? '—'} ${ok ? '✓' : '✗'} | ${c.truth.isComplaint} → ${top?.complaint ?? false} |`);
+}
+const ms = performance.now() - t0;
+console.log(`\ncategory accuracy ${category}/${calls.length}, complaint accuracy ${complaint}/${calls.length}, ${(calls.length / (ms / 1000)).toFixed(0)} calls/s (incl. reading transcripts)`);

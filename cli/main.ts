@@ -8,6 +8,7 @@ import { openStore } from '../indexer/open-store.ts';
 import { Pipeline } from '../pipeline/ingest.ts';
 import { loadScorecards } from '../scoring-models/scorecard.ts';
 import { startServer } from '../api/server.ts';
+import { runNlpCommand } from './nlp-command.ts';
 import { progressReporter } from './progress.ts';
 
 /** Exit codes: 0 all good, 1 the command could not run, 2 it ran but some calls failed. */
@@ -112,6 +113,16 @@ program
       await new Promise<void>((r) => (out as NodeJS.WritableStream).end(r));
       console.error(`exported ${n} calls to ${opts.out}`);
     }
+  });
+
+program
+  .command('nlp')
+  .description('run the NLP stage on text: masking, tokens, lexicon hits, emotion, taxonomy tags')
+  .argument('[text...]', 'the text to analyse; without it, JSON lines {"id", "role", "text"} are read from standard input')
+  .addOption(new Option('--role <role>', 'speaker of the text given as an argument').choices(['agent', 'customer', 'unknown']).default('customer'))
+  .addHelpText('after', '\nOutput: one JSON line per input, with the same id (docs/nlp-output.md). Exit code 2 when some input lines were malformed.')
+  .action(async (texts: string[], opts: { role: 'agent' | 'customer' | 'unknown' }) => {
+    process.exitCode = await runNlpCommand(texts, opts.role);
   });
 
 function fail(err: unknown): never {

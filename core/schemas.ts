@@ -26,6 +26,8 @@ export const Segment = z.object({
   tokens: z.array(z.string()),
   emotion: z.object({ label: z.string(), score: z.number() }).optional(),
   hits: z.array(Hit),
+  /** PII found in `text`, as spans of `textMasked` (the 【…】 tags that replaced it). */
+  pii: z.array(z.object({ type: z.string(), start: z.number().int(), end: z.number().int() })).optional(),
 });
 export type Segment = z.infer<typeof Segment>;
 

@@ -91,3 +91,11 @@ describe('required-phrase lexicon', () => {
     expect(required.match(text).map((h) => h.category)).toContain(category);
   });
 });
+
+describe('stopwords', () => {
+  it('drops fillers and function words but keeps banking words', async () => {
+    const { isStopword } = await import('../../nlp/stopwords.ts');
+    const words = tokenize('嗯，那个，我想问一下我的信用卡年费为什么还是没有退款啊');
+    expect(words.filter((w) => !isStopword(w))).toEqual(['问', '信用卡年费', '退款']);
+  });
+});

@@ -5,7 +5,7 @@ import type { Segment } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
 import type { RawSegment } from '../asr/transcript.ts';
 import { Lexicon } from './lexicon.ts';
-import { maskDigits } from './mask.ts';
+import { maskSegments } from './pii/index.ts';
 import { tokenize } from './segmenter.ts';
 import { ComplaintTagger } from './taxonomy/tagger.ts';
 
@@ -36,24 +36,27 @@ let tagger: ComplaintTagger | undefined;
 
 export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
   name: 'analyze',
-  version: '2',
+  version: '3',
   async run(input) {
     const lex = shippedLexicons();
-    const piiFound = new Set<string>();
+    // PII is found across the whole call (a number may run over several segments) and masked
+    // before anything else sees the text; lexicons then match the masked text, so offsets line up
+    // with what users see.
+    const masked = maskSegments(input.segments);
+    const piiFound = new Set(masked.flatMap((m) => m.spans.map((s) => s.type)));
     const segments: Segment[] = input.segments.map((s, i) => {
-      // Lexicons match the masked text: offsets then line up with what users see.
-      const { masked, found } = maskDigits(s.text);
-      found.forEach((f) => piiFound.add(f));
-      const hits = lex.filter((l) => l.roles.has(s.role)).flatMap((l) => l.match(masked));
+      const { textMasked, masks } = masked[i]!;
+      const hits = lex.filter((l) => l.roles.has(s.role)).flatMap((l) => l.match(textMasked));
       const seg: Segment = {
         id: `s${i}`,
         role: s.role,
         start: s.start,
         end: s.end,
         text: s.text,
-        textMasked: masked,
-        tokens: tokenize(masked),
+        textMasked,
+        tokens: tokenize(textMasked),
         hits,
+        pii: masks,
       };
       if (s.channel !== undefined) seg.channel = s.channel;
       if (s.speaker !== undefined) seg.speaker = s.speaker;

@@ -14,8 +14,8 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.stdout!.on('data', (c: Buffer) => (stdout += c));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c));
     child.on('error', reject);
     if (input !== undefined) child.stdin!.end(input);
     child.on('close', (code) => resolve({ code, stdout, stderr }));

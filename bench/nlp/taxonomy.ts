@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assignRoles, readTranscriptFile } from '../../asr/transcript.ts';
-import { maskDigits } from '../../nlp/mask.ts';
+import { maskSegments } from '../../nlp/pii/index.ts';
 import { ComplaintTagger } from '../../nlp/taxonomy/tagger.ts';
 import { CALLS_DIR } from '../../tests/helpers.ts';
 
@@ -22,7 +22,8 @@ console.log('| call | truth | tagged | complaint (truth → tagged) |');
 console.log('|---|---|---|---|');
 for (const c of calls) {
   const segs = assignRoles(await readTranscriptFile(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`)));
-  const tags = await tagger.tag(segs.map((s, i) => ({ id: `s${i}`, role: s.role, textMasked: maskDigits(s.text).masked })));
+  const masked = maskSegments(segs);
+  const tags = await tagger.tag(segs.map((s, i) => ({ id: `s${i}`, role: s.role, textMasked: masked[i]!.textMasked })));
   const top = tags[0];
   // The corpus names leaves 类别-子类 and single-level categories by the category alone.
   const ok = top !== undefined && (norm(c.truth.categoryZh) === top.path || norm(c.truth.categoryZh) === top.path.split('/')[0]);

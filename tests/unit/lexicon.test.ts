@@ -2,7 +2,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../core/config.ts';
 import { Lexicon } from '../../nlp/lexicon.ts';
-import { maskDigits } from '../../nlp/mask.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 
 const forbidden = Lexicon.load(path.join(repoRoot, 'nlp', 'lexicons', 'forbidden-phrases.yaml'));
@@ -47,19 +46,6 @@ describe('jieba with the banking dictionary', () => {
   });
 });
 
-describe('digit masking', () => {
-  it.each([
-    ['卡号是6225880212345678', '卡号是【卡号尾号5678】', '卡号'],
-    ['手机13310982551收到了', '手机【手机号】收到了', '手机号'],
-    ['身份证11010519491231002X对吗', '身份证【身份证号】对吗', '身份证号'],
-    ['尾号9077的卡', '尾号9077的卡', null],
-    ['6225 8802 1234 5678', '【卡号尾号5678】', '卡号'],
-  ])('%s → %s', (text, masked, kind) => {
-    const r = maskDigits(text);
-    expect(r.masked).toBe(masked);
-    expect(r.found).toEqual(kind ? [kind] : []);
-  });
-});
 
 describe('wealth-product lexicons', () => {
   const promise = Lexicon.load(path.join(repoRoot, 'nlp', 'lexicons', 'prohibited-promises.yaml'));

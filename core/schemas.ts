@@ -24,7 +24,8 @@ export const Segment = z.object({
   text: z.string(),
   textMasked: z.string(),
   tokens: z.array(z.string()),
-  emotion: z.object({ label: z.string(), score: z.number() }).optional(),
+  /** `by: rule` marks a short reply (对。没有了。) set to neutral without asking the model. */
+  emotion: z.object({ label: z.string(), score: z.number(), by: z.enum(['model', 'rule']).optional() }).optional(),
   hits: z.array(Hit),
   /** PII found in `text`, as spans of `textMasked` (the 【…】 tags that replaced it). */
   pii: z.array(z.object({ type: z.string(), start: z.number().int(), end: z.number().int() })).optional(),
@@ -117,6 +118,12 @@ export const Score = z.object({
 });
 export type Score = z.infer<typeof Score>;
 
+export const RoleEmotionSummary = z.object({
+  start: z.string(),
+  end: z.string(),
+  worst: z.object({ label: z.string(), score: z.number(), segmentStart: z.number(), text: z.string() }),
+});
+
 export const CallError = z.object({ stage: z.string(), code: z.string(), message: z.string() });
 export type CallError = z.infer<typeof CallError>;
 
@@ -142,6 +149,9 @@ export const CallDoc = z.object({
       forbiddenHits: z.number().int(),
       sensitiveHits: z.number().int(),
       piiFound: z.array(z.string()),
+      /** Emotion of each side: first third, last third, and the worst utterance. */
+      customerEmotion: RoleEmotionSummary.nullable().optional(),
+      agentEmotion: RoleEmotionSummary.nullable().optional(),
       /** The call's category from the complaint taxonomy (its most confident tag). */
       category: z
         .object({ id: z.string(), path: z.string(), complaint: z.boolean(), confidence: z.number() })

@@ -5,6 +5,7 @@ import type { Segment } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
 import type { RawSegment } from '../asr/transcript.ts';
 import { Lexicon } from './lexicon.ts';
+import { roleEmotion, segmentEmotion, type RoleEmotionSummary } from './emotion/segment-emotion.ts';
 import { maskSegments } from './pii/index.ts';
 import { tokenize } from './segmenter.ts';
 import { ComplaintTagger } from './taxonomy/tagger.ts';
@@ -26,6 +27,8 @@ export type AnalyzeOutput = {
   nlp: {
     tags: string[];
     category: { id: string; path: string; complaint: boolean; confidence: number } | null;
+    customerEmotion: RoleEmotionSummary | null;
+    agentEmotion: RoleEmotionSummary | null;
     forbiddenHits: number;
     sensitiveHits: number;
     piiFound: string[];
@@ -36,7 +39,7 @@ let tagger: ComplaintTagger | undefined;
 
 export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
   name: 'analyze',
-  version: '3',
+  version: '4',
   async run(input) {
     const lex = shippedLexicons();
     // PII is found across the whole call (a number may run over several segments) and masked
@@ -57,6 +60,7 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
         tokens: tokenize(textMasked),
         hits,
         pii: masks,
+        emotion: segmentEmotion(textMasked),
       };
       if (s.channel !== undefined) seg.channel = s.channel;
       if (s.speaker !== undefined) seg.speaker = s.speaker;
@@ -64,6 +68,7 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
     });
     const count = (name: string) => segments.reduce((n, s) => n + s.hits.filter((h) => h.lexicon === name).length, 0);
     tagger ??= ComplaintTagger.load();
+    const emotionInput = segments.map((s) => ({ role: s.role, start: s.start, text: s.textMasked }));
     const tags = await tagger.tag(segments);
     const top = tags[0];
     return ok({
@@ -71,6 +76,8 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
       nlp: {
         tags: tags.map((t) => t.id),
         category: top ? { id: top.id, path: top.path, complaint: top.complaint, confidence: top.confidence } : null,
+        customerEmotion: roleEmotion(emotionInput, 'customer'),
+        agentEmotion: roleEmotion(emotionInput, 'agent'),
         forbiddenHits: count('forbidden'),
         sensitiveHits: count('sensitive'),
         piiFound: [...piiFound],

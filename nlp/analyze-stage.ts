@@ -47,6 +47,7 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
     // with what users see.
     const masked = maskSegments(input.segments);
     const piiFound = new Set(masked.flatMap((m) => m.spans.map((s) => s.type)));
+    const emotions = masked.map((m) => segmentEmotion(m.textMasked));
     const segments: Segment[] = input.segments.map((s, i) => {
       const { textMasked, masks } = masked[i]!;
       const hits = lex.filter((l) => l.roles.has(s.role)).flatMap((l) => l.match(textMasked));
@@ -60,15 +61,16 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
         tokens: tokenize(textMasked),
         hits,
         pii: masks,
-        emotion: segmentEmotion(textMasked),
       };
+      const { label, score, by } = emotions[i]!;
+      seg.emotion = { label, score, by };
       if (s.channel !== undefined) seg.channel = s.channel;
       if (s.speaker !== undefined) seg.speaker = s.speaker;
       return seg;
     });
     const count = (name: string) => segments.reduce((n, s) => n + s.hits.filter((h) => h.lexicon === name).length, 0);
     tagger ??= ComplaintTagger.load();
-    const emotionInput = segments.map((s) => ({ role: s.role, start: s.start, text: s.textMasked }));
+    const emotionInput = segments.map((s, i) => ({ role: s.role, start: s.start, text: s.textMasked, emotion: emotions[i]! }));
     const tags = await tagger.tag(segments);
     const top = tags[0];
     return ok({

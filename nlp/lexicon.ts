@@ -28,6 +28,27 @@ type Entry = { term: string; category: string | undefined; notFollowedBy: string
 /** Punctuation and spaces are dropped before matching: ASR and vendors punctuate differently. */
 const IGNORED = /[\s\p{P}\p{S}]/u;
 
+type Normalized = { text: string; chars: string[]; offsets: number[] };
+/** Every lexicon matches the same segment in turn: normalise it once. */
+let lastNormalized: Normalized | undefined;
+
+function normalize(text: string): Normalized {
+  if (lastNormalized?.text === text) return lastNormalized;
+  const chars: string[] = [];
+  const offsets: number[] = [];
+  let pos = 0;
+  for (const ch of text) {
+    if (!IGNORED.test(ch)) {
+      chars.push(ch);
+      offsets.push(pos);
+    }
+    pos += ch.length;
+  }
+  offsets.push(pos);
+  lastNormalized = { text, chars, offsets };
+  return lastNormalized;
+}
+
 export class Lexicon {
   readonly id: string;
   readonly version: string;
@@ -68,17 +89,7 @@ export class Lexicon {
    * overlap, so 我也没有办法 is one hit, not two.
    */
   match(text: string): Hit[] {
-    const chars: string[] = [];
-    const offsets: number[] = [];
-    let pos = 0;
-    for (const ch of text) {
-      if (!IGNORED.test(ch)) {
-        chars.push(ch);
-        offsets.push(pos);
-      }
-      pos += ch.length;
-    }
-    offsets.push(pos);
+    const { chars, offsets } = normalize(text);
     const before = (i: number) => chars.slice(0, i).join('');
     const after = (i: number) => chars.slice(i).join('');
     const raw = this.matcher

@@ -38,13 +38,14 @@ export const DEFAULT_TAXONOMY = path.join(path.dirname(fileURLToPath(import.meta
 /** An exemplar counts when a customer sentence is at least this similar to it. */
 export const EXEMPLAR_THRESHOLD = 0.6;
 
-type Node = z.infer<typeof Leaf> & { path: string; lexicon: Lexicon };
+type Node = z.infer<typeof Leaf> & { path: string };
 
 export class ComplaintTagger {
   private constructor(
     readonly id: string,
     readonly version: string,
     private readonly nodes: Node[],
+    private readonly matchers: Map<string, Lexicon>,
   ) {}
 
   static load(file = DEFAULT_TAXONOMY): ComplaintTagger {
@@ -60,19 +61,17 @@ export class ComplaintTagger {
       throw new CallScopeError('CONFIG_INVALID', `taxonomy ${file}: ${i.path.join('.')}: ${i.message}`);
     }
     const nodes = parsed.data.nodes.flatMap((cat) =>
-      cat.children.map((leaf) => {
-        const p = cat.name === leaf.name ? cat.name : `${cat.name}/${leaf.name}`;
-        const lexicon = new Lexicon({
-          id: leaf.id,
-          version: parsed.data.version,
-          lexicon: 'taxonomy',
-          roles: leaf.roles,
-          terms: leaf.keywords.map((k) => ({ term: k, synonyms: [], notFollowedBy: [], notPrecededBy: [] })),
-        });
-        return { ...leaf, path: p, lexicon };
-      }),
+      cat.children.map((leaf) => ({ ...leaf, path: cat.name === leaf.name ? cat.name : `${cat.name}/${leaf.name}` })),
     );
-    return new ComplaintTagger(parsed.data.id, parsed.data.version, nodes);
+    // One automaton per role for all leaves (a hit's category is its leaf id): one pass per segment.
+    const byRole = new Map<string, Lexicon>();
+    for (const role of new Set(nodes.flatMap((n) => n.roles))) {
+      const terms = nodes
+        .filter((n) => n.roles.includes(role))
+        .flatMap((n) => n.keywords.map((k) => ({ term: k, category: n.id, synonyms: [], notFollowedBy: [], notPrecededBy: [] })));
+      byRole.set(role, new Lexicon({ id: `${parsed.data.id}:${role}`, version: parsed.data.version, lexicon: 'taxonomy', roles: [role], terms }));
+    }
+    return new ComplaintTagger(parsed.data.id, parsed.data.version, nodes, byRole);
   }
 
   /**
@@ -85,10 +84,16 @@ export class ComplaintTagger {
     const sims = similarity && customer.length
       ? await Promise.all(this.nodes.map((n) => (n.exemplars.length ? similarity(customer.map((s) => s.textMasked), n.exemplars) : Promise.resolve([]))))
       : [];
+    const hitsByLeaf = new Map<string, Array<{ segmentId: string; term: string }>>();
+    for (const s of segments) {
+      for (const h of this.matchers.get(s.role)?.match(s.textMasked) ?? []) {
+        const list = hitsByLeaf.get(h.category!) ?? [];
+        list.push({ segmentId: s.id, term: h.term });
+        hitsByLeaf.set(h.category!, list);
+      }
+    }
     this.nodes.forEach((node, i) => {
-      const evidence = segments
-        .filter((s) => node.lexicon.roles.has(s.role))
-        .flatMap((s) => node.lexicon.match(s.textMasked).map((h) => ({ segmentId: s.id, term: h.term })));
+      const evidence = hitsByLeaf.get(node.id) ?? [];
       if (evidence.length > 0) {
         tags.push({ id: node.id, path: node.path, complaint: node.complaint, confidence: Math.min(0.95, 0.5 + 0.1 * evidence.length), evidence, via: 'keywords' });
         return;

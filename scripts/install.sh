@@ -32,7 +32,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   log "installing npm dependencies"
   # npm install, not npm ci: npm 11 leaves the other platforms' optional whisper binaries out of the
   # lockfile, and npm ci then refuses it as "out of sync".
-  npm install --no-audit --no-fund --loglevel=error
+  # onnxruntime-node (transformers.js) would otherwise try to fetch CUDA binaries from outside npm.
+  ONNXRUNTIME_NODE_INSTALL_CUDA=skip ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error
 fi
 
 # Rebuild the UI when any of its sources is newer than the build.

@@ -152,6 +152,8 @@ export const CallDoc = z.object({
       /** Emotion of each side: first third, last third, and the worst utterance. */
       customerEmotion: RoleEmotionSummary.nullable().optional(),
       agentEmotion: RoleEmotionSummary.nullable().optional(),
+      /** The call as one L2-normalised vector (for similar calls and clustering), and the model that made it. */
+      embedding: z.object({ model: z.string(), vector: z.array(z.number()) }).optional(),
       /** The call's category from the complaint taxonomy (its most confident tag). */
       category: z
         .object({ id: z.string(), path: z.string(), complaint: z.boolean(), confidence: z.number() })

@@ -9,6 +9,7 @@ import { roleEmotion, segmentEmotion, type RoleEmotionSummary } from './emotion/
 import { maskSegments } from './pii/index.ts';
 import { tokenize } from './segmenter.ts';
 import { ComplaintTagger } from './taxonomy/tagger.ts';
+import { embedderFor, meanVector, similarityFor } from './embeddings/segment-vectors.ts';
 
 const lexiconDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lexicons');
 
@@ -32,6 +33,7 @@ export type AnalyzeOutput = {
     forbiddenHits: number;
     sensitiveHits: number;
     piiFound: string[];
+    embedding: { model: string; vector: number[] };
   };
 };
 
@@ -39,8 +41,8 @@ let tagger: ComplaintTagger | undefined;
 
 export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
   name: 'analyze',
-  version: '4',
-  async run(input) {
+  version: '5',
+  async run(input, ctx) {
     const lex = shippedLexicons();
     // PII is found across the whole call (a number may run over several segments) and masked
     // before anything else sees the text; lexicons then match the masked text, so offsets line up
@@ -70,8 +72,15 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
     });
     const count = (name: string) => segments.reduce((n, s) => n + s.hits.filter((h) => h.lexicon === name).length, 0);
     tagger ??= ComplaintTagger.load();
+    // Customer sentences carry the reason for the call: they are what gets embedded.
+    const embedder = await embedderFor(ctx.config.modelsDir);
+    const vectors = new Map<string, Float32Array>();
+    const spoken = segments.filter((s) => s.role === 'customer' && s.textMasked.trim());
+    const basis = (spoken.length ? spoken : segments).map((s) => s.textMasked);
+    await similarityFor(embedder, vectors)(basis, []);
+    const callVector = meanVector(basis.map((t) => vectors.get(t)!), embedder.dim);
     const emotionInput = segments.map((s, i) => ({ role: s.role, start: s.start, text: s.textMasked, emotion: emotions[i]! }));
-    const tags = await tagger.tag(segments);
+    const tags = await tagger.tag(segments, similarityFor(embedder, vectors));
     const top = tags[0];
     return ok({
       segments,
@@ -83,6 +92,7 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
         forbiddenHits: count('forbidden'),
         sensitiveHits: count('sensitive'),
         piiFound: [...piiFound],
+        embedding: { model: embedder.id, vector: Array.from(callVector, (x) => Math.round(x * 1e4) / 1e4) },
       },
     });
   },

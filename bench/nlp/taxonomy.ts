@@ -9,11 +9,14 @@ import path from 'node:path';
 import { assignRoles, readTranscriptFile } from '../../asr/transcript.ts';
 import { maskSegments } from '../../nlp/pii/index.ts';
 import { ComplaintTagger } from '../../nlp/taxonomy/tagger.ts';
-import { CALLS_DIR } from '../../tests/helpers.ts';
+import { CALLS_DIR, MODELS_DIR } from '../../tests/helpers.ts';
+import { embedderFor, similarityFor } from '../../nlp/embeddings/segment-vectors.ts';
 
 type Truth = { callId: string; audioFile: string; truth: { categoryZh: string; isComplaint: boolean } };
 const calls = readFileSync(path.join(CALLS_DIR, 'calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Truth);
 const tagger = ComplaintTagger.load();
+const embedder = await embedderFor(MODELS_DIR);
+console.log(`exemplar similarity with ${embedder.id}`);
 const norm = (s: string) => s.replace(/[-/]/g, '/');
 let category = 0;
 let complaint = 0;
@@ -23,7 +26,10 @@ console.log('|---|---|---|---|');
 for (const c of calls) {
   const segs = assignRoles(await readTranscriptFile(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`)));
   const masked = maskSegments(segs);
-  const tags = await tagger.tag(segs.map((s, i) => ({ id: `s${i}`, role: s.role, textMasked: masked[i]!.textMasked })));
+  const tags = await tagger.tag(
+    segs.map((s, i) => ({ id: `s${i}`, role: s.role, textMasked: masked[i]!.textMasked })),
+    similarityFor(embedder, new Map()),
+  );
   const top = tags[0];
   // The corpus names leaves 类别-子类 and single-level categories by the category alone.
   const ok = top !== undefined && (norm(c.truth.categoryZh) === top.path || norm(c.truth.categoryZh) === top.path.split('/')[0]);

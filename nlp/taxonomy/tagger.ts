@@ -35,8 +35,13 @@ export type Tag = {
 export type Similarity = (texts: string[], exemplars: string[]) => Promise<number[][]>;
 
 export const DEFAULT_TAXONOMY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'complaint-taxonomy.yaml');
-/** An exemplar counts when a customer sentence is at least this similar to it. */
-export const EXEMPLAR_THRESHOLD = 0.6;
+/**
+ * An exemplar counts when a customer sentence is at least this similar to it. With the LSA model
+ * trained here unrelated sentences reach 0.65 (嗯，是我，什么事？ vs a fee complaint), so the bar is
+ * high, and an exemplar-only tag is worth less than any keyword tag (confidence = 0.55 × similarity < 0.6).
+ */
+export const EXEMPLAR_THRESHOLD = 0.8;
+const EXEMPLAR_WEIGHT = 0.55;
 
 type Node = z.infer<typeof Leaf> & { path: string };
 
@@ -76,7 +81,8 @@ export class ComplaintTagger {
 
   /**
    * Tags of one call, most confident first; the first is the call's category, and the call is a
-   * complaint when that category is. Keywords give 0.6 plus 0.1 per further hit (max 0.95).
+   * complaint when that category is. Keywords give 0.6 plus 0.1 per further hit (max 0.95);
+   * exemplars 0.55 × similarity, below any keyword tag.
    */
   async tag(segments: TagSegment[], similarity?: Similarity): Promise<Tag[]> {
     const tags: Tag[] = [];
@@ -105,7 +111,7 @@ export class ComplaintTagger {
         if (m > best.score) best = { score: m, segment: s };
       });
       if (best.score >= EXEMPLAR_THRESHOLD) {
-        tags.push({ id: node.id, path: node.path, complaint: node.complaint, confidence: Math.round(best.score * 100) / 100, evidence: [{ segmentId: customer[best.segment]!.id, term: '' }], via: 'exemplar' });
+        tags.push({ id: node.id, path: node.path, complaint: node.complaint, confidence: Math.round(best.score * EXEMPLAR_WEIGHT * 100) / 100, evidence: [{ segmentId: customer[best.segment]!.id, term: '' }], via: 'exemplar' });
       }
     });
     // Equal confidence: the reason for a call is stated early, so the tag with the earliest evidence wins.

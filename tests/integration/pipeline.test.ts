@@ -109,6 +109,22 @@ describe('ingest → transcribe → analyze → score → index', () => {
     expect(docs.get('SYN-0001.mp3')!.acoustics!.longestSilenceSec).toBeGreaterThan(6);
   });
 
+  it('adds the NLP results: PII spans, emotion, taxonomy category and a call vector', () => {
+    const doc = docs.get('SYN-0002.mp3')!;
+    expect(doc.nlp!.piiFound).toContain('card_number');
+    const masked = doc.segments.find((s) => s.pii?.some((p) => p.type === 'card_number'))!;
+    const span = masked.pii!.find((p) => p.type === 'card_number')!;
+    expect(masked.textMasked.slice(span.start, span.end)).toMatch(/^【卡号尾号\d{4}】$/);
+    expect(doc.segments.every((s) => s.emotion !== undefined)).toBe(true);
+    // The corpus labels this call 费用争议-年费 with an angry customer throughout.
+    expect(doc.nlp!.category).toMatchObject({ path: '费用争议/年费', complaint: true });
+    expect(['angry', 'negative']).toContain(doc.nlp!.customerEmotion!.end);
+    const v = doc.nlp!.embedding!.vector;
+    expect(doc.nlp!.embedding!.model).toBe('lsa-v1-192d');
+    expect(v).toHaveLength(192);
+    expect(Math.sqrt(v.reduce((s, x) => s + x * x, 0))).toBeCloseTo(1, 2);
+  });
+
   it('masks long numbers before indexing', () => {
     const doc = docs.get('SYN-0002.mp3')!;
     const raw = doc.segments.find((s) => /\d{16}/.test(s.text));

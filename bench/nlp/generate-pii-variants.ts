@@ -11,21 +11,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../core/config.ts';
+import { mulberry32 } from '../../core/prng.ts';
 
 type Seg = { role: 'agent' | 'customer'; text: string };
 type Expected = { type: string; segmentIndex: number; value: string };
 type Variant = { id: string; segments: Seg[]; expected: Expected[] };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(Number(process.argv[3] ?? 20261126));
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

@@ -1,4 +1,4 @@
-import { mulberry32 } from './prng.ts';
+import { mulberry32 } from '../../core/prng.ts';
 
 export interface KMeansResult {
   assignments: Int32Array;

@@ -1,4 +1,4 @@
-import { gaussian, mulberry32 } from './prng.ts';
+import { gaussian, mulberry32 } from '../../core/prng.ts';
 
 /** Sparse matrix in compressed-row form. */
 export interface CsrMatrix {

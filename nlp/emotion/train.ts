@@ -11,6 +11,7 @@ import { defaultFeatureConfig, extractFeatures, type FeatureConfig, type SparseV
 import { evaluate } from './evaluate.ts';
 import { EMOTION_LABELS } from './labels.ts';
 import { EmotionModelFile, LinearEmotionModel, quantise } from './model.ts';
+import { mulberry32 } from '../../core/prng.ts';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const { values: args } = parseArgs({
@@ -37,16 +38,6 @@ const lr = Number(args.lr);
 const emotionWeight = Number(args['emotion-weight']);
 const seed = Number(args.seed);
 const skipNeutral = !args['reviews-with-neutral'];
-
-/** mulberry32: a tiny seeded PRNG so the shuffle order, and so the model, is reproducible. */
-function rng(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const t0 = Date.now();
 const all: Item[] = CORPORA.flatMap((c) => loadCorpus(c, args.data));
@@ -88,7 +79,7 @@ const g2 = new Float32Array(D * K).fill(1e-8);
 const u = new Float32Array(D * K);
 let step = 1;
 const order = Array.from(train, (_, i) => i);
-const random = rng(seed);
+const random = mulberry32(seed);
 const z = new Float64Array(K);
 for (let epoch = 0; epoch < epochs; epoch++) {
   for (let i = order.length - 1; i > 0; i--) {

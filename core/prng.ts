@@ -1,4 +1,4 @@
-/** Small seeded PRNG (mulberry32): training, SVD and k-means must be reproducible. */
+/** Small seeded PRNG (mulberry32): training, SVD, k-means and generated test data must be reproducible. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

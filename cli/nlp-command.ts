@@ -24,9 +24,9 @@ export async function analyzeLine(line: InputLine): Promise<Record<string, unkno
     textMasked: seg.textMasked,
     tokens: seg.tokens,
     hits: seg.hits,
-    pii: seg.pii ?? [],
+    piiFound: seg.pii ?? [],
     emotion: seg.emotion ?? null,
-    tags: result.output.nlp.tags,
+    tags: result.output.nlp.tags.map(({ id, path, confidence }) => ({ id, path, confidence })),
   };
 }
 

@@ -118,6 +118,17 @@ export const Score = z.object({
 });
 export type Score = z.infer<typeof Score>;
 
+/** A complaint-taxonomy tag of a call, with the segments that gave it. */
+export const CallTag = z.object({
+  id: z.string(),
+  path: z.string(),
+  complaint: z.boolean(),
+  confidence: z.number(),
+  via: z.enum(['keywords', 'exemplar']),
+  segmentIds: z.array(z.string()),
+});
+export type CallTag = z.infer<typeof CallTag>;
+
 export const RoleEmotionSummary = z.object({
   start: z.string(),
   end: z.string(),
@@ -145,7 +156,7 @@ export const CallDoc = z.object({
   acoustics: Acoustics.nullable(),
   nlp: z
     .object({
-      tags: z.array(z.string()),
+      tags: z.array(CallTag),
       forbiddenHits: z.number().int(),
       sensitiveHits: z.number().int(),
       piiFound: z.array(z.string()),

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Segment } from '../core/schemas.ts';
+import type { CallTag, Segment } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
 import type { RawSegment } from '../asr/transcript.ts';
 import { Lexicon } from './lexicon.ts';
@@ -26,7 +26,7 @@ export type AnalyzeInput = { segments: RawSegment[] };
 export type AnalyzeOutput = {
   segments: Segment[];
   nlp: {
-    tags: string[];
+    tags: CallTag[];
     category: { id: string; path: string; complaint: boolean; confidence: number } | null;
     customerEmotion: RoleEmotionSummary | null;
     agentEmotion: RoleEmotionSummary | null;
@@ -85,7 +85,14 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
     return ok({
       segments,
       nlp: {
-        tags: tags.map((t) => t.id),
+        tags: tags.map(({ id, path, complaint, confidence, via, evidence }) => ({
+          id,
+          path,
+          complaint,
+          confidence,
+          via,
+          segmentIds: [...new Set(evidence.map((e) => e.segmentId))],
+        })),
         category: top ? { id: top.id, path: top.path, complaint: top.complaint, confidence: top.confidence } : null,
         customerEmotion: roleEmotion(emotionInput, 'customer'),
         agentEmotion: roleEmotion(emotionInput, 'agent'),

@@ -16,7 +16,7 @@ describe('callscope nlp', () => {
 
   it('reads JSON lines, keeps ids, masks, and reports bad lines without stopping', async () => {
     const input = [
-      JSON.stringify({ id: 'c1', role: 'customer', text: '我要投诉！我的卡号是6225880212345678' }),
+      JSON.stringify({ id: 'c1', role: 'customer', text: '我要投诉！我的卡号是6225880212345673' }),
       '{broken',
       JSON.stringify({ id: 7, text: '你们客服就这个态度吗' }),
       JSON.stringify({ id: 'x', role: 'boss', text: '…' }),
@@ -25,9 +25,11 @@ describe('callscope nlp', () => {
     expect(r.code).toBe(2);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual(['c1', '7']);
-    expect(lines[0].textMasked).not.toMatch(/6225880212345678/);
+    // A Luhn-valid card number: masked, last four kept.
+    expect(lines[0].textMasked).toBe('我要投诉！我的卡号是【卡号尾号5673】');
+    expect(lines[0].piiFound).toEqual([{ type: 'card_number', start: 10, end: 20 }]);
     expect(lines[0].hits.map((h: { lexicon: string }) => h.lexicon)).toContain('sensitive');
-    expect(lines[1].tags[0]).toBe('service.attitude');
+    expect(lines[1].tags[0]).toMatchObject({ id: 'service.attitude', path: '服务态度' });
     expect(r.stderr).toMatch(/error: line 2: .*not JSON/);
     expect(r.stderr).toMatch(/error: line 4: .*role/);
   });

@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../core/config.ts';
 import { Lexicon } from '../../nlp/lexicon.ts';
@@ -83,5 +85,28 @@ describe('stopwords', () => {
     const { isStopword } = await import('../../nlp/stopwords.ts');
     const words = tokenize('嗯，那个，我想问一下我的信用卡年费为什么还是没有退款啊');
     expect(words.filter((w) => !isStopword(w))).toEqual(['问', '信用卡年费', '退款']);
+  });
+});
+
+describe('every shipped lexicon term and synonym', () => {
+  // The YAML files are the specification: each surface form must be found, as its canonical term
+  // and category, in a sentence of the lexicon's own role — unless an exclusion in the file says otherwise.
+  const dir = path.join(repoRoot, 'nlp', 'lexicons');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  const cases = files.flatMap((f) => {
+    const spec = parse(readFileSync(path.join(dir, f), 'utf8')) as {
+      terms: Array<{ term: string | number; category?: string; synonyms?: string[] }>;
+    };
+    return spec.terms.flatMap((t) => [String(t.term), ...(t.synonyms ?? [])].map((form) => [f, form, String(t.term), t.category] as const));
+  });
+
+  it.each(cases)('%s: “%s” → %s (%s)', (file, form, term, category) => {
+    const lexicon = Lexicon.load(path.join(dir, file));
+    const hits = lexicon.match(`好的，${form}。`);
+    expect(hits.map((h) => [h.term, h.category])).toContainEqual([term, category]);
+  });
+
+  it('covers all five lexicons', () => {
+    expect(new Set(cases.map((c) => c[0])).size).toBe(5);
   });
 });

@@ -173,6 +173,13 @@ export const CallDoc = z.object({
     })
     .nullable(),
   scores: z.array(Score),
+  /** The QA workflow's view: machine flags now; queue status and decisions come with the review workflow. */
+  review: z
+    .object({
+      status: z.enum(['none', 'queued', 'in_review', 'done', 'appealed']),
+      flags: z.array(z.enum(['complaint_threat', 'regulator_escalation', 'negative_end_emotion', 'vulnerable_customer'])),
+    })
+    .optional(),
   error: CallError.optional(),
   warnings: z.array(z.string()),
   versions: z.record(z.string(), z.string()),

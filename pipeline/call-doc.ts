@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CallDoc, CallError, Score } from '../core/schemas.ts';
+import { callFlags } from '../scoring-models/flags.ts';
 import type { Outputs } from './graph.ts';
 import type { CallRecord } from './record-store.ts';
 
@@ -30,6 +31,10 @@ export function buildCallDoc(call: CallRecord, out: Required<Outputs>, warnings:
     acoustics: t.acoustics,
     nlp: out.analyze.nlp,
     scores: out.score as Score[],
+    review: {
+      status: 'none',
+      flags: callFlags({ segments: out.analyze.segments, customerEmotionEnd: out.analyze.nlp.customerEmotion?.end ?? null }),
+    },
     warnings,
     versions,
   };

@@ -18,10 +18,23 @@ const p = testPipeline(data.dir);
 try {
   const run = await p.pipeline.ingest([CALLS_DIR]);
   const truth = new Map(truthCalls().map((c) => [c.audioFile, c.truth.violations]));
+  const riskFlags = new Map(truthCalls().map((c) => [c.audioFile, (c.truth as unknown as { riskFlags: string[] }).riskFlags]));
   const rows = new Map<string, { tp: number; fp: number; fn: number; tn: number }>();
+  const flagRows = new Map<string, { tp: number; fp: number; fn: number; tn: number }>();
   for (const o of run.outcomes) {
     const doc = (await p.store.get(o.id))!;
     const violations = truth.get(path.basename(o.origin))!;
+    const labelledFlags = riskFlags.get(path.basename(o.origin))!;
+    for (const flag of ['complaint_threat', 'regulator_escalation', 'negative_end_emotion', 'vulnerable_customer'] as const) {
+      const r = flagRows.get(flag) ?? { tp: 0, fp: 0, fn: 0, tn: 0 };
+      const raised = doc.review?.flags.includes(flag) ?? false;
+      const labelled = labelledFlags.includes(flag.toUpperCase());
+      if (raised && labelled) r.tp++;
+      else if (raised) r.fp++;
+      else if (labelled) r.fn++;
+      else r.tn++;
+      flagRows.set(flag, r);
+    }
     for (const item of doc.scores[0]?.items ?? []) {
       const r = rows.get(item.checkpointId) ?? { tp: 0, fp: 0, fn: 0, tn: 0 };
       const flagged = item.passed === false;
@@ -40,6 +53,9 @@ try {
     const n = r.tp + r.fp + r.fn + r.tn;
     console.log(`| ${id} | ${LABEL[id]} | ${r.tp} / ${r.tp + r.fn} | ${r.fp} | ${r.tp + r.tn}/${n} |`);
   }
+  console.log('\n| call flag | calls flagged correctly / labelled | false alarms | agreement |');
+  console.log('|---|---|---|---|');
+  for (const [id, r] of flagRows) console.log(`| ${id} | ${r.tp} / ${r.tp + r.fn} | ${r.fp} | ${r.tp + r.tn}/${r.tp + r.fp + r.fn + r.tn} |`);
 } finally {
   await p.close();
   data.cleanup();

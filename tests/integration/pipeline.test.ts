@@ -125,6 +125,11 @@ describe('ingest → transcribe → analyze → score → index', () => {
     expect(Math.sqrt(v.reduce((s, x) => s + x * x, 0))).toBeCloseTo(1, 2);
   });
 
+  it('raises the call-level risk flags the truth labels', () => {
+    expect(docs.get('SYN-0002.mp3')!.review!.flags).toEqual(['complaint_threat', 'negative_end_emotion']);
+    expect(docs.get('SYN-0001.mp3')!.review!.flags).toEqual([]);
+  });
+
   it('masks long numbers before indexing', () => {
     const doc = docs.get('SYN-0002.mp3')!;
     const raw = doc.segments.find((s) => /\d{16}/.test(s.text));

@@ -9,6 +9,7 @@ import { Pipeline } from '../pipeline/ingest.ts';
 import { loadScorecards } from '../scoring-models/scorecard.ts';
 import { startServer } from '../api/server.ts';
 import { runNlpCommand } from './nlp-command.ts';
+import { runScorecardTest } from './scorecard-command.ts';
 import { progressReporter } from './progress.ts';
 
 /** Exit codes: 0 all good, 1 the command could not run, 2 it ran but some calls failed. */
@@ -123,6 +124,18 @@ program
   .addHelpText('after', '\nOutput: one JSON line per input, with the same id (docs/nlp-output.md). Exit code 2 when some input lines were malformed.')
   .action(async (texts: string[], opts: { role: 'agent' | 'customer' | 'unknown' }) => {
     process.exitCode = await runNlpCommand(texts, opts.role);
+  });
+
+const scorecard = program.command('scorecard').description('work with scorecards');
+scorecard
+  .command('test')
+  .description('backtest a draft scorecard against human labels of ingested calls (nothing is published)')
+  .argument('<file>', 'the scorecard YAML')
+  .requiredOption('--labels <file>', 'JSON lines { "callId" | "audioFile" | "id", "violations": [codes] } (calls.jsonl with truth.violations also works)')
+  .option('--json', 'print the result as JSON')
+  .addHelpText('after', '\nPer checkpoint with a `label`: confusion counts, precision / recall / F1 of "failed", Cohen\'s κ, and every disagreeing call.')
+  .action(async (file: string, opts: { labels: string; json?: boolean }) => {
+    process.exitCode = await runScorecardTest(loadConfig(), file, opts.labels, Boolean(opts.json));
   });
 
 function fail(err: unknown): never {

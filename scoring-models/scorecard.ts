@@ -45,6 +45,8 @@ export const Checkpoint = z
     name: z.string().min(1),
     description: z.string().default(''),
     severity: z.enum(['轻', '中', '重']).default('中'),
+    /** The human label (violation code) this checkpoint detects, for backtests: e.g. NO_CLOSING. */
+    label: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'labels are UPPER_SNAKE_CASE').optional(),
     deduct: z.number().nonnegative(),
     deductEach: z.boolean().default(false),
     maxDeduct: z.number().nonnegative().optional(),

@@ -17,6 +17,7 @@ function timeAt(seg: Segment, offset: number): number {
 function scope(segments: Segment[], c: Condition): Segment[] {
   let out = c.role ? segments.filter((s) => s.role === c.role) : segments;
   if (c.within?.lastTurns) out = out.slice(-c.within.lastTurns);
+  if (c.within?.firstTurns) out = out.slice(0, c.within.firstTurns);
   return out;
 }
 
@@ -41,6 +42,7 @@ function findPhrase(text: string, phrase: string): Array<[number, number]> {
 function matchesIn(seg: Segment, c: Condition): Array<[number, number]> {
   if (c.phrase) return c.phrase.flatMap((p) => findPhrase(seg.textMasked, p));
   if (c.regex) return [...seg.textMasked.matchAll(new RegExp(c.regex, 'gu'))].map((m) => [m.index, m.index + m[0].length]);
+  if (c.pii) return (seg.pii ?? []).filter((p) => c.pii!.includes(p.type as (typeof c.pii)[number])).map((p) => [p.start, p.end]);
   return seg.hits.filter((h) => h.lexicon === c.lexicon).map((h) => [h.start, h.end]);
 }
 
@@ -82,6 +84,7 @@ function describeScope(c: Condition, n: number): string {
   if (c.within?.firstSec) return `前 ${c.within.firstSec} 秒内${who} ${n} 句`;
   if (c.within?.lastSec) return `最后 ${c.within.lastSec} 秒内${who} ${n} 句`;
   if (c.within?.lastTurns) return `${who}最后 ${n} 句`;
+  if (c.within?.firstTurns) return `${who}前 ${n} 句`;
   return `${who}全部 ${n} 句`;
 }
 

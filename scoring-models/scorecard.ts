@@ -4,12 +4,14 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CallScopeError } from '../core/errors.ts';
 import { Role } from '../core/schemas.ts';
+import { piiTypes } from '../nlp/pii/types.ts';
 
 const Window = z
   .object({
     firstSec: z.number().positive().optional(),
     lastSec: z.number().positive().optional(),
     lastTurns: z.number().int().positive().optional(),
+    firstTurns: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -30,12 +32,13 @@ export const Condition = z
       }, 'not a valid regular expression')
       .optional(),
     lexicon: z.string().min(1).optional(),
+    pii: z.array(z.enum(piiTypes)).min(1).optional(),
     role: Role.optional(),
     within: Window.optional(),
   })
   .strict()
-  .refine((c) => [c.phrase, c.regex, c.lexicon].filter((x) => x !== undefined).length === 1, {
-    message: 'a condition needs exactly one of phrase, regex, lexicon',
+  .refine((c) => [c.phrase, c.regex, c.lexicon, c.pii].filter((x) => x !== undefined).length === 1, {
+    message: 'a condition needs exactly one of phrase, regex, lexicon, pii',
   });
 export type Condition = z.infer<typeof Condition>;
 

@@ -5,16 +5,16 @@
  *   node --import tsx bench/scoring/checkpoints-vs-truth.ts
  */
 import path from 'node:path';
+import { loadScorecards } from '../../scoring-models/scorecard.ts';
 import { CALLS_DIR, tempDir, testPipeline, truthCalls } from '../../tests/helpers.ts';
 
-const LABEL: Record<string, string> = {
-  job_id_in_greeting: 'NO_JOB_ID_IN_GREETING',
-  no_forbidden_phrases: 'FORBIDDEN_PHRASE',
-  closing: 'NO_CLOSING',
-};
 
 const data = tempDir('callscope-bench-score-');
 const p = testPipeline(data.dir);
+// Each checkpoint names the violation label it detects.
+const LABEL: Record<string, string> = Object.fromEntries(
+  loadScorecards(p.config.scorecardsDir).flatMap((card) => card.checkpoints.filter((c) => c.label).map((c) => [c.id, c.label!])),
+);
 try {
   const run = await p.pipeline.ingest([CALLS_DIR]);
   const truth = new Map(truthCalls().map((c) => [c.audioFile, c.truth.violations]));
@@ -35,7 +35,7 @@ try {
       else r.tn++;
       flagRows.set(flag, r);
     }
-    for (const item of doc.scores[0]?.items ?? []) {
+    for (const item of (doc.scores[0]?.items ?? []).filter((i) => LABEL[i.checkpointId])) {
       const r = rows.get(item.checkpointId) ?? { tp: 0, fp: 0, fn: 0, tn: 0 };
       const flagged = item.passed === false;
       const labelled = violations.includes(LABEL[item.checkpointId]!);

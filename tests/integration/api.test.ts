@@ -42,8 +42,9 @@ describe('HTTP API', () => {
       fileName: 'SYN-0014.mp3',
       recordedAt: '2026-02-16T18:23:49+08:00',
       meta: { agentName: '杨丽', branch: '成都客服中心', product: '个人住房贷款' },
-      score: { total: 80, maxTotal: 100, passed: false, vetoed: false },
-      flags: ['job_id_in_greeting', 'no_forbidden_phrases', 'closing'],
+      // 100 − 5 greeting − 5 job id − 20 phone number read out (veto) − 10 forbidden phrase − 5 closing
+      score: { total: 55, maxTotal: 100, passed: false, vetoed: true },
+      flags: ['standard_greeting', 'job_id_in_greeting', 'no_pii_readout', 'no_forbidden_phrases', 'closing'],
       error: null,
     });
     const failed = body.items.find((c: any) => c.status === 'failed');
@@ -67,7 +68,13 @@ describe('HTTP API', () => {
     expect(status).toBe(200);
     expect(body.id).toBe(ids['SYN-0014.mp3']);
     expect(body.segments.length).toBeGreaterThan(5);
-    expect(body.scores[0].items.map((i: any) => i.checkpointId)).toEqual(['job_id_in_greeting', 'no_forbidden_phrases', 'closing']);
+    expect(body.scores[0].items.map((i: any) => i.checkpointId)).toEqual([
+      'standard_greeting',
+      'job_id_in_greeting',
+      'no_pii_readout',
+      'no_forbidden_phrases',
+      'closing',
+    ]);
   });
 
   it('GET /api/search finds the call and the sentence, by role', async () => {

@@ -11,7 +11,9 @@ import { compareToReference } from '../vad-metrics.ts';
  */
 const FILES = ['SYN-0001.mp3', 'SYN-0002.mp3', 'SYN-0012.wav'];
 const CHECKPOINT_LABEL: Record<string, string> = {
+  standard_greeting: 'NO_STANDARD_GREETING',
   job_id_in_greeting: 'NO_JOB_ID_IN_GREETING',
+  no_pii_readout: 'PII_FULL_READOUT',
   no_forbidden_phrases: 'FORBIDDEN_PHRASE',
   closing: 'NO_CLOSING',
 };
@@ -162,9 +164,9 @@ describe('idempotence and re-scoring', () => {
 
   it('a new scorecard version re-scores without re-running ASR', async () => {
     const cards = tempDir('callscope-cards-');
-    const yaml = readFileSync(path.join(p.config.scorecardsDir, 'bank-service-standard.yaml'), 'utf8')
-      .replace('version: 1', 'version: 2')
-      .replace('passScore: 85', 'passScore: 99');
+    const shipped = readFileSync(path.join(p.config.scorecardsDir, 'bank-service-standard.yaml'), 'utf8');
+    const next = String(Number(/^version: (\d+)$/m.exec(shipped)![1]) + 1);
+    const yaml = shipped.replace(/^version: \d+$/m, `version: ${next}`).replace('passScore: 85', 'passScore: 99');
     writeFileSync(path.join(cards.dir, 'bank-service-standard.yaml'), yaml);
     const v2 = testPipeline(data.dir, { CALLSCOPE_SCORECARDS: cards.dir });
     try {
@@ -174,7 +176,7 @@ describe('idempotence and re-scoring', () => {
       expect(outcome.status).toBe('updated');
       expect((await v2.pipeline.records.getStage(call.id, 'transcribe', '1'))!.at).toBe(transcribedAt);
       const doc = (await v2.store.get(call.id))!;
-      expect(doc.scores[0]!.version).toBe('2');
+      expect(doc.scores[0]!.version).toBe(next);
       // 95 points: still above 85 but below the new pass mark.
       expect(doc.scores[0]!.total).toBe(95);
       expect(doc.scores[0]!.passed).toBe(false);

@@ -28,8 +28,14 @@ describe('callscope scorecard test', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.calls).toBe(3);
-    // SYN-0002 and SYN-0014 both lack the job id and the closing; only they use a forbidden phrase.
-    for (const cp of out.checkpoints) expect(cp).toMatchObject({ tp: 2, fp: 0, fn: 0, tn: 1, f1: 1, kappa: 1, disagreements: [] });
+    // Labels of the three calls: SYN-0002 and SYN-0014 lack the job id and the closing, use a
+    // forbidden phrase and read out a number; only SYN-0014 lacks the standard greeting.
+    const expected: Record<string, number> = { standard_greeting: 1, job_id_in_greeting: 2, no_pii_readout: 2, no_forbidden_phrases: 2, closing: 2 };
+    expect(out.checkpoints.map((c: { checkpointId: string }) => c.checkpointId)).toEqual(Object.keys(expected));
+    for (const cp of out.checkpoints) {
+      const tp = expected[cp.checkpointId]!;
+      expect(cp).toMatchObject({ tp, fp: 0, fn: 0, tn: 3 - tp, f1: 1, kappa: 1, disagreements: [] });
+    }
   });
 
   it('lists every disagreement and reports unmatched label lines', async () => {
@@ -55,8 +61,9 @@ describe('callscope scorecard test', () => {
   it('points at the line of a broken draft', async () => {
     const draft = path.join(data.dir, 'draft.yaml');
     writeFileSync(draft, readFileSync(card, 'utf8').replace('expect: absent', 'expect: maybe'));
+    // The first `expect: absent` is no_pii_readout, the third checkpoint.
     const r = await runCli(['scorecard', 'test', draft, '--labels', path.join(data.dir, 'truth.jsonl')], env);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^callscope: .*draft\.yaml:\d+: checkpoints\.1\.expect/);
+    expect(r.stderr.trim()).toMatch(/^callscope: .*draft\.yaml:\d+: checkpoints\.2\.expect/);
   });
 });

@@ -40,7 +40,9 @@ export function formatPercent(ratio: number | null | undefined): string {
 }
 
 const FLAG_LABELS: Record<string, string> = {
+  standard_greeting: '未标准问候',
   job_id_in_greeting: '未报工号',
+  no_pii_readout: '读出敏感信息',
   no_forbidden_phrases: '服务禁语',
   closing: '未结束语',
 };

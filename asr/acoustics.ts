@@ -1,52 +1,9 @@
 import type { Acoustics, SpeechRegion } from '../core/schemas.ts';
+import { interruptions, intersect, type RoleSpan, total, TURN_PAUSE_SEC, union } from '../core/timeline.ts';
 import { roleOfChannel, type RawSegment } from './transcript.ts';
 
 /** Gaps shorter than this are turn-taking, not silence a QA inspector cares about. */
 export const SILENCE_MIN_SEC = 3;
-/** An overlap shorter than this is back-channel noise, not talking over someone. */
-export const INTERRUPTION_MIN_OVERLAP_SEC = 0.5;
-
-/** VAD splits a turn at breaths; pauses shorter than this stay inside the turn. */
-const TURN_PAUSE_SEC = 0.6;
-
-type Span = { start: number; end: number };
-type RoleSpan = Span & { role: 'agent' | 'customer' | 'unknown' };
-
-/** Merges spans that overlap or sit closer than `bridge` seconds (pauses inside one turn). */
-function union(spans: Span[], bridge = 0): Span[] {
-  const out: Span[] = [];
-  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
-    const last = out.at(-1);
-    if (last && s.start <= last.end + bridge) last.end = Math.max(last.end, s.end);
-    else out.push({ ...s });
-  }
-  return out;
-}
-
-function total(spans: Span[]): number {
-  return spans.reduce((sum, s) => sum + (s.end - s.start), 0);
-}
-
-function intersect(a: Span[], b: Span[]): Span[] {
-  const out: Span[] = [];
-  for (const x of a) for (const y of b) {
-    const start = Math.max(x.start, y.start);
-    const end = Math.min(x.end, y.end);
-    if (end > start) out.push({ start, end });
-  }
-  return out;
-}
-
-/** Counts the times `by` starts talking while `over` is mid-utterance and keeps talking for a while. */
-function countInterruptions(by: Span[], over: Span[]): number {
-  let n = 0;
-  for (const s of by) {
-    const talking = over.find((o) => o.start < s.start && o.end > s.start);
-    if (talking && Math.min(talking.end, s.end) - s.start >= INTERRUPTION_MIN_OVERLAP_SEC) n++;
-  }
-  return n;
-}
-
 function speechRate(segments: RawSegment[], role: 'agent' | 'customer'): number | null {
   const mine = segments.filter((s) => s.role === role);
   const minutes = total(mine) / 60;
@@ -87,6 +44,6 @@ export function computeAcoustics(input: {
     talkRatio: talk > 0 ? round(total(agent) / talk) : 0,
     speechRateCpm: { agent: speechRate(segments, 'agent'), customer: speechRate(segments, 'customer') },
     overlapSec: round(total(intersect(agent, customer))),
-    interruptions: { agent: countInterruptions(agent, customer), customer: countInterruptions(customer, agent) },
+    interruptions: { agent: interruptions(agent, customer).length, customer: interruptions(customer, agent).length },
   };
 }

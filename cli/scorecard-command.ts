@@ -62,7 +62,7 @@ export async function readLabels(file: string, docs: CallDoc[]): Promise<{ calls
       id: doc.id,
       name: doc.meta.callId ?? path.basename(doc.source.file),
       violations: l.violations ?? l.truth!.violations,
-      input: { segments: doc.segments, meta: doc.meta, durationSec: doc.durationSec ?? 0 },
+      input: { segments: doc.segments, meta: doc.meta, durationSec: doc.durationSec ?? 0, speech: doc.speech },
     });
   });
   return { calls, problems };

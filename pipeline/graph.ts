@@ -36,6 +36,7 @@ export function pipelineSteps(scorecards: Scorecard[]): Step[] {
         segments: out.analyze!.segments,
         meta: call.meta satisfies CallMeta,
         durationSec: out.transcribe!.durationSec,
+        speech: out.transcribe!.speech,
       }),
     },
   ];

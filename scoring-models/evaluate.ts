@@ -1,9 +1,17 @@
-import type { CallMeta, CheckpointResult, Evidence, Score, Segment } from '../core/schemas.ts';
+import type { CallMeta, CheckpointResult, Evidence, Score, Segment, SpeechRegion } from '../core/schemas.ts';
+import { gaps, interruptions, type Span } from '../core/timeline.ts';
 import type { Checkpoint, Condition, Scorecard } from './scorecard.ts';
 
-export type ScoringInput = { segments: Segment[]; meta: CallMeta; durationSec: number };
+export type ScoringInput = {
+  segments: Segment[];
+  meta: CallMeta;
+  durationSec: number;
+  /** VAD speech regions per channel (empty for text-only calls). */
+  speech?: SpeechRegion[];
+};
 
-type Match = { segment: Segment; from: number; to: number };
+/** Words in a segment (from/to: character offsets), or a moment of the timeline (`at`) near a segment. */
+type Match = { segment: Segment; from: number; to: number; at?: { start: number; end: number; quote: string } };
 
 const ROLE_ZH = { agent: '坐席', customer: '客户', unknown: '未知' } as const;
 const IGNORED = /[\s\p{P}\p{S}]/u;
@@ -46,7 +54,51 @@ function matchesIn(seg: Segment, c: Condition): Array<[number, number]> {
   return seg.hits.filter((h) => h.lexicon === c.lexicon).map((h) => [h.start, h.end]);
 }
 
+/** The segment nearest to a moment, preferring `role`'s: timeline evidence still points into the transcript. */
+function nearest(segments: Segment[], t: number, role?: Segment['role']): Segment {
+  const pool = role ? segments.filter((s) => s.role === role) : segments;
+  return (pool.length ? pool : segments).reduce((best, s) => (Math.abs(s.start - t) < Math.abs(best.start - t) ? s : best));
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Silences no one speaks in — neither the audio's VAD nor the transcript — optionally excusing announced ones. */
+function silenceMatches(input: ScoringInput, c: NonNullable<Condition['silence']>): Match[] {
+  const activity: Span[] = [...(input.speech ?? []), ...input.segments];
+  const out: Match[] = [];
+  for (const g of gaps(activity, c.minSec)) {
+    const before = input.segments.filter((s) => s.end <= g.start + 0.5).at(-1);
+    const ex = c.exceptAfter;
+    const announced =
+      ex &&
+      before &&
+      g.start - before.end <= ex.withinSec &&
+      before.hits.some((h) => h.lexicon === ex.lexicon && (ex.category === undefined || h.category === ex.category));
+    if (announced || input.segments.length === 0) continue;
+    out.push({ segment: before ?? input.segments[0]!, from: 0, to: 0, at: { start: g.start, end: g.end, quote: `静音 ${round1(g.end - g.start)} 秒` } });
+  }
+  return out;
+}
+
+/** Turns of `by` that start while the other side is mid-turn: from the two channels when stereo, else the transcript. */
+function interruptionMatches(input: ScoringInput, by: 'agent' | 'customer'): Match[] {
+  const speech = input.speech ?? [];
+  const stereo = new Set(speech.map((r) => r.channel)).size === 2;
+  const spans = (role: 'agent' | 'customer') =>
+    stereo ? speech.filter((r) => (r.channel === 0) === (role === 'agent')) : input.segments.filter((s) => s.role === role);
+  const other = by === 'agent' ? 'customer' : 'agent';
+  return interruptions(spans(by), spans(other)).map((e) => ({
+    segment: nearest(input.segments, e.start, by),
+    from: 0,
+    to: 0,
+    at: { start: e.start, end: e.end, quote: `${ROLE_ZH[by]}在对方说话时插话，重叠 ${round1(e.end - e.start)} 秒` },
+  }));
+}
+
 function findMatches(input: ScoringInput, c: Condition): { matches: Match[]; examined: Segment[] } {
+  if (c.silence) return { matches: silenceMatches(input, c.silence), examined: [] };
+  if (c.interruption) return { matches: interruptionMatches(input, c.interruption.by), examined: [] };
   const examined = scope(input.segments, c);
   const matches: Match[] = [];
   for (const segment of examined) {
@@ -66,6 +118,7 @@ function findMatches(input: ScoringInput, c: Condition): { matches: Match[]; exa
 }
 
 function evidenceOf(m: Match): Evidence {
+  if (m.at) return { kind: 'match', segmentId: m.segment.id, start: round2(m.at.start), end: round2(m.at.end), quote: m.at.quote };
   return {
     kind: 'match',
     segmentId: m.segment.id,
@@ -80,6 +133,8 @@ function wholeSegment(s: Segment): Evidence {
 }
 
 function describeScope(c: Condition, n: number): string {
+  if (c.silence) return `超过 ${c.silence.minSec} 秒的${c.silence.exceptAfter ? '未提示' : ''}静音`;
+  if (c.interruption) return `${ROLE_ZH[c.interruption.by]}抢话`;
   const who = c.role ? ROLE_ZH[c.role] : '双方';
   if (c.within?.firstSec) return `前 ${c.within.firstSec} 秒内${who} ${n} 句`;
   if (c.within?.lastSec) return `最后 ${c.within.lastSec} 秒内${who} ${n} 句`;

@@ -1,9 +1,9 @@
-import type { CallMeta, Score, Segment } from '../core/schemas.ts';
+import type { Score } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
-import { scoreCall } from './evaluate.ts';
+import { scoreCall, type ScoringInput } from './evaluate.ts';
 import type { Scorecard } from './scorecard.ts';
 
-export type ScoreInput = { segments: Segment[]; meta: CallMeta; durationSec: number };
+export type ScoreInput = ScoringInput;
 
 /** The stage version names every scorecard version, so publishing a new one re-scores every call. */
 export function createScoreStage(scorecards: Scorecard[]): Stage<ScoreInput, Score[]> {

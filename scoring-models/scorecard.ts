@@ -33,12 +33,24 @@ export const Condition = z
       .optional(),
     lexicon: z.string().min(1).optional(),
     pii: z.array(z.enum(piiTypes)).min(1).optional(),
+    silence: z
+      .object({
+        minSec: z.number().positive().max(3600),
+        /** A silence right after such a hit (e.g. the agent's 请您稍等) is announced and does not count. */
+        exceptAfter: z
+          .object({ lexicon: z.string().min(1), category: z.string().optional(), withinSec: z.number().positive().max(60).default(5) })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    interruption: z.object({ by: z.enum(['agent', 'customer']) }).strict().optional(),
     role: Role.optional(),
     within: Window.optional(),
   })
   .strict()
-  .refine((c) => [c.phrase, c.regex, c.lexicon, c.pii].filter((x) => x !== undefined).length === 1, {
-    message: 'a condition needs exactly one of phrase, regex, lexicon, pii',
+  .refine((c) => [c.phrase, c.regex, c.lexicon, c.pii, c.silence, c.interruption].filter((x) => x !== undefined).length === 1, {
+    message: 'a condition needs exactly one of phrase, regex, lexicon, pii, silence, interruption',
   });
 export type Condition = z.infer<typeof Condition>;
 

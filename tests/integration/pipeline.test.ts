@@ -15,6 +15,8 @@ const CHECKPOINT_LABEL: Record<string, string> = {
   job_id_in_greeting: 'NO_JOB_ID_IN_GREETING',
   no_pii_readout: 'PII_FULL_READOUT',
   no_forbidden_phrases: 'FORBIDDEN_PHRASE',
+  hold_notice: 'LONG_SILENCE_UNANNOUNCED',
+  no_interrupting: 'AGENT_INTERRUPTION',
   closing: 'NO_CLOSING',
 };
 

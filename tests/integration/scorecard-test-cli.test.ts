@@ -29,8 +29,17 @@ describe('callscope scorecard test', () => {
     const out = JSON.parse(r.stdout);
     expect(out.calls).toBe(3);
     // Labels of the three calls: SYN-0002 and SYN-0014 lack the job id and the closing, use a
-    // forbidden phrase and read out a number; only SYN-0014 lacks the standard greeting.
-    const expected: Record<string, number> = { standard_greeting: 1, job_id_in_greeting: 2, no_pii_readout: 2, no_forbidden_phrases: 2, closing: 2 };
+    // forbidden phrase, read out a number, leave an unannounced silence and interrupt; only SYN-0014
+    // lacks the standard greeting.
+    const expected: Record<string, number> = {
+      standard_greeting: 1,
+      job_id_in_greeting: 2,
+      no_pii_readout: 2,
+      no_forbidden_phrases: 2,
+      hold_notice: 2,
+      no_interrupting: 2,
+      closing: 2,
+    };
     expect(out.checkpoints.map((c: { checkpointId: string }) => c.checkpointId)).toEqual(Object.keys(expected));
     for (const cp of out.checkpoints) {
       const tp = expected[cp.checkpointId]!;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../core/config.ts';
 import type { Segment } from '../../core/schemas.ts';
 import { shippedLexicons } from '../../nlp/analyze-stage.ts';
-import { scoreCall } from '../../scoring-models/evaluate.ts';
+import { scoreCall, type ScoringInput } from '../../scoring-models/evaluate.ts';
 import { parseScorecard } from '../../scoring-models/scorecard.ts';
 
 const shipped = parseScorecard(
@@ -25,9 +25,9 @@ const goodCall = [
   seg(0, 'agent', 0.5, 7, '您好，星河银行，工号4388，很高兴为您服务，请问有什么可以帮您？'),
   seg(1, 'customer', 7.5, 12, '我想问一下年费。'),
   seg(2, 'agent', 12.5, 20, '好的，我帮您查一下。'),
-  seg(3, 'agent', 80, 83, '请问还有什么可以帮您的吗？'),
-  seg(4, 'customer', 84, 85, '没有了。'),
-  seg(5, 'agent', 86, 90, '好的，感谢您的来电，再见！'),
+  seg(3, 'agent', 21, 24, '请问还有什么可以帮您的吗？'),
+  seg(4, 'customer', 25, 26, '没有了。'),
+  seg(5, 'agent', 27, 30, '好的，感谢您的来电，再见！'),
 ];
 
 describe('bank-service-standard v1', () => {
@@ -62,7 +62,7 @@ describe('bank-service-standard v1', () => {
   it('deducts 10 per forbidden phrase, capped at 30, with each quote as evidence', () => {
     const rude = [
       ...goodCall.slice(0, 3),
-      seg(6, 'agent', 30, 35, '我也没办法。你听不懂吗？这不归我管。不知道。'),
+      seg(6, 'agent', 20.5, 21, '我也没办法。你听不懂吗？这不归我管。不知道。'),
       ...goodCall.slice(3),
     ];
     const { s, item } = score(rude);
@@ -75,15 +75,60 @@ describe('bank-service-standard v1', () => {
   });
 
   it('ignores a forbidden phrase said by the customer', () => {
-    const calls = [...goodCall.slice(0, 2), seg(6, 'customer', 30, 35, '我也没办法，你听不懂吗'), ...goodCall.slice(2)];
+    const calls = [...goodCall.slice(0, 2), seg(6, 'customer', 12, 12.4, '我也没办法，你听不懂吗'), ...goodCall.slice(2)];
     expect(score(calls).item('no_forbidden_phrases').passed).toBe(true);
   });
 
   it('fails closing when the agent ends without it', () => {
-    const abrupt = goodCall.slice(0, 3).concat(seg(3, 'agent', 80, 85, '另外您这张卡可以办理分期，需要介绍一下吗？'));
+    const abrupt = goodCall.slice(0, 3).concat(seg(3, 'agent', 21, 25, '另外您这张卡可以办理分期，需要介绍一下吗？'));
     const { item } = score(abrupt);
     expect(item('closing').passed).toBe(false);
     expect(item('closing').evidence.map((e) => e.segmentId)).toEqual(['s0', 's2', 's3']);
+  });
+});
+
+describe('timeline operators', () => {
+  const card = (when: string) =>
+    parseScorecard(`id: t\nversion: 1\nname: t\npassScore: 0\ncheckpoints:\n  - { id: c, name: c, deduct: 5, deductEach: true, maxDeduct: 10, expect: absent, when: ${when} }\n`);
+  const run = (when: string, segments: Segment[], speech: ScoringInput['speech'] = []) =>
+    scoreCall(card(when), { segments, meta: { custom: {} }, durationSec: 100, speech }).items[0]!;
+  const silenceCard = '{ silence: { minSec: 10, exceptAfter: { lexicon: required, category: 等待提示 } } }';
+
+  it('flags a long silence nobody announced, with its span as evidence', () => {
+    const item = run(silenceCard, [seg(0, 'agent', 0, 5, '我帮您查一下。'), seg(1, 'agent', 17, 20, '查到了。')]);
+    expect(item.passed).toBe(false);
+    expect(item.evidence).toEqual([{ kind: 'match', segmentId: 's0', start: 5, end: 17, quote: '静音 12 秒' }]);
+  });
+
+  it('excuses a silence right after a hold notice, and ignores shorter ones', () => {
+    expect(run(silenceCard, [seg(0, 'agent', 0, 5, '好的，请您稍等。'), seg(1, 'agent', 17, 20, '感谢您的耐心等待。')]).passed).toBe(true);
+    expect(run(silenceCard, [seg(0, 'agent', 0, 5, '我帮您查一下。'), seg(1, 'agent', 14.9, 20, '查到了。')]).passed).toBe(true);
+  });
+
+  it('counts as speech what either the audio or the transcript has', () => {
+    const segments = [seg(0, 'agent', 0, 5, '我帮您查一下。'), seg(1, 'agent', 17, 20, '查到了。')];
+    // The customer spoke from 9 to 11 s (a turn the vendor transcript missed): no 10 s silence is left.
+    expect(run(silenceCard, segments, [{ channel: 1, start: 9, end: 11 }]).passed).toBe(true);
+  });
+
+  it('finds the agent cutting in on the customer from the two channels of a stereo call', () => {
+    const segments = [seg(0, 'customer', 0, 6, '我想问一下这个年费怎么回事'), seg(1, 'agent', 5, 9, '您先听我说')];
+    const speech = [
+      { channel: 1, start: 0, end: 6 },
+      { channel: 0, start: 4.8, end: 9 },
+    ];
+    const item = run('{ interruption: { by: agent } }', segments, speech);
+    expect(item.passed).toBe(false);
+    expect(item.evidence).toEqual([{ kind: 'match', segmentId: 's1', start: 4.8, end: 6, quote: '坐席在对方说话时插话，重叠 1.2 秒' }]);
+    // The customer never starts while the agent talks.
+    expect(run('{ interruption: { by: customer } }', segments, speech).passed).toBe(true);
+  });
+
+  it('uses the transcript turns when there is no stereo audio', () => {
+    const segments = [seg(0, 'customer', 0, 6, '我想问一下'), seg(1, 'agent', 5.6, 9, '您先听我说')];
+    // 0.4 s of overlap is under the 0.5 s bar.
+    expect(run('{ interruption: { by: agent } }', segments).passed).toBe(true);
+    expect(run('{ interruption: { by: agent } }', [segments[0]!, seg(1, 'agent', 5, 9, '您先听我说')]).passed).toBe(false);
   });
 });
 

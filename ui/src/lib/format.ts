@@ -43,6 +43,8 @@ const FLAG_LABELS: Record<string, string> = {
   standard_greeting: '未标准问候',
   job_id_in_greeting: '未报工号',
   no_pii_readout: '读出敏感信息',
+  hold_notice: '静音未提示',
+  no_interrupting: '抢话',
   no_forbidden_phrases: '服务禁语',
   closing: '未结束语',
 };

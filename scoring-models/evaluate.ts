@@ -1,6 +1,6 @@
 import type { CallMeta, CheckpointResult, Evidence, Score, Segment, SpeechRegion } from '../core/schemas.ts';
 import { gaps, interruptions, type Span } from '../core/timeline.ts';
-import type { Checkpoint, Condition, Scorecard } from './scorecard.ts';
+import type { AnyCondition, Checkpoint, Condition, Scorecard } from './scorecard.ts';
 
 export type ScoringInput = {
   segments: Segment[];
@@ -50,8 +50,9 @@ function findPhrase(text: string, phrase: string): Array<[number, number]> {
 function matchesIn(seg: Segment, c: Condition): Array<[number, number]> {
   if (c.phrase) return c.phrase.flatMap((p) => findPhrase(seg.textMasked, p));
   if (c.regex) return [...seg.textMasked.matchAll(new RegExp(c.regex, 'gu'))].map((m) => [m.index, m.index + m[0].length]);
+  if (c.emotion) return c.emotion.labels.includes((seg.emotion?.label ?? 'neutral') as 'neutral') ? [[0, seg.textMasked.length]] : [];
   if (c.pii) return (seg.pii ?? []).filter((p) => c.pii!.includes(p.type as (typeof c.pii)[number])).map((p) => [p.start, p.end]);
-  return seg.hits.filter((h) => h.lexicon === c.lexicon).map((h) => [h.start, h.end]);
+  return seg.hits.filter((h) => h.lexicon === c.lexicon && (!c.category || h.category === c.category)).map((h) => [h.start, h.end]);
 }
 
 /** The segment nearest to a moment, preferring `role`'s: timeline evidence still points into the transcript. */
@@ -96,7 +97,21 @@ function interruptionMatches(input: ScoringInput, by: 'agent' | 'customer'): Mat
   }));
 }
 
+function metadataMatches(input: ScoringInput, c: NonNullable<Condition['metadata']>): Match[] {
+  const meta = input.meta as Record<string, unknown>;
+  const value = meta[c.field] ?? input.meta.custom[c.field];
+  if (value === undefined || !c.in.includes(String(value)) || input.segments.length === 0) return [];
+  return [{ segment: input.segments[0]!, from: 0, to: 0, at: { start: 0, end: 0, quote: `${c.field} = ${String(value)}` } }];
+}
+
+function findAny(input: ScoringInput, c: AnyCondition): { matches: Match[]; examined: Segment[] } {
+  if (!('any' in c)) return findMatches(input, c);
+  const parts = c.any.map((x) => findMatches(input, x));
+  return { matches: parts.flatMap((p) => p.matches), examined: [...new Set(parts.flatMap((p) => p.examined))] };
+}
+
 function findMatches(input: ScoringInput, c: Condition): { matches: Match[]; examined: Segment[] } {
+  if (c.metadata) return { matches: metadataMatches(input, c.metadata), examined: [] };
   if (c.silence) return { matches: silenceMatches(input, c.silence), examined: [] };
   if (c.interruption) return { matches: interruptionMatches(input, c.interruption.by), examined: [] };
   const examined = scope(input.segments, c);
@@ -132,7 +147,10 @@ function wholeSegment(s: Segment): Evidence {
   return { kind: 'context', segmentId: s.id, start: s.start, end: s.end, quote: s.textMasked };
 }
 
-function describeScope(c: Condition, n: number): string {
+function describeScope(c: AnyCondition, n: number): string {
+  if ('any' in c) return c.any.map((x) => describeScope(x, n)).join('或');
+  if (c.metadata) return `通话信息 ${c.metadata.field}`;
+  if (c.emotion) return `${c.role ? ROLE_ZH[c.role] : '双方'}情绪`;
   if (c.silence) return `超过 ${c.silence.minSec} 秒的${c.silence.exceptAfter ? '未提示' : ''}静音`;
   if (c.interruption) return `${ROLE_ZH[c.interruption.by]}抢话`;
   const who = c.role ? ROLE_ZH[c.role] : '双方';
@@ -144,7 +162,21 @@ function describeScope(c: Condition, n: number): string {
 }
 
 export function evaluateCheckpoint(cp: Checkpoint, input: ScoringInput): CheckpointResult {
-  const { matches, examined } = findMatches(input, cp.when);
+  if (cp.appliesWhen && findAny(input, cp.appliesWhen).matches.length === 0) {
+    const maxPoints = cp.deductEach ? (cp.maxDeduct ?? cp.deduct) : cp.deduct;
+    return {
+      checkpointId: cp.id,
+      name: cp.name,
+      applicable: false,
+      passed: null,
+      points: maxPoints,
+      maxPoints,
+      veto: cp.veto,
+      reason: `不适用：${describeScope(cp.appliesWhen, 0)}不满足适用条件`,
+      evidence: [],
+    };
+  }
+  const { matches, examined } = findAny(input, cp.when);
   const where = describeScope(cp.when, examined.length);
   // A checkpoint is worth the most it can deduct.
   const maxPoints = cp.deductEach ? (cp.maxDeduct ?? cp.deduct) : cp.deduct;

@@ -32,6 +32,8 @@ export const Condition = z
       }, 'not a valid regular expression')
       .optional(),
     lexicon: z.string().min(1).optional(),
+    /** With `lexicon`: only hits of this category. */
+    category: z.string().min(1).optional(),
     pii: z.array(z.enum(piiTypes)).min(1).optional(),
     silence: z
       .object({
@@ -45,14 +47,23 @@ export const Condition = z
       .strict()
       .optional(),
     interruption: z.object({ by: z.enum(['agent', 'customer']) }).strict().optional(),
+    /** A call-level fact: the metadata field's value is one of these. */
+    metadata: z.object({ field: z.string().min(1), in: z.array(z.string()).min(1) }).strict().optional(),
+    /** Segments whose emotion is one of these labels. */
+    emotion: z.object({ labels: z.array(z.enum(['negative', 'neutral', 'positive', 'angry'])).min(1) }).strict().optional(),
     role: Role.optional(),
     within: Window.optional(),
   })
   .strict()
-  .refine((c) => [c.phrase, c.regex, c.lexicon, c.pii, c.silence, c.interruption].filter((x) => x !== undefined).length === 1, {
-    message: 'a condition needs exactly one of phrase, regex, lexicon, pii, silence, interruption',
-  });
+  .refine(
+    (c) => [c.phrase, c.regex, c.lexicon, c.pii, c.silence, c.interruption, c.metadata, c.emotion].filter((x) => x !== undefined).length === 1,
+    { message: 'a condition needs exactly one of phrase, regex, lexicon, pii, silence, interruption, metadata, emotion' },
+  );
 export type Condition = z.infer<typeof Condition>;
+
+/** One condition, or `any` of several (their matches together). */
+export const AnyCondition = z.union([Condition, z.object({ any: z.array(Condition).min(1) }).strict()]);
+export type AnyCondition = z.infer<typeof AnyCondition>;
 
 export const Checkpoint = z
   .object({
@@ -67,7 +78,9 @@ export const Checkpoint = z
     maxDeduct: z.number().nonnegative().optional(),
     veto: z.boolean().default(false),
     expect: z.enum(['present', 'absent']),
-    when: Condition,
+    when: AnyCondition,
+    /** The checkpoint only applies to calls where this finds something; elsewhere it is "not applicable". */
+    appliesWhen: AnyCondition.optional(),
   })
   .strict()
   .refine((c) => !c.deductEach || c.maxDeduct !== undefined, { message: 'deductEach needs maxDeduct' });

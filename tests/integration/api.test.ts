@@ -72,10 +72,12 @@ describe('HTTP API', () => {
     expect(body.scores[0].items.map((i: any) => i.checkpointId)).toEqual([
       'standard_greeting',
       'job_id_in_greeting',
+      'identity_verification',
       'no_pii_readout',
       'no_forbidden_phrases',
       'hold_notice',
       'no_interrupting',
+      'appropriate_upsell',
       'closing',
     ]);
   });

@@ -13,10 +13,12 @@ const FILES = ['SYN-0001.mp3', 'SYN-0002.mp3', 'SYN-0012.wav'];
 const CHECKPOINT_LABEL: Record<string, string> = {
   standard_greeting: 'NO_STANDARD_GREETING',
   job_id_in_greeting: 'NO_JOB_ID_IN_GREETING',
+  identity_verification: 'NO_IDENTITY_VERIFICATION',
   no_pii_readout: 'PII_FULL_READOUT',
   no_forbidden_phrases: 'FORBIDDEN_PHRASE',
   hold_notice: 'LONG_SILENCE_UNANNOUNCED',
   no_interrupting: 'AGENT_INTERRUPTION',
+  appropriate_upsell: 'INAPPROPRIATE_UPSELL',
   closing: 'NO_CLOSING',
 };
 
@@ -83,10 +85,11 @@ describe('ingest → transcribe → analyze → score → index', () => {
       const score = docs.get(f)!.scores[0]!;
       const violations = truth.get(f)!.truth.violations;
       for (const item of score.items) {
-        expect({ f, id: item.checkpointId, passed: item.passed }).toEqual({
+        // failed ⇔ labelled; a not-applicable checkpoint (passed: null) is not a violation.
+        expect({ f, id: item.checkpointId, failed: item.passed === false }).toEqual({
           f,
           id: item.checkpointId,
-          passed: !violations.includes(CHECKPOINT_LABEL[item.checkpointId]!),
+          failed: violations.includes(CHECKPOINT_LABEL[item.checkpointId]!),
         });
       }
     }
@@ -179,9 +182,9 @@ describe('idempotence and re-scoring', () => {
       expect((await v2.pipeline.records.getStage(call.id, 'transcribe', '1'))!.at).toBe(transcribedAt);
       const doc = (await v2.store.get(call.id))!;
       expect(doc.scores[0]!.version).toBe(next);
-      // 95 points: still above 85 but below the new pass mark.
-      expect(doc.scores[0]!.total).toBe(95);
-      expect(doc.scores[0]!.passed).toBe(false);
+      // Same decisions as before (only the pass mark changed), re-scored from the stored NLP output.
+      expect(doc.scores[0]!.total).toBe(docs.get('SYN-0012.wav')!.scores[0]!.total);
+      expect(doc.scores[0]!.items.map((i) => i.passed)).toEqual(docs.get('SYN-0012.wav')!.scores[0]!.items.map((i) => i.passed));
     } finally {
       await v2.close();
       cards.cleanup();

@@ -34,16 +34,20 @@ describe('callscope scorecard test', () => {
     const expected: Record<string, number> = {
       standard_greeting: 1,
       job_id_in_greeting: 2,
+      identity_verification: 0,
       no_pii_readout: 2,
       no_forbidden_phrases: 2,
       hold_notice: 2,
       no_interrupting: 2,
+      appropriate_upsell: 1,
       closing: 2,
     };
     expect(out.checkpoints.map((c: { checkpointId: string }) => c.checkpointId)).toEqual(Object.keys(expected));
     for (const cp of out.checkpoints) {
       const tp = expected[cp.checkpointId]!;
-      expect(cp).toMatchObject({ tp, fp: 0, fn: 0, tn: 3 - tp, f1: 1, kappa: 1, disagreements: [] });
+      // With no violation on either side, F1 and κ are undefined (null), not perfect.
+      const perfect = tp > 0 ? 1 : null;
+      expect(cp).toMatchObject({ tp, fp: 0, fn: 0, tn: 3 - tp, f1: perfect, kappa: perfect, disagreements: [] });
     }
   });
 
@@ -70,9 +74,9 @@ describe('callscope scorecard test', () => {
   it('points at the line of a broken draft', async () => {
     const draft = path.join(data.dir, 'draft.yaml');
     writeFileSync(draft, readFileSync(card, 'utf8').replace('expect: absent', 'expect: maybe'));
-    // The first `expect: absent` is no_pii_readout, the third checkpoint.
+    // The first `expect: absent` is no_pii_readout, the fourth checkpoint.
     const r = await runCli(['scorecard', 'test', draft, '--labels', path.join(data.dir, 'truth.jsonl')], env);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^callscope: .*draft\.yaml:\d+: checkpoints\.2\.expect/);
+    expect(r.stderr.trim()).toMatch(/^callscope: .*draft\.yaml:\d+: checkpoints\.3\.expect/);
   });
 });

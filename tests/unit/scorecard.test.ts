@@ -132,6 +132,40 @@ describe('timeline operators', () => {
   });
 });
 
+describe('applicability, metadata, emotion, any, lexicon categories', () => {
+  const card = (cp: string) => parseScorecard(`id: t\nversion: 1\nname: t\npassScore: 0\ncheckpoints:\n  - ${cp}\n`);
+  const inbound = { custom: {}, direction: 'inbound' };
+  const verify = `{ id: v, name: v, veto: true, deduct: 15, expect: present, appliesWhen: { metadata: { field: direction, in: [inbound] } }, when: { lexicon: required, category: 身份核实, role: agent } }`;
+
+  it('is not applicable where its condition finds nothing: no deduction, no veto', () => {
+    const s = scoreCall(card(verify), { segments: goodCall, meta: { custom: {}, direction: 'outbound' }, durationSec: 30 });
+    expect(s.items[0]).toMatchObject({ applicable: false, passed: null, points: 15, maxPoints: 15, evidence: [] });
+    expect(s).toMatchObject({ total: 100, vetoed: false });
+  });
+
+  it('applies where it should, and vetoes the call when it fails', () => {
+    const s = scoreCall(card(verify), { segments: goodCall, meta: inbound, durationSec: 30 });
+    expect(s.items[0]).toMatchObject({ applicable: true, passed: false, points: 0 });
+    expect(s).toMatchObject({ total: 85, vetoed: true, passed: false });
+    const verified = [...goodCall.slice(0, 2), seg(9, 'agent', 12, 14, '为了您的账户安全，先核实一下身份。'), ...goodCall.slice(2)];
+    expect(scoreCall(card(verify), { segments: verified, meta: inbound, durationSec: 30 }).items[0]).toMatchObject({ passed: true });
+  });
+
+  it('reads custom metadata columns too', () => {
+    const cp = `{ id: m, name: m, deduct: 1, expect: absent, when: { metadata: { field: shift, in: [night] } } }`;
+    expect(scoreCall(card(cp), { segments: goodCall, meta: { custom: { shift: 'night' } }, durationSec: 30 }).items[0]!.evidence[0]!.quote).toBe('shift = night');
+  });
+
+  it('matches segments by emotion and by any of several conditions', () => {
+    const angry = { ...seg(9, 'customer', 12, 14, '你们这是什么服务！'), emotion: { label: 'angry', score: 0.9 } };
+    const cp = `{ id: e, name: e, deduct: 1, expect: absent, when: { any: [ { emotion: { labels: [angry] }, role: customer }, { lexicon: sensitive, role: customer } ] } }`;
+    const calm = scoreCall(card(cp), { segments: goodCall, meta: { custom: {} }, durationSec: 30 }).items[0]!;
+    expect(calm.passed).toBe(true);
+    const hot = scoreCall(card(cp), { segments: [...goodCall, angry, seg(10, 'customer', 15, 16, '我要投诉！')], meta: { custom: {} }, durationSec: 30 }).items[0]!;
+    expect(hot.evidence.map((e) => e.segmentId)).toEqual(['s9', 's10']);
+  });
+});
+
 describe('scorecard validation', () => {
   it('names the line of a bad field', () => {
     const bad = `id: demo

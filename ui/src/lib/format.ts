@@ -42,6 +42,8 @@ export function formatPercent(ratio: number | null | undefined): string {
 const FLAG_LABELS: Record<string, string> = {
   standard_greeting: '未标准问候',
   job_id_in_greeting: '未报工号',
+  identity_verification: '未核实身份',
+  appropriate_upsell: '不当营销',
   no_pii_readout: '读出敏感信息',
   hold_notice: '静音未提示',
   no_interrupting: '抢话',

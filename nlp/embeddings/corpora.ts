@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -70,18 +69,3 @@ export function thucnewsSplit(dataDir: string): { train: LabelledText[]; heldOut
   };
 }
 
-/**
- * The stop words shipped with CallScope (nlp/dict/stopwords.txt). The lists in ../shared/data are
- * dev-only resources with no licence, so the trained artefact, which stores its stop words, must not
- * carry them.
- */
-const SHIPPED_STOPWORDS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dict', 'stopwords.txt');
-
-export function readStopwords(file = SHIPPED_STOPWORDS): string[] {
-  const words = new Set<string>();
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const w = line.trim().normalize('NFKC').toLowerCase();
-    if (w && !w.startsWith('#')) words.add(w);
-  }
-  return [...words].sort();
-}

@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { bestKmeans } from './kmeans.ts';
 import { vMeasure } from './cluster-metrics.ts';
-import { readStopwords, thucnewsSplit, trainingTexts } from './corpora.ts';
+import { stopwordList } from '../stopwords.ts';
+import { thucnewsSplit, trainingTexts } from './corpora.ts';
 import { featureCounts, sublinearTf } from './features.ts';
 import { DEFAULT_LSA_MODEL, LsaEmbedder } from './lsa-embedder.ts';
 import { decodeLsa, encodeLsa, quantizeRows } from './lsa-format.ts';
@@ -31,7 +32,7 @@ const { values } = parseArgs({
 const args = Args.parse(values);
 const log = (msg: string) => console.error(`[train-lsa ${(performance.now() / 1000).toFixed(1)}s] ${msg}`);
 
-const stopwords = readStopwords();
+const stopwords = stopwordList();
 const stopSet = new Set(stopwords);
 const corpora = trainingTexts(args.data);
 const mask = args.buckets - 1;

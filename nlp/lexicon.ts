@@ -32,7 +32,13 @@ type Normalized = { text: string; chars: string[]; offsets: number[] };
 /** Every lexicon matches the same segment in turn: normalise it once. */
 let lastNormalized: Normalized | undefined;
 
-function normalize(text: string): Normalized {
+/** A term as matching sees it: punctuation and spaces dropped. */
+export function normalizeTerm(term: string): string {
+  return [...term].filter((c) => !IGNORED.test(c)).join('');
+}
+
+/** The text's code points without punctuation and spaces, with each one's offset in the text (plus the end). */
+export function normalize(text: string): Normalized {
   if (lastNormalized?.text === text) return lastNormalized;
   const chars: string[] = [];
   const offsets: number[] = [];
@@ -64,7 +70,7 @@ export class Lexicon {
     const patterns: Array<[string, Entry]> = [];
     for (const t of file.terms) {
       const entry = { term: t.term, category: t.category, notFollowedBy: t.notFollowedBy, notPrecededBy: t.notPrecededBy };
-      for (const form of [t.term, ...t.synonyms]) patterns.push([[...form].filter((c) => !IGNORED.test(c)).join(''), entry]);
+      for (const form of [t.term, ...t.synonyms]) patterns.push([normalizeTerm(form), entry]);
     }
     this.matcher = new AhoCorasick(patterns);
   }

@@ -1,5 +1,6 @@
 import type { CallMeta, CheckpointResult, Evidence, Score, Segment, SpeechRegion } from '../core/schemas.ts';
 import { gaps, interruptions, type Span } from '../core/timeline.ts';
+import { normalize, normalizeTerm } from '../nlp/lexicon.ts';
 import type { AnyCondition, Checkpoint, Condition, Scorecard } from './scorecard.ts';
 
 export type ScoringInput = {
@@ -14,7 +15,6 @@ export type ScoringInput = {
 type Match = { segment: Segment; from: number; to: number; at?: { start: number; end: number; quote: string } };
 
 const ROLE_ZH = { agent: '坐席', customer: '客户', unknown: '未知' } as const;
-const IGNORED = /[\s\p{P}\p{S}]/u;
 
 /** Time of a character offset, interpolated over the segment: vendors time segments, not characters. */
 function timeAt(seg: Segment, offset: number): number {
@@ -29,26 +29,26 @@ function scope(segments: Segment[], c: Condition): Segment[] {
   return out;
 }
 
-/** Finds phrase matches ignoring punctuation and spaces, reporting offsets in the original text. */
-function findPhrase(text: string, phrase: string): Array<[number, number]> {
-  const kept: number[] = [];
-  let norm = '';
-  for (let i = 0; i < text.length; i++) {
-    if (!IGNORED.test(text[i]!)) {
-      kept.push(i);
-      norm += text[i];
-    }
-  }
-  const target = [...phrase].filter((c) => !IGNORED.test(c)).join('');
+/** Phrase matches ignoring punctuation and spaces (as lexicons match), as offsets in the original text. */
+function findPhrases(text: string, phrases: string[]): Array<[number, number]> {
+  const { chars, offsets } = normalize(text);
   const out: Array<[number, number]> = [];
-  for (let at = norm.indexOf(target); at >= 0 && target; at = norm.indexOf(target, at + target.length)) {
-    out.push([kept[at]!, kept[at + target.length - 1]! + 1]);
+  for (const phrase of phrases) {
+    const target = [...normalizeTerm(phrase)];
+    if (target.length === 0) continue;
+    for (let i = 0; i + target.length <= chars.length; i++) {
+      if (target.every((ch, k) => chars[i + k] === ch)) {
+        const last = i + target.length - 1;
+        out.push([offsets[i]!, offsets[last]! + chars[last]!.length]);
+        i = last;
+      }
+    }
   }
   return out;
 }
 
 function matchesIn(seg: Segment, c: Condition): Array<[number, number]> {
-  if (c.phrase) return c.phrase.flatMap((p) => findPhrase(seg.textMasked, p));
+  if (c.phrase) return findPhrases(seg.textMasked, c.phrase);
   if (c.regex) return [...seg.textMasked.matchAll(new RegExp(c.regex, 'gu'))].map((m) => [m.index, m.index + m[0].length]);
   if (c.emotion) return c.emotion.labels.includes((seg.emotion?.label ?? 'neutral') as 'neutral') ? [[0, seg.textMasked.length]] : [];
   if (c.pii) return (seg.pii ?? []).filter((p) => c.pii!.includes(p.type as (typeof c.pii)[number])).map((p) => [p.start, p.end]);

@@ -9,7 +9,7 @@ import { roleEmotion, segmentEmotion, type RoleEmotionSummary } from './emotion/
 import { maskSegments } from './pii/index.ts';
 import { tokenize } from './segmenter.ts';
 import { ComplaintTagger } from './taxonomy/tagger.ts';
-import { embedderFor, meanVector, similarityFor } from './embeddings/segment-vectors.ts';
+import { embedderFor, embedInto, meanVector, similarityFor } from './embeddings/segment-vectors.ts';
 
 const lexiconDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lexicons');
 
@@ -77,7 +77,7 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
     const vectors = new Map<string, Float32Array>();
     const spoken = segments.filter((s) => s.role === 'customer' && s.textMasked.trim());
     const basis = (spoken.length ? spoken : segments).map((s) => s.textMasked);
-    await similarityFor(embedder, vectors)(basis, []);
+    await embedInto(embedder, basis, vectors);
     const callVector = meanVector(basis.map((t) => vectors.get(t)!), embedder.dim);
     const emotionInput = segments.map((s, i) => ({ role: s.role, start: s.start, text: s.textMasked, emotion: emotions[i]! }));
     const tags = await tagger.tag(segments, similarityFor(embedder, vectors));

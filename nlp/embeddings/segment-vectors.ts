@@ -22,6 +22,12 @@ function dot(a: Float32Array, b: Float32Array): number {
 
 const exemplarVectors = new WeakMap<TextEmbedder, Map<string, Float32Array>>();
 
+/** Embeds the texts not yet in `into` (each distinct text once) and stores their vectors there. */
+export async function embedInto(embedder: TextEmbedder, texts: string[], into: Map<string, Float32Array>): Promise<void> {
+  const missing = [...new Set(texts.filter((t) => !into.has(t)))];
+  if (missing.length) (await embedder.embed(missing)).forEach((v, i) => into.set(missing[i]!, v));
+}
+
 /**
  * Cosine similarity for the taxonomy: the call's texts are embedded once (not once per taxonomy
  * node), exemplars once per process.
@@ -29,13 +35,9 @@ const exemplarVectors = new WeakMap<TextEmbedder, Map<string, Float32Array>>();
 export function similarityFor(embedder: TextEmbedder, known: Map<string, Float32Array>): Similarity {
   let cache = exemplarVectors.get(embedder);
   if (!cache) exemplarVectors.set(embedder, (cache = new Map()));
-  const ensure = async (texts: string[], into: Map<string, Float32Array>) => {
-    const missing = [...new Set(texts.filter((t) => !into.has(t)))];
-    if (missing.length) (await embedder.embed(missing)).forEach((v, i) => into.set(missing[i]!, v));
-  };
   return async (texts, exemplars) => {
-    await ensure(texts, known);
-    await ensure(exemplars, cache);
+    await embedInto(embedder, texts, known);
+    await embedInto(embedder, exemplars, cache);
     return texts.map((t) => exemplars.map((e) => dot(known.get(t)!, cache.get(e)!)));
   };
 }

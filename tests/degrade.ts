@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { assignRoles, parseTranscript } from '../asr/transcript.ts';
+import { assignRoles, readTranscriptFile } from '../asr/transcript.ts';
 import type { Config } from '../core/config.ts';
 import { mulberry32 } from '../core/prng.ts';
 import type { TranscriptV1 } from '../core/schemas.ts';
@@ -59,7 +59,7 @@ export async function backtestDegraded(card: Scorecard, config: Config, degradat
   );
   const calls: LabelledCall[] = [];
   for (const c of truthCalls()) {
-    const t = parseTranscript(JSON.parse(readFileSync(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`), 'utf8')));
+    const t = await readTranscriptFile(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`));
     const r = await analyzeStage.run({ segments: assignRoles({ ...t, segments: degradation(t.segments) }) }, ctx);
     if (!r.ok) throw new Error(r.reason);
     calls.push({

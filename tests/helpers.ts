@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { assignRoles, readTranscriptFile, type RawSegment } from '../asr/transcript.ts';
 import { loadConfig, repoRoot, type Config } from '../core/config.ts';
 import { openStore } from '../indexer/open-store.ts';
 import type { CallStore } from '../indexer/call-store.ts';
@@ -19,6 +20,10 @@ export type TruthCall = {
   audio: { channels: number; durationSec: number };
   truth: {
     violations: string[];
+    riskFlags: string[];
+    categoryZh: string;
+    isComplaint: boolean;
+    emotion: { negativeAtEnd: boolean };
     segments: Array<{ role: 'agent' | 'customer'; channel: 'L' | 'R'; start: number; end: number; text: string }>;
   };
 };
@@ -28,6 +33,11 @@ export function truthCalls(): TruthCall[] {
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as TruthCall);
+}
+
+/** A dev call's vendor transcript sidecar with roles assigned, as the pipeline would read it. */
+export async function devTranscript(audioFile: string): Promise<RawSegment[]> {
+  return assignRoles(await readTranscriptFile(path.join(CALLS_DIR, `${audioFile}.transcript.json`)));
 }
 
 export function tempDir(prefix = 'callscope-test-'): { dir: string; cleanup(): void } {

@@ -6,24 +6,21 @@
  *
  *   node --import tsx bench/nlp/stage-throughput.ts [seconds]
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
-import { assignRoles, parseTranscript } from '../../asr/transcript.ts';
 import { loadConfig } from '../../core/config.ts';
 import { analyzeStage } from '../../nlp/analyze-stage.ts';
 import { BGE_MODEL_ID } from '../../nlp/embeddings/transformers-embedder.ts';
-import { CALLS_DIR, MODELS_DIR, truthCalls } from '../../tests/helpers.ts';
+import { devTranscript, MODELS_DIR, truthCalls } from '../../tests/helpers.ts';
 
 type Result = { calls: number; ms: number; segments: number; model: string };
 
 async function run(modelsDir: string, seconds: number): Promise<Result> {
-  const calls = truthCalls().map((c) =>
-    assignRoles(parseTranscript(JSON.parse(readFileSync(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`), 'utf8')))),
-  );
+  const calls = await Promise.all(truthCalls().map((c) => devTranscript(c.audioFile)));
   const ctx = { config: loadConfig({ CALLSCOPE_MODELS: modelsDir }), log: pino({ level: 'silent' }), callId: 'bench' };
   let model = '';
   for (const c of calls) {

@@ -4,16 +4,12 @@
  *
  *   node --import tsx bench/nlp/taxonomy.ts
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { assignRoles, readTranscriptFile } from '../../asr/transcript.ts';
 import { maskSegments } from '../../nlp/pii/index.ts';
 import { ComplaintTagger } from '../../nlp/taxonomy/tagger.ts';
-import { CALLS_DIR, MODELS_DIR } from '../../tests/helpers.ts';
+import { devTranscript, MODELS_DIR, truthCalls } from '../../tests/helpers.ts';
 import { embedderFor, similarityFor } from '../../nlp/embeddings/segment-vectors.ts';
 
-type Truth = { callId: string; audioFile: string; truth: { categoryZh: string; isComplaint: boolean } };
-const calls = readFileSync(path.join(CALLS_DIR, 'calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Truth);
+const calls = truthCalls();
 const tagger = ComplaintTagger.load();
 const embedder = await embedderFor(MODELS_DIR);
 console.log(`exemplar similarity with ${embedder.id}`);
@@ -24,7 +20,7 @@ const t0 = performance.now();
 console.log('| call | truth | tagged | complaint (truth → tagged) |');
 console.log('|---|---|---|---|');
 for (const c of calls) {
-  const segs = assignRoles(await readTranscriptFile(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`)));
+  const segs = await devTranscript(c.audioFile);
   const masked = maskSegments(segs);
   const tags = await tagger.tag(
     segs.map((s, i) => ({ id: `s${i}`, role: s.role, textMasked: masked[i]!.textMasked })),

@@ -18,7 +18,7 @@ const LABEL: Record<string, string> = Object.fromEntries(
 try {
   const run = await p.pipeline.ingest([CALLS_DIR]);
   const truth = new Map(truthCalls().map((c) => [c.audioFile, c.truth.violations]));
-  const riskFlags = new Map(truthCalls().map((c) => [c.audioFile, (c.truth as unknown as { riskFlags: string[] }).riskFlags]));
+  const riskFlags = new Map(truthCalls().map((c) => [c.audioFile, c.truth.riskFlags]));
   const rows = new Map<string, { tp: number; fp: number; fn: number; tn: number }>();
   const flagRows = new Map<string, { tp: number; fp: number; fn: number; tn: number }>();
   for (const o of run.outcomes) {

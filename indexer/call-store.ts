@@ -38,6 +38,8 @@ export type Page<T> = { total: number; items: T[] };
 export interface CallStore {
   /** Inserts or replaces a call; `docHash` lets the pipeline skip unchanged documents. */
   put(doc: CallDoc, docHash: string): Promise<void>;
+  /** Bulk put: the same as `put` for each document, in one write. */
+  putMany(docs: ReadonlyArray<{ doc: CallDoc; docHash: string }>): Promise<void>;
   get(id: string): Promise<CallDoc | null>;
   docHash(id: string): Promise<string | null>;
   delete(id: string): Promise<void>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,13 +18,21 @@ CREATE TABLE IF NOT EXISTS calls (
   agent_id TEXT, agent_name TEXT, team TEXT, branch TEXT, product TEXT, channel TEXT,
   score_total REAL, score_passed INTEGER,
   doc_hash TEXT NOT NULL,
-  doc TEXT NOT NULL
+  doc TEXT NOT NULL,
+  text_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS calls_recorded ON calls(recorded_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
   call_id UNINDEXED, segment_id UNINDEXED, role UNINDEXED, tokens, tokenize = 'unicode61'
 );
 `;
+
+/** What the full-text rows of a call are built from: when it is unchanged, a re-score leaves them alone. */
+function segmentTextHash(doc: CallDoc): string {
+  const h = createHash('sha1');
+  for (const s of doc.segments) h.update(`${s.id}\u0000${s.role}\u0000${s.textMasked}\u0001`);
+  return h.digest('hex');
+}
 
 /** FTS5 sees jieba words as space-separated tokens; a quoted token is matched literally. */
 function ftsQuery(tokens: string[]): string {
@@ -56,6 +65,7 @@ function filters(q: CallQuery, alias = 'c'): { where: string; params: Record<str
 /** The embedded store: one SQLite file, FTS5 over jieba tokens of the masked text. */
 export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
+  private readonly statements: Record<'textHashOf' | 'upsertCall' | 'deleteSegments' | 'insertSegment', Database.Statement>;
 
   constructor(
     file: string,
@@ -67,11 +77,38 @@ export class SqliteCallStore implements CallStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').all('calls') as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'text_hash')) this.db.exec('ALTER TABLE calls ADD COLUMN text_hash TEXT');
+    this.statements = {
+      textHashOf: this.db.prepare('SELECT text_hash FROM calls WHERE id = ?'),
+      upsertCall: this.db.prepare(
+        `INSERT OR REPLACE INTO calls (id, status, recorded_at, ingested_at, duration_sec, agent_id, agent_name, team, branch,
+           product, channel, score_total, score_passed, doc_hash, doc, text_hash)
+         VALUES (@id, @status, @recorded_at, @ingested_at, @duration_sec, @agent_id, @agent_name, @team, @branch, @product,
+           @channel, @score_total, @score_passed, @doc_hash, @doc, @text_hash)`,
+      ),
+      deleteSegments: this.db.prepare('DELETE FROM segments_fts WHERE call_id = ?'),
+      insertSegment: this.db.prepare('INSERT INTO segments_fts (call_id, segment_id, role, tokens) VALUES (?, ?, ?, ?)'),
+    };
   }
 
   async put(doc: CallDoc, docHash: string): Promise<void> {
+    this.db.transaction(() => this.write(doc, docHash))();
+  }
+
+  /** Puts many calls in one transaction (bulk load, re-score): all land or none. */
+  async putMany(docs: ReadonlyArray<{ doc: CallDoc; docHash: string }>): Promise<void> {
+    this.db.transaction(() => {
+      for (const { doc, docHash } of docs) this.write(doc, docHash);
+    })();
+  }
+
+  /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
+  private write(doc: CallDoc, docHash: string): void {
     const score = doc.scores[0];
-    const row = {
+    const textHash = segmentTextHash(doc);
+    const previous = this.statements.textHashOf.get(doc.id) as { text_hash: string | null } | undefined;
+    this.statements.upsertCall.run({
       id: doc.id,
       status: doc.status,
       recorded_at: doc.recordedAt,
@@ -87,20 +124,13 @@ export class SqliteCallStore implements CallStore {
       score_passed: score ? (score.passed ? 1 : 0) : null,
       doc_hash: docHash,
       doc: JSON.stringify(doc),
-    };
-    const insertSegment = this.db.prepare('INSERT INTO segments_fts (call_id, segment_id, role, tokens) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO calls VALUES (@id, @status, @recorded_at, @ingested_at, @duration_sec, @agent_id, @agent_name,
-           @team, @branch, @product, @channel, @score_total, @score_passed, @doc_hash, @doc)`,
-        )
-        .run(row);
-      this.db.prepare('DELETE FROM segments_fts WHERE call_id = ?').run(doc.id);
-      for (const s of doc.segments) {
-        insertSegment.run(doc.id, s.id, s.role, this.tokenizer.index(s.textMasked).join(' '));
-      }
-    })();
+      text_hash: textHash,
+    });
+    if (previous?.text_hash === textHash) return;
+    if (previous) this.statements.deleteSegments.run(doc.id);
+    for (const s of doc.segments) {
+      this.statements.insertSegment.run(doc.id, s.id, s.role, this.tokenizer.index(s.textMasked).join(' '));
+    }
   }
 
   async get(id: string): Promise<CallDoc | null> {

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallDoc } from '../../core/schemas.ts';
+import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
+import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
+import { tempDir } from '../helpers.ts';
+
+function call(id: string, texts: Array<[role: 'agent' | 'customer', text: string]>, total = 80): CallDoc {
+  return {
+    id,
+    status: 'ok',
+    ingestedAt: '2026-03-01T02:00:00.000Z',
+    recordedAt: '2026-03-01T01:00:00.000Z',
+    durationSec: 60,
+    language: 'zh',
+    source: { file: `${id}.wav`, sha256: id, kind: 'audio' },
+    meta: { branch: '上海分行', custom: {} },
+    transcriptSource: 'vendor:test',
+    segments: texts.map(([role, text], i) => ({ id: `s${i}`, role, start: i * 5, end: i * 5 + 4, text, textMasked: text, tokens: [], hits: [] })),
+    speech: [],
+    acoustics: null,
+    nlp: null,
+    scores: [{ scorecardId: 'card', version: '1', total, maxTotal: 100, passed: total >= 60, vetoed: false, items: [] }],
+    warnings: [],
+    versions: {},
+  };
+}
+
+describe('SqliteCallStore.put / putMany', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let file: string;
+  let store: SqliteCallStore;
+  const ftsRows = () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare('SELECT rowid, call_id, tokens FROM segments_fts ORDER BY rowid').all() as Array<{ rowid: number; call_id: string; tokens: string }>;
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeEach(() => {
+    tmp = tempDir();
+    file = path.join(tmp.dir, 'index.sqlite');
+    store = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
+  });
+  afterEach(async () => {
+    await store.close();
+    tmp.cleanup();
+  });
+
+  it('a re-score (same segment text) keeps the full-text rows and updates the score', async () => {
+    await store.put(call('a', [['customer', '我要投诉年费'], ['agent', '非常抱歉']], 80), 'h1');
+    await store.put(call('later', [['agent', '您好']]), 'h1'); // rewritten rows of 'a' would get new rowids after this one
+    const before = ftsRows();
+    await store.put(call('a', [['customer', '我要投诉年费'], ['agent', '非常抱歉']], 40), 'h2');
+    expect(ftsRows()).toEqual(before);
+    expect(await store.docHash('a')).toBe('h2');
+    expect((await store.get('a'))!.scores[0]!.total).toBe(40);
+    expect((await store.list({ maxScore: 50, limit: 50, offset: 0 })).items.map((d) => d.id)).toEqual(['a']);
+    expect((await store.search({ q: '投诉', limit: 50, offset: 0 })).total).toBe(1);
+  });
+
+  it('a re-score that changes one word of the text does rewrite the rows', async () => {
+    await store.put(call('a', [['customer', '我要投诉年费']]), 'h1');
+    await store.put(call('later', [['agent', '您好']]), 'h1');
+    const before = ftsRows().filter((r) => r.call_id === 'a');
+    await store.put(call('a', [['customer', '我要投诉利息']]), 'h2');
+    const after = ftsRows().filter((r) => r.call_id === 'a');
+    expect(after.map((r) => r.rowid)).not.toEqual(before.map((r) => r.rowid));
+    expect(after[0]!.tokens).toContain('利息');
+  });
+
+  it('changed segment text replaces the full-text rows of that call only', async () => {
+    await store.put(call('a', [['customer', '我要投诉年费']]), 'h1');
+    await store.put(call('b', [['customer', '我要投诉年费']]), 'h1');
+    await store.put(call('a', [['customer', '提前还款有违约金吗']]), 'h2');
+    expect(ftsRows().filter((r) => r.call_id === 'a')).toHaveLength(1);
+    expect((await store.search({ q: '投诉', limit: 50, offset: 0 })).items.map((h) => h.call.id)).toEqual(['b']);
+    expect((await store.search({ q: '违约金', limit: 50, offset: 0 })).items.map((h) => h.call.id)).toEqual(['a']);
+  });
+
+  it('putMany writes every call, and re-putting them is idempotent', async () => {
+    const docs = ['x', 'y', 'z'].map((id, i) => ({ doc: call(id, [['customer', `信用卡年费${i}`]], 50 + i * 10), docHash: `h${id}` }));
+    await store.putMany(docs);
+    await store.putMany(docs);
+    expect(await store.counts()).toEqual({ calls: 3, failed: 0 });
+    expect(ftsRows()).toHaveLength(3);
+    expect((await store.list({ minScore: 60, limit: 50, offset: 0 })).items.map((d) => d.id).sort()).toEqual(['y', 'z']);
+  });
+
+  it('putMany is one transaction: an invalid document leaves nothing behind', async () => {
+    const bad = { ...call('bad', [['agent', '您好']]), ingestedAt: null } as unknown as CallDoc;
+    await expect(store.putMany([{ doc: call('ok', [['agent', '您好']]), docHash: 'h' }, { doc: bad, docHash: 'h' }])).rejects.toThrow();
+    expect(await store.counts()).toEqual({ calls: 0, failed: 0 });
+  });
+});

@@ -1,15 +1,11 @@
 import type { Acoustics, SpeechRegion } from '../core/schemas.ts';
-import { interruptions, intersect, type RoleSpan, total, TURN_PAUSE_SEC, union } from '../core/timeline.ts';
+import { charsPerMinute, interruptions, intersect, type RoleSpan, total, TURN_PAUSE_SEC, union } from '../core/timeline.ts';
 import { roleOfChannel, type RawSegment } from './transcript.ts';
 
 /** Gaps shorter than this are turn-taking, not silence a QA inspector cares about. */
 export const SILENCE_MIN_SEC = 3;
 function speechRate(segments: RawSegment[], role: 'agent' | 'customer'): number | null {
-  const mine = segments.filter((s) => s.role === role);
-  const minutes = total(mine) / 60;
-  if (minutes <= 0) return null;
-  const chars = mine.reduce((n, s) => n + s.text.replace(/[\s\p{P}]/gu, '').length, 0);
-  return Math.round(chars / minutes);
+  return charsPerMinute(segments.filter((s) => s.role === role));
 }
 
 /**

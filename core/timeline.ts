@@ -59,3 +59,11 @@ export function interruptions(by: Span[], over: Span[]): Span[] {
   }
   return out;
 }
+
+/** Characters per minute of speaking time (punctuation and spaces not counted); null without speaking time. */
+export function charsPerMinute(turns: Array<Span & { text: string }>): number | null {
+  const minutes = total(turns) / 60;
+  if (minutes <= 0) return null;
+  const chars = turns.reduce((n, s) => n + s.text.replace(/[\s\p{P}]/gu, '').length, 0);
+  return Math.round(chars / minutes);
+}

@@ -60,6 +60,7 @@ export class Lexicon {
   readonly version: string;
   readonly name: string;
   readonly roles: ReadonlySet<Role>;
+  readonly categories: ReadonlySet<string>;
   private readonly matcher: AhoCorasick<Entry>;
 
   constructor(file: z.infer<typeof LexiconFile>) {
@@ -67,6 +68,7 @@ export class Lexicon {
     this.version = file.version;
     this.name = file.lexicon;
     this.roles = new Set(file.roles);
+    this.categories = new Set(file.terms.map((t) => t.category).filter((c): c is string => c !== undefined));
     const patterns: Array<[string, Entry]> = [];
     for (const t of file.terms) {
       const entry = { term: t.term, category: t.category, notFollowedBy: t.notFollowedBy, notPrecededBy: t.notPrecededBy };

@@ -37,6 +37,8 @@ export function pipelineSteps(scorecards: Scorecard[]): Step[] {
         meta: call.meta satisfies CallMeta,
         durationSec: out.transcribe!.durationSec,
         speech: out.transcribe!.speech,
+        tags: out.analyze!.nlp.tags,
+        emotionEnd: { agent: out.analyze!.nlp.agentEmotion?.end ?? null, customer: out.analyze!.nlp.customerEmotion?.end ?? null },
       }),
     },
   ];

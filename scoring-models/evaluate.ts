@@ -1,221 +1,223 @@
-import type { CallMeta, CheckpointResult, Evidence, Score, Segment, SpeechRegion } from '../core/schemas.ts';
-import { gaps, interruptions, type Span } from '../core/timeline.ts';
-import { normalize, normalizeTerm } from '../nlp/lexicon.ts';
-import type { AnyCondition, Checkpoint, Condition, Scorecard } from './scorecard.ts';
+import type { CheckpointResult, Evidence, Score, Segment } from '../core/schemas.ts';
+import { type Anchor, type Condition, isLeaf, type Leaf } from './conditions.ts';
+import { callMatches, isSegmentOperator, type Match, ROLE_ZH, type ScoringInput, segmentMatches, textMatch } from './operators.ts';
+import type { Checkpoint, Scorecard } from './scorecard.ts';
 
-export type ScoringInput = {
-  segments: Segment[];
-  meta: CallMeta;
-  durationSec: number;
-  /** VAD speech regions per channel (empty for text-only calls). */
-  speech?: SpeechRegion[];
-};
+export type { ScoringInput } from './operators.ts';
 
-/** Words in a segment (from/to: character offsets), or a moment of the timeline (`at`) near a segment. */
-type Match = { segment: Segment; from: number; to: number; at?: { start: number; end: number; quote: string } };
+/**
+ * What a condition found. `count` is how many times it holds (what `deductEach` and `count`
+ * multiply); `counter` holds matches that made it fail (what a `not` found) — shown as evidence
+ * when a required condition is missing; `examined` is the transcript it looked at.
+ */
+export type Found = { matches: Match[]; count: number; counter: Match[]; examined: Segment[] };
 
-const ROLE_ZH = { agent: '坐席', customer: '客户', unknown: '未知' } as const;
+const none = (examined: Segment[] = [], counter: Match[] = []): Found => ({ matches: [], count: 0, counter, examined });
+const uniq = <T>(xs: T[]) => [...new Set(xs)];
 
-/** Time of a character offset, interpolated over the segment: vendors time segments, not characters. */
-function timeAt(seg: Segment, offset: number): number {
-  const len = Math.max(1, seg.textMasked.length);
-  return seg.start + ((seg.end - seg.start) * Math.min(offset, len)) / len;
-}
-
-function scope(segments: Segment[], c: Condition): Segment[] {
+function inScope(segments: Segment[], c: Leaf): Segment[] {
   let out = c.role ? segments.filter((s) => s.role === c.role) : segments;
   if (c.within?.lastTurns) out = out.slice(-c.within.lastTurns);
   if (c.within?.firstTurns) out = out.slice(0, c.within.firstTurns);
   return out;
 }
 
-/** Phrase matches ignoring punctuation and spaces (as lexicons match), as offsets in the original text. */
-function findPhrases(text: string, phrases: string[]): Array<[number, number]> {
-  const { chars, offsets } = normalize(text);
-  const out: Array<[number, number]> = [];
-  for (const phrase of phrases) {
-    const target = [...normalizeTerm(phrase)];
-    if (target.length === 0) continue;
-    for (let i = 0; i + target.length <= chars.length; i++) {
-      if (target.every((ch, k) => chars[i + k] === ch)) {
-        const last = i + target.length - 1;
-        out.push([offsets[i]!, offsets[last]! + chars[last]!.length]);
-        i = last;
-      }
-    }
+function inTimeWindow(c: Leaf, durationSec: number, start: number): boolean {
+  if (c.within?.firstSec !== undefined && start > c.within.firstSec) return false;
+  if (c.within?.lastSec !== undefined && start < durationSec - c.within.lastSec) return false;
+  return true;
+}
+
+/** `b` comes after `a`: later on the timeline, or later in the same segment. */
+function follows(a: Match, b: Match): boolean {
+  if (a.segment.id === b.segment.id && a.from !== undefined && b.from !== undefined) return b.from >= (a.to ?? a.from);
+  return b.start >= a.start && !(a.segment.id === b.segment.id && b.start === a.start && a.from === b.from);
+}
+
+function anchored(matches: Match[], anchor: Anchor, input: ScoringInput, after: boolean): Match[] {
+  const anchors = find(input, anchor.match).matches;
+  const close = (a: Match, m: Match) => anchor.withinSec === undefined || (after ? m.start - a.end : a.start - m.end) <= anchor.withinSec;
+  return matches.filter((m) => anchors.some((a) => (after ? follows(a, m) : follows(m, a)) && close(a, m)));
+}
+
+function findLeaf(input: ScoringInput, c: Leaf): Found {
+  let matches: Match[];
+  let examined: Segment[] = [];
+  if (isSegmentOperator(c)) {
+    const scoped = inScope(input.segments, c);
+    examined = scoped.filter((s) => inTimeWindow(c, input.durationSec, c.within?.lastSec !== undefined ? s.end : s.start));
+    matches = scoped.flatMap((seg) => segmentMatches(seg, c, input).map(([from, to]) => textMatch(seg, from, to)));
+  } else {
+    matches = callMatches(input, c);
   }
-  return out;
+  matches = matches.filter((m) => inTimeWindow(c, input.durationSec, m.start));
+  if (c.after) matches = anchored(matches, c.after, input, true);
+  if (c.before) matches = anchored(matches, c.before, input, false);
+  return { matches, count: matches.length, counter: [], examined };
 }
 
-function matchesIn(seg: Segment, c: Condition): Array<[number, number]> {
-  if (c.phrase) return findPhrases(seg.textMasked, c.phrase);
-  if (c.regex) return [...seg.textMasked.matchAll(new RegExp(c.regex, 'gu'))].map((m) => [m.index, m.index + m[0].length]);
-  if (c.emotion) return c.emotion.labels.includes((seg.emotion?.label ?? 'neutral') as 'neutral') ? [[0, seg.textMasked.length]] : [];
-  if (c.pii) return (seg.pii ?? []).filter((p) => c.pii!.includes(p.type as (typeof c.pii)[number])).map((p) => [p.start, p.end]);
-  return seg.hits.filter((h) => h.lexicon === c.lexicon && (!c.category || h.category === c.category)).map((h) => [h.start, h.end]);
-}
-
-/** The segment nearest to a moment, preferring `role`'s: timeline evidence still points into the transcript. */
-function nearest(segments: Segment[], t: number, role?: Segment['role']): Segment {
-  const pool = role ? segments.filter((s) => s.role === role) : segments;
-  return (pool.length ? pool : segments).reduce((best, s) => (Math.abs(s.start - t) < Math.abs(best.start - t) ? s : best));
-}
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const round2 = (x: number) => Math.round(x * 100) / 100;
-
-/** Silences no one speaks in — neither the audio's VAD nor the transcript — optionally excusing announced ones. */
-function silenceMatches(input: ScoringInput, c: NonNullable<Condition['silence']>): Match[] {
-  const activity: Span[] = [...(input.speech ?? []), ...input.segments];
-  const out: Match[] = [];
-  for (const g of gaps(activity, c.minSec)) {
-    const before = input.segments.filter((s) => s.end <= g.start + 0.5).at(-1);
-    const ex = c.exceptAfter;
-    const announced =
-      ex &&
-      before &&
-      g.start - before.end <= ex.withinSec &&
-      before.hits.some((h) => h.lexicon === ex.lexicon && (ex.category === undefined || h.category === ex.category));
-    if (announced || input.segments.length === 0) continue;
-    out.push({ segment: before ?? input.segments[0]!, from: 0, to: 0, at: { start: g.start, end: g.end, quote: `静音 ${round1(g.end - g.start)} 秒` } });
+/** Chains of matches, one per step, each after the one before (within `withinSec` of it). */
+function findSequence(input: ScoringInput, steps: Condition[], withinSec: number | undefined): Found {
+  const found = steps.map((s) => find(input, s));
+  const examined = uniq(found.flatMap((f) => f.examined));
+  let reachable: Array<{ match: Match; chain: Match[] }> = found[0]!.matches.map((m) => ({ match: m, chain: [m] }));
+  for (const f of found.slice(1)) {
+    reachable = f.matches.flatMap((m) => {
+      const prev = reachable.find((p) => follows(p.match, m) && (withinSec === undefined || m.start - p.match.end <= withinSec));
+      return prev ? [{ match: m, chain: [...prev.chain, m] }] : [];
+    });
   }
-  return out;
+  if (reachable.length === 0) return none(examined, found.flatMap((f) => f.counter));
+  return { matches: uniq(reachable.flatMap((r) => r.chain)), count: reachable.length, counter: [], examined };
 }
 
-/** Turns of `by` that start while the other side is mid-turn: from the two channels when stereo, else the transcript. */
-function interruptionMatches(input: ScoringInput, by: 'agent' | 'customer'): Match[] {
-  const speech = input.speech ?? [];
-  const stereo = new Set(speech.map((r) => r.channel)).size === 2;
-  const spans = (role: 'agent' | 'customer') =>
-    stereo ? speech.filter((r) => (r.channel === 0) === (role === 'agent')) : input.segments.filter((s) => s.role === role);
-  const other = by === 'agent' ? 'customer' : 'agent';
-  return interruptions(spans(by), spans(other)).map((e) => ({
-    segment: nearest(input.segments, e.start, by),
-    from: 0,
-    to: 0,
-    at: { start: e.start, end: e.end, quote: `${ROLE_ZH[by]}在对方说话时插话，重叠 ${round1(e.end - e.start)} 秒` },
-  }));
-}
-
-function metadataMatches(input: ScoringInput, c: NonNullable<Condition['metadata']>): Match[] {
-  const meta = input.meta as Record<string, unknown>;
-  const value = meta[c.field] ?? input.meta.custom[c.field];
-  if (value === undefined || !c.in.includes(String(value)) || input.segments.length === 0) return [];
-  return [{ segment: input.segments[0]!, from: 0, to: 0, at: { start: 0, end: 0, quote: `${c.field} = ${String(value)}` } }];
-}
-
-function findAny(input: ScoringInput, c: AnyCondition): { matches: Match[]; examined: Segment[] } {
-  if (!('any' in c)) return findMatches(input, c);
-  const parts = c.any.map((x) => findMatches(input, x));
-  return { matches: parts.flatMap((p) => p.matches), examined: [...new Set(parts.flatMap((p) => p.examined))] };
-}
-
-function findMatches(input: ScoringInput, c: Condition): { matches: Match[]; examined: Segment[] } {
-  if (c.metadata) return { matches: metadataMatches(input, c.metadata), examined: [] };
-  if (c.silence) return { matches: silenceMatches(input, c.silence), examined: [] };
-  if (c.interruption) return { matches: interruptionMatches(input, c.interruption.by), examined: [] };
-  const examined = scope(input.segments, c);
-  const matches: Match[] = [];
-  for (const segment of examined) {
-    for (const [from, to] of matchesIn(segment, c)) {
-      const t = timeAt(segment, from);
-      if (c.within?.firstSec !== undefined && t > c.within.firstSec) continue;
-      if (c.within?.lastSec !== undefined && t < input.durationSec - c.within.lastSec) continue;
-      matches.push({ segment, from, to });
-    }
+export function find(input: ScoringInput, c: Condition): Found {
+  if (isLeaf(c)) return findLeaf(input, c);
+  if ('any' in c) {
+    const parts = c.any.map((x) => find(input, x));
+    return {
+      matches: parts.flatMap((p) => p.matches),
+      count: parts.reduce((n, p) => n + p.count, 0),
+      counter: parts.flatMap((p) => p.counter),
+      examined: uniq(parts.flatMap((p) => p.examined)),
+    };
   }
-  const inWindow = examined.filter((s) => {
-    if (c.within?.firstSec !== undefined && s.start > c.within.firstSec) return false;
-    if (c.within?.lastSec !== undefined && s.end < input.durationSec - c.within.lastSec) return false;
-    return true;
-  });
-  return { matches, examined: inWindow };
+  if ('all' in c) {
+    const parts = c.all.map((x) => find(input, x));
+    const examined = uniq(parts.flatMap((p) => p.examined));
+    if (parts.some((p) => p.count === 0)) return none(examined, parts.flatMap((p) => p.counter));
+    return { matches: parts.flatMap((p) => p.matches), count: Math.min(...parts.map((p) => p.count)), counter: [], examined };
+  }
+  if ('not' in c) {
+    const inner = find(input, c.not);
+    if (inner.count > 0) return none(inner.examined, inner.matches);
+    const first = input.segments[0];
+    if (!first) return none();
+    return { matches: [{ segment: first, start: 0, end: 0, quote: `未发现${describe(c.not)}` }], count: 1, counter: [], examined: inner.examined };
+  }
+  if ('sequence' in c) return findSequence(input, c.sequence, c.withinSec);
+  if ('count' in c) {
+    const inner = find(input, c.count);
+    const ok = (c.atLeast === undefined || inner.count >= c.atLeast) && (c.atMost === undefined || inner.count <= c.atMost);
+    if (!ok) return none(inner.examined, inner.matches);
+    const first = input.segments[0];
+    const summary: Match[] = first ? [{ segment: first, start: 0, end: 0, quote: `${describe(c.count)} ${inner.count} 次` }] : [];
+    return { matches: inner.matches.length > 0 ? inner.matches : summary, count: 1, counter: [], examined: inner.examined };
+  }
+  throw new Error(`unresolved reference ${c.ref}: parseScorecard resolves every ref`);
+}
+
+/** A condition in words, for the reason a reviewer reads. */
+export function describe(c: Condition): string {
+  if ('any' in c) return c.any.map(describe).join('或');
+  if ('all' in c) return c.all.map(describe).join('且');
+  if ('not' in c) return `没有（${describe(c.not)}）`;
+  if ('sequence' in c) return c.sequence.map(describe).join(' → ') + (c.withinSec ? `（${c.withinSec} 秒内）` : '');
+  if ('count' in c) return `${describe(c.count)}${c.atLeast !== undefined ? ` 至少 ${c.atLeast} 次` : ''}${c.atMost !== undefined ? ` 至多 ${c.atMost} 次` : ''}`;
+  if (!isLeaf(c)) return c.ref;
+  const who = c.role ? ROLE_ZH[c.role] : '';
+  let what: string;
+  if (c.phrase) what = `“${c.phrase.slice(0, 3).join('/')}${c.phrase.length > 3 ? '…' : ''}”`;
+  else if (c.regex) what = `/${c.regex}/`;
+  else if (c.lexicon) what = `${c.lexicon}词库${c.category ? `「${c.category}」` : ''}`;
+  else if (c.semantic) what = `与“${c.semantic.examples[0]}”等相似的话（≥ ${c.semantic.threshold}）`;
+  else if (c.pii) what = `敏感信息（${c.pii.join('/')}）`;
+  else if (c.tag) what = `标签 ${c.tag.join('/')}`;
+  else if (c.silence) what = c.silence.minSec !== undefined ? `超过 ${c.silence.minSec} 秒的${c.silence.exceptAfter ? '未提示' : ''}静音` : `静音合计超过 ${c.silence.totalSec} 秒`;
+  else if (c.speechRate) what = `语速${c.speechRate.above !== undefined ? `高于 ${c.speechRate.above}` : `低于 ${c.speechRate.below}`} 字/分钟`;
+  else if (c.interruption) return `${ROLE_ZH[c.interruption.by]}抢话`;
+  else if (c.overlap) return `双方重叠说话超过 ${c.overlap.minTotalSec} 秒`;
+  else if (c.metadata) return `通话信息 ${c.metadata.field}${c.metadata.in ? ` ∈ {${c.metadata.in.join(', ')}}` : ` 在 [${c.metadata.min ?? '-∞'}, ${c.metadata.max ?? '∞'}]`}`;
+  else if (c.emotion) what = `${c.emotion.scope === 'end' ? '结束时' : ''}情绪 ${c.emotion.labels.join('/')}`;
+  else what = '?';
+  const where = c.within?.firstSec
+    ? `前 ${c.within.firstSec} 秒内`
+    : c.within?.lastSec
+      ? `最后 ${c.within.lastSec} 秒内`
+      : c.within?.firstTurns
+        ? `前 ${c.within.firstTurns} 句`
+        : c.within?.lastTurns
+          ? `最后 ${c.within.lastTurns} 句`
+          : '';
+  const position = c.after ? `（在${describe(c.after.match)}之后）` : c.before ? `（在${describe(c.before.match)}之前）` : '';
+  return `${where}${who}${what}${position}`;
 }
 
 function evidenceOf(m: Match): Evidence {
-  if (m.at) return { kind: 'match', segmentId: m.segment.id, start: round2(m.at.start), end: round2(m.at.end), quote: m.at.quote };
-  return {
-    kind: 'match',
-    segmentId: m.segment.id,
-    start: Math.round(timeAt(m.segment, m.from) * 100) / 100,
-    end: Math.round(timeAt(m.segment, m.to) * 100) / 100,
-    quote: m.segment.textMasked.slice(m.from, m.to),
-  };
+  return { kind: 'match', segmentId: m.segment.id, start: m.start, end: m.end, quote: m.quote };
 }
 
 function wholeSegment(s: Segment): Evidence {
   return { kind: 'context', segmentId: s.id, start: s.start, end: s.end, quote: s.textMasked };
 }
 
-function describeScope(c: AnyCondition, n: number): string {
-  if ('any' in c) return c.any.map((x) => describeScope(x, n)).join('或');
-  if (c.metadata) return `通话信息 ${c.metadata.field}`;
-  if (c.emotion) return `${c.role ? ROLE_ZH[c.role] : '双方'}情绪`;
-  if (c.silence) return `超过 ${c.silence.minSec} 秒的${c.silence.exceptAfter ? '未提示' : ''}静音`;
-  if (c.interruption) return `${ROLE_ZH[c.interruption.by]}抢话`;
-  const who = c.role ? ROLE_ZH[c.role] : '双方';
-  if (c.within?.firstSec) return `前 ${c.within.firstSec} 秒内${who} ${n} 句`;
-  if (c.within?.lastSec) return `最后 ${c.within.lastSec} 秒内${who} ${n} 句`;
-  if (c.within?.lastTurns) return `${who}最后 ${n} 句`;
-  if (c.within?.firstTurns) return `${who}前 ${n} 句`;
-  return `${who}全部 ${n} 句`;
+/** The most a checkpoint is worth: what it can deduct, or the points it earns. */
+export function maxPointsOf(cp: Checkpoint): number {
+  if (cp.points !== undefined) return cp.points;
+  return cp.deductEach ? (cp.maxDeduct ?? cp.deduct!) : cp.deduct!;
 }
 
 export function evaluateCheckpoint(cp: Checkpoint, input: ScoringInput): CheckpointResult {
-  if (cp.appliesWhen && findAny(input, cp.appliesWhen).matches.length === 0) {
-    const maxPoints = cp.deductEach ? (cp.maxDeduct ?? cp.deduct) : cp.deduct;
-    return {
-      checkpointId: cp.id,
-      name: cp.name,
-      applicable: false,
-      passed: null,
-      points: maxPoints,
-      maxPoints,
-      veto: cp.veto,
-      reason: `不适用：${describeScope(cp.appliesWhen, 0)}不满足适用条件`,
-      evidence: [],
-    };
+  const maxPoints = maxPointsOf(cp);
+  const base = { checkpointId: cp.id, name: cp.name, veto: cp.veto, maxPoints };
+  if (cp.appliesWhen && find(input, cp.appliesWhen).count === 0) {
+    return { ...base, applicable: false, passed: null, points: maxPoints, reason: `不适用：未出现${describe(cp.appliesWhen)}`, evidence: [] };
   }
-  const { matches, examined } = findAny(input, cp.when);
-  const where = describeScope(cp.when, examined.length);
-  // A checkpoint is worth the most it can deduct.
-  const maxPoints = cp.deductEach ? (cp.maxDeduct ?? cp.deduct) : cp.deduct;
-  const base = { checkpointId: cp.id, name: cp.name, applicable: true, veto: cp.veto, maxPoints };
+  const found = find(input, cp.when);
+  const what = describe(cp.when);
+  const quotes = (ms: Match[]) => uniq(ms.map((m) => m.quote)).join('、');
   if (cp.expect === 'present') {
-    const passed = matches.length > 0;
+    const passed = found.count > 0;
     return {
       ...base,
-      maxPoints,
+      applicable: true,
       passed,
       points: passed ? maxPoints : 0,
-      reason: passed ? `${where}中找到：${matches.map((m) => evidenceOf(m).quote).join('、')}` : `${where}中未找到要求的内容`,
-      // A missing phrase is shown by what was said instead.
-      evidence: passed ? matches.map(evidenceOf) : examined.map(wholeSegment),
+      reason: passed
+        ? `找到${what}：${quotes(found.matches)}`
+        : `未找到${what}${found.counter.length ? `；反而出现：${quotes(found.counter)}` : ''}`,
+      // A missing phrase is shown by what was said instead (and by what blocked it).
+      evidence: passed ? found.matches.map(evidenceOf) : [...found.counter.map(evidenceOf), ...found.examined.map(wholeSegment)],
     };
   }
-  const passed = matches.length === 0;
-  const deduction = passed ? 0 : Math.min(maxPoints, cp.deductEach ? cp.deduct * matches.length : cp.deduct);
+  const passed = found.count === 0;
+  const deduction = passed ? 0 : Math.min(maxPoints, cp.deductEach ? cp.deduct! * found.count : maxPoints);
   return {
     ...base,
+    applicable: true,
     passed,
-    points: maxPoints - deduction,
-    reason: passed ? `${where}中未发现` : `${where}中发现 ${matches.length} 处：${matches.map((m) => evidenceOf(m).quote).join('、')}`,
-    evidence: matches.map(evidenceOf),
+    points: cp.points !== undefined ? (passed ? maxPoints : 0) : maxPoints - deduction,
+    reason: passed ? `未发现${what}` : `发现${what} ${found.count} 处：${quotes(found.matches)}`,
+    evidence: found.matches.map(evidenceOf),
   };
 }
 
+/** The scorecard grades this call: its `scope` (metadata) includes it. */
+export function inCardScope(card: Scorecard, meta: ScoringInput['meta']): boolean {
+  if (!card.scope) return true;
+  const values = meta as Record<string, unknown>;
+  return Object.entries(card.scope).every(([field, allowed]) => {
+    const v = values[field] ?? meta.custom[field];
+    return v !== undefined && v !== null && allowed.includes(String(v));
+  });
+}
+
+/**
+ * Deduction checkpoints take points off `baseScore`, additive ones add what they earn; a failed
+ * veto item fails the call whatever the total.
+ */
 export function scoreCall(card: Scorecard, input: ScoringInput): Score {
   const items = card.checkpoints.map((cp) => evaluateCheckpoint(cp, input));
-  const deducted = items.reduce((sum, i) => sum + (i.maxPoints - i.points), 0);
-  const total = Math.max(0, card.baseScore - deducted);
+  let total = card.baseScore;
+  let maxTotal = card.baseScore;
+  card.checkpoints.forEach((cp, i) => {
+    const item = items[i]!;
+    if (cp.points !== undefined) {
+      total += item.points;
+      maxTotal += item.maxPoints;
+    } else total -= item.maxPoints - item.points;
+  });
+  total = Math.max(0, total);
   const vetoed = items.some((i) => i.veto && i.passed === false);
-  return {
-    scorecardId: card.id,
-    version: card.version,
-    total,
-    maxTotal: card.baseScore,
-    passed: !vetoed && total >= card.passScore,
-    vetoed,
-    items,
-  };
+  return { scorecardId: card.id, version: card.version, total, maxTotal, passed: !vetoed && total >= card.passScore, vetoed, items };
 }

@@ -24,6 +24,9 @@ export type TruthCall = {
     categoryZh: string;
     isComplaint: boolean;
     emotion: { negativeAtEnd: boolean };
+    scenario: string;
+    complaintThreat: { present: boolean; regulatorEscalation: boolean };
+    upsell: { present: boolean; product: string | null; appropriate: boolean | null };
     segments: Array<{ role: 'agent' | 'customer'; channel: 'L' | 'R'; start: number; end: number; text: string }>;
   };
 };

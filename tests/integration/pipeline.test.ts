@@ -84,7 +84,7 @@ describe('ingest → transcribe → analyze → score → index', () => {
     for (const f of FILES) {
       const score = docs.get(f)!.scores[0]!;
       const violations = truth.get(f)!.truth.violations;
-      for (const item of score.items) {
+      for (const item of score.items.filter((i) => CHECKPOINT_LABEL[i.checkpointId])) {
         // failed ⇔ labelled; a not-applicable checkpoint (passed: null) is not a violation.
         expect({ f, id: item.checkpointId, failed: item.passed === false }).toEqual({
           f,
@@ -92,6 +92,21 @@ describe('ingest → transcribe → analyze → score → index', () => {
           failed: violations.includes(CHECKPOINT_LABEL[item.checkpointId]!),
         });
       }
+    }
+  });
+
+  it('applies the unlabelled checkpoints where the truth says their situation arises', () => {
+    for (const f of FILES) {
+      const t = truth.get(f)!.truth;
+      const item = (id: string) => docs.get(f)!.scores[0]!.items.find((i) => i.checkpointId === id)!;
+      expect({ f, complaintHandling: item('complaint_handling').applicable }).toEqual({ f, complaintHandling: t.complaintThreat.present });
+      const wealth = t.scenario.startsWith('wealth') || t.upsell.product === 'wealth';
+      expect({ f, riskDisclosure: item('risk_disclosure').applicable }).toEqual({ f, riskDisclosure: wealth });
+      // The reference's own agent turns give the speech rate the checkpoint must agree with.
+      const agent = t.segments.filter((s) => s.role === 'agent');
+      const minutes = agent.reduce((n, s) => n + s.end - s.start, 0) / 60;
+      const rate = agent.reduce((n, s) => n + s.text.replace(/[\s\p{P}]/gu, '').length, 0) / minutes;
+      expect({ f, fast: item('speech_rate').passed === false }).toEqual({ f, fast: Math.round(rate) > 300 });
     }
   });
 

@@ -184,9 +184,9 @@ checkpoints:
 
   it('rejects a condition with two operators and an invalid regex', () => {
     const two = `id: demo\nversion: 1\nname: x\npassScore: 1\ncheckpoints:\n  - { id: a, name: a, deduct: 1, expect: present, when: { phrase: [x], regex: y } }\n`;
-    expect(() => parseScorecard(two)).toThrow(/exactly one of phrase, regex, lexicon/);
+    expect(() => parseScorecard(two)).toThrow(/one operator per condition, found phrase and regex/);
     const badRegex = `id: demo\nversion: 1\nname: x\npassScore: 1\ncheckpoints:\n  - { id: a, name: a, deduct: 1, expect: present, when: { regex: "([" } }\n`;
-    expect(() => parseScorecard(badRegex)).toThrow(/not a valid regular expression/);
+    expect(() => parseScorecard(badRegex)).toThrow(/not a supported regular expression/);
   });
 
   it('reports YAML syntax errors with a line', () => {

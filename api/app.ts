@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { repoRoot } from '../core/config.ts';
 import { CallScopeError, isCallScopeError } from '../core/errors.ts';
 import { CallQuery, type CallStore, SearchQuery } from '../indexer/call-store.ts';
+import { jobsRoutes, type QueueAccess } from './jobs-routes.ts';
 import { toSummary } from './summary.ts';
 
 export const UI_DIST = path.join(repoRoot, 'ui', 'dist');
@@ -23,7 +24,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
  * HTTP API. Errors become `{ error: { code, message } }` with the code's status in one place
  * (onError); handlers only translate between HTTP and the store.
  */
-export function createApp(store: CallStore, opts: { uiDir?: string } = {}): Hono {
+export function createApp(store: CallStore, opts: { uiDir?: string; jobs?: QueueAccess } = {}): Hono {
   const app = new Hono();
 
   app.get('/api/health', async (c) => c.json({ status: 'ok', ...(await store.counts()) }));
@@ -45,6 +46,8 @@ export function createApp(store: CallStore, opts: { uiDir?: string } = {}): Hono
     const page = await store.search(parse(SearchQuery, c.req.query()));
     return c.json({ total: page.total, items: page.items.map((h) => ({ call: toSummary(h.call), matches: h.matches })) });
   });
+
+  app.route('/api/jobs', jobsRoutes(opts.jobs ?? null));
 
   app.all('/api/*', () => {
     throw new CallScopeError('NOT_FOUND', 'no such API endpoint');

@@ -2,15 +2,18 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config.ts';
-import { isCallScopeError, messageOf } from '../core/errors.ts';
+import { CallScopeError, isCallScopeError, messageOf } from '../core/errors.ts';
 import { createLogger, logFile } from '../core/log.ts';
 import { openStore } from '../indexer/open-store.ts';
 import { Pipeline } from '../pipeline/ingest.ts';
 import { loadScorecards } from '../scoring-models/scorecard.ts';
 import { startServer } from '../api/server.ts';
+import { lazyQueue } from '../api/jobs-routes.ts';
+import { CallQueue } from '../pipeline/call-queue.ts';
 import { runNlpCommand } from './nlp-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { progressReporter } from './progress.ts';
+import { parseStates, runJobsList, runJobsRetry, runQueuedIngest, runWorker } from './queue-commands.ts';
 
 /** Exit codes: 0 all good, 1 the command could not run, 2 it ran but some calls failed. */
 const EXIT_SOME_FAILED = 2;
@@ -27,7 +30,10 @@ Environment:
   CALLSCOPE_SCORECARDS   scorecard folder (default: scoring-models/scorecards)
   CALLSCOPE_CONCURRENCY  calls processed at once (default 2)
   HOST, PORT             where \`serve\` listens (default 127.0.0.1:8420)
-  CALLSCOPE_LOG=stderr   send the JSON logs to stderr instead of $CALLSCOPE_DATA/logs`,
+  CALLSCOPE_LOG=stderr   send the JSON logs to stderr instead of $CALLSCOPE_DATA/logs
+  REDIS_URL              run the pipeline on BullMQ workers: ingest enqueues, \`callscope worker\` processes
+                         (docs/scale-out.md; CALLSCOPE_JOB_LOCK_MS, CALLSCOPE_JOB_STALLED_CHECK_MS,
+                         CALLSCOPE_JOB_ATTEMPTS, CALLSCOPE_JOB_BACKOFF_MS tune the jobs)`,
   );
 
 program
@@ -36,16 +42,23 @@ program
   .argument('<paths...>', 'audio files, *.transcript.json files, or folders of them')
   .option('--meta <file>', 'metadata sidecar (JSONL or CSV) matched to files by name; default: meta.jsonl / meta.csv inside an ingested folder')
   .option('--json', 'print one JSON line per call instead of the human summary')
+  .option('--wait', 'with REDIS_URL: wait for the workers to finish these calls, with progress (exit code 2 if some failed)')
   .addHelpText(
     'after',
     `
 Each call's id is the sha256 of its audio (or of its transcript when there is no audio), so ingesting the
 same file twice changes nothing. A sidecar <audio name>.transcript.json (callscope-transcript/v1, see
 docs/transcript-format.md) supplies the text; without one, the whisper model under CALLSCOPE_MODELS is used.
-Exit code 2 when some calls failed; they stay visible (export, API) with their error and are retried next run.`,
+Exit code 2 when some calls failed; they stay visible (export, API) with their error and are retried next run.
+With REDIS_URL set, ingest only stores each call's record under CALLSCOPE_DATA and enqueues one job per call
+(job id = call id) for \`callscope worker\` processes; --wait follows them to the end, \`callscope jobs\` shows them.`,
   )
-  .action(async (paths: string[], opts: { meta?: string; json?: boolean }) => {
+  .action(async (paths: string[], opts: { meta?: string; json?: boolean; wait?: boolean }) => {
     const config = loadConfig();
+    if (config.redisUrl) {
+      process.exitCode = await runQueuedIngest(config, paths, opts);
+      return;
+    }
     const store = openStore(config);
     const log = createLogger(config, 'pipeline');
     const pipeline = new Pipeline({ config, store, log, scorecards: loadScorecards(config.scorecardsDir) });
@@ -80,15 +93,62 @@ program
   .action(async (opts: { port?: number; host?: string }) => {
     const config = loadConfig();
     const store = openStore(config);
-    const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port);
+    const queue = config.redisUrl ? lazyQueue(() => CallQueue.open(config)) : null;
+    const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port, { jobs: queue?.access ?? null });
     console.log(`CallScope is serving ${(await store.counts()).calls} calls at ${server.url}/`);
     const stop = async () => {
       await server.close();
+      await queue?.close();
       await store.close();
       process.exit(0);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+  });
+
+program
+  .command('worker')
+  .description('process queued calls (needs REDIS_URL); run any number, on any machine sharing CALLSCOPE_DATA')
+  .addOption(new Option('--concurrency <n>', 'calls processed at once by this worker (env CALLSCOPE_CONCURRENCY)').argParser(Number))
+  .addHelpText(
+    'after',
+    `
+A worker takes one job per call from the Redis queue and runs its stages (transcribe, analyze, score) and
+indexing with the same cached handlers as the in-process pipeline: stage outputs under CALLSCOPE_DATA are
+reused, so a retried or re-queued call redoes only what changed. Transient faults are retried with
+exponential backoff (CALLSCOPE_JOB_ATTEMPTS, CALLSCOPE_JOB_BACKOFF_MS); bad input fails the job at once.
+A worker that dies mid-job loses its lock after CALLSCOPE_JOB_LOCK_MS; another worker's stalled check
+(every CALLSCOPE_JOB_STALLED_CHECK_MS) puts the job back. SIGINT/SIGTERM: finish the jobs in hand, then exit.`,
+  )
+  .action(async (opts: { concurrency?: number }) => {
+    const config = loadConfig();
+    const concurrency = opts.concurrency ?? config.concurrency;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CallScopeError('BAD_REQUEST', '--concurrency must be a whole number from 1 to 64');
+    await runWorker(config, concurrency);
+  });
+
+const jobs = program
+  .command('jobs')
+  .description('show and retry the queued pipeline jobs (needs REDIS_URL)')
+  .addHelpText('after', '\nOne job per call; its id is the call id. Without a subcommand: `jobs list`.');
+jobs
+  .command('list', { isDefault: true })
+  .description('job counts, then failed, active, waiting and delayed jobs with their error')
+  .option('--state <states>', 'comma-separated states to list: failed, active, waiting, delayed, prioritized, completed', (v: string) => (parseStates(v), v))
+  .addOption(new Option('--limit <n>', 'at most this many jobs').argParser(Number).default(50))
+  .option('--json', 'print { counts, jobs } as JSON')
+  .addHelpText('after', '\nEach line: state, the first 12 characters of the call id, the ingested path, attempts, the worker; failed jobs\nshow `<stage>: <CODE>: <message>` below. Exit code 2 when some jobs failed.')
+  .action(async (opts: { state?: string; limit: number; json?: boolean }) => {
+    process.exitCode = await runJobsList(loadConfig(), opts);
+  });
+jobs
+  .command('retry')
+  .description('queue failed jobs again, with fresh attempts')
+  .argument('[id]', 'a job id (the call id; a unique prefix of 4+ characters works)')
+  .option('--all-failed', 'retry every failed job')
+  .addHelpText('after', '\nThe call\'s cached stage outputs are reused: only the stage that failed and those after it run again.')
+  .action(async (id: string | undefined, opts: { allFailed?: boolean }) => {
+    await runJobsRetry(loadConfig(), id, opts);
   });
 
 program

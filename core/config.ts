@@ -22,7 +22,19 @@ const envSchema = z.object({
   CALLSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8420),
+  // Distributed pipeline (docs/scale-out.md): set REDIS_URL and run `callscope worker` processes.
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' })
+    .optional(),
+  /** A worker's lock on a job; renewed every half of it while the job runs. A crashed worker's job is taken over after it expires. */
+  CALLSCOPE_JOB_LOCK_MS: positiveInt.min(1000).default(60_000),
+  CALLSCOPE_JOB_STALLED_CHECK_MS: positiveInt.min(500).default(30_000),
+  CALLSCOPE_JOB_ATTEMPTS: positiveInt.max(20).default(4),
+  CALLSCOPE_JOB_BACKOFF_MS: positiveInt.default(5_000),
 });
+
+/** Every environment variable the configuration reads (docker-compose.yml is checked against it). */
+export const configVariables: string[] = Object.keys(envSchema.shape);
 
 export type Config = {
   dataDir: string;
@@ -33,6 +45,9 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['CALLSCOPE_LOG_LEVEL'];
   host: string;
   port: number;
+  /** Null: the in-process runner. Set: ingest enqueues to BullMQ and `callscope worker` processes. */
+  redisUrl: string | null;
+  jobs: { lockMs: number; stalledCheckMs: number; attempts: number; backoffMs: number };
 };
 
 /** Reads and validates configuration from the environment; refuses to start on bad values. */
@@ -54,5 +69,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.CALLSCOPE_LOG_LEVEL,
     host: e.HOST,
     port: e.PORT,
+    redisUrl: e.REDIS_URL ?? null,
+    jobs: {
+      lockMs: e.CALLSCOPE_JOB_LOCK_MS,
+      stalledCheckMs: e.CALLSCOPE_JOB_STALLED_CHECK_MS,
+      attempts: e.CALLSCOPE_JOB_ATTEMPTS,
+      backoffMs: e.CALLSCOPE_JOB_BACKOFF_MS,
+    },
   };
 }

@@ -19,8 +19,8 @@ import { type CallRecord, RecordStore, sha256 } from './record-store.ts';
 export type CallOutcome = {
   origin: string;
   id: string;
-  /** new: processed for the first time; updated: something changed; unchanged: nothing to do. */
-  status: 'new' | 'updated' | 'unchanged' | 'failed';
+  /** new: processed for the first time; updated: something changed; unchanged: nothing to do; queued: handed to the job queue. */
+  status: 'new' | 'updated' | 'unchanged' | 'failed' | 'queued';
   error?: { code: string; message: string };
 };
 
@@ -32,7 +32,14 @@ export type IngestSummary = {
   durationMs: number;
 };
 
-export type PipelineDeps = { config: Config; store: CallStore; scorecards: Scorecard[]; log: Logger };
+export type PipelineDeps = {
+  config: Config;
+  store: CallStore;
+  scorecards: Scorecard[];
+  log: Logger;
+  /** Set by the BullMQ runner: a stored call is handed to it (enqueued) instead of running its stages here. */
+  dispatch?: (call: CallRecord, isNew: boolean) => Promise<CallOutcome>;
+};
 export type Progress = (p: { done: number; total: number; current: string }) => void;
 
 /** The call id: sha256 of the recording (or of the transcript, for a text-only call). */
@@ -179,6 +186,7 @@ export class Pipeline {
       }
       if (existing && meta) call.meta = meta;
       await this.records.putCall(call);
+      if (this.opts.dispatch) return await this.opts.dispatch(call, existing === null);
       return await this.runStages(call, existing === null);
     } catch (err) {
       const f = failureOf(err);

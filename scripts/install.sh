@@ -9,6 +9,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v chromium >/dev/null || missing+=(chromium)
+# Redis for the distributed pipeline and its tests (which start their own server; apt does not start one here).
+command -v redis-server >/dev/null || missing+=(redis-server)
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"

@@ -31,6 +31,16 @@ const envSchema = z.object({
   CALLSCOPE_JOB_STALLED_CHECK_MS: positiveInt.min(500).default(30_000),
   CALLSCOPE_JOB_ATTEMPTS: positiveInt.max(20).default(4),
   CALLSCOPE_JOB_BACKOFF_MS: positiveInt.default(5_000),
+  // Search index (docs/store.md): the embedded SQLite file by default, or Elasticsearch.
+  CALLSCOPE_STORE: z.enum(['sqlite', 'elasticsearch']).default('sqlite'),
+  ELASTICSEARCH_URL: z.url({ protocol: /^https?$/, error: 'ELASTICSEARCH_URL must be an http:// or https:// URL' }).optional(),
+  ELASTICSEARCH_USERNAME: z.string().min(1).default('elastic'),
+  ELASTIC_PASSWORD: z.string().min(1).optional(),
+  /** The alias the store reads and writes; each index version behind it is `<alias>-v<n>`. */
+  ELASTICSEARCH_INDEX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,60}$/, 'ELASTICSEARCH_INDEX is lower-case letters, digits, _ and -')
+    .default('callscope-calls'),
 });
 
 /** Every environment variable the configuration reads (docker-compose.yml is checked against it). */
@@ -48,6 +58,10 @@ export type Config = {
   /** Null: the in-process runner. Set: ingest enqueues to BullMQ and `callscope worker` processes. */
   redisUrl: string | null;
   jobs: { lockMs: number; stalledCheckMs: number; attempts: number; backoffMs: number };
+  /** Which CallStore engine holds the search index. */
+  store:
+    | { engine: 'sqlite' }
+    | { engine: 'elasticsearch'; url: string; username: string; password: string | null; index: string };
 };
 
 /** Reads and validates configuration from the environment; refuses to start on bad values. */
@@ -60,6 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new CallScopeError('CONFIG_INVALID', `invalid configuration: ${issues}`);
   }
   const e = parsed.data;
+  if (e.CALLSCOPE_STORE === 'elasticsearch' && !e.ELASTICSEARCH_URL) {
+    throw new CallScopeError('CONFIG_INVALID', 'invalid configuration: CALLSCOPE_STORE=elasticsearch needs ELASTICSEARCH_URL');
+  }
   return {
     dataDir: path.resolve(e.CALLSCOPE_DATA),
     modelsDir: path.resolve(e.CALLSCOPE_MODELS),
@@ -76,5 +93,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       attempts: e.CALLSCOPE_JOB_ATTEMPTS,
       backoffMs: e.CALLSCOPE_JOB_BACKOFF_MS,
     },
+    store:
+      e.CALLSCOPE_STORE === 'elasticsearch'
+        ? { engine: 'elasticsearch', url: e.ELASTICSEARCH_URL!, username: e.ELASTICSEARCH_USERNAME, password: e.ELASTIC_PASSWORD ?? null, index: e.ELASTICSEARCH_INDEX }
+        : { engine: 'sqlite' },
   };
 }

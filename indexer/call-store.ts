@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { CallDoc, Role } from '../core/schemas.ts';
 import { CallStatus, Role as RoleSchema } from '../core/schemas.ts';
+import type { AggregateRequest, AggregateResult, Filter, KnnQuery, StoreQuery } from './query-model.ts';
+
+export type { Tokenizer } from './text-terms.ts';
 
 const optionalText = z.string().trim().min(1).optional();
 
@@ -34,6 +37,29 @@ export type SearchQuery = z.infer<typeof SearchQuery>;
 export type SegmentMatch = { segmentId: string; role: Role; start: number; end: number; text: string };
 export type SearchHit = { call: CallDoc; matches: SegmentMatch[] };
 export type Page<T> = { total: number; items: T[] };
+/** A page of `query`: the calls, the segments that matched its text (if any), and the cursor of the next page. */
+export type QueryPage = { total: number; items: SearchHit[]; next: string | null };
+export type KnnHit = { call: CallDoc; similarity: number };
+
+/** The list filters of the HTTP API, in the query model. */
+export function filterOfCallQuery(q: CallQuery): Filter {
+  const terms: NonNullable<Filter['terms']> = {};
+  if (q.status) terms.status = [q.status];
+  for (const key of ['agentId', 'team', 'branch', 'product', 'channel'] as const) {
+    const v = q[key];
+    if (v !== undefined) terms[key] = [v];
+  }
+  const filter: Filter = {};
+  if (Object.keys(terms).length) filter.terms = terms;
+  if (q.minScore !== undefined || q.maxScore !== undefined) {
+    filter.ranges = { score: { ...(q.minScore !== undefined ? { gte: q.minScore } : {}), ...(q.maxScore !== undefined ? { lte: q.maxScore } : {}) } };
+  }
+  if (q.passed !== undefined) filter.booleans = { passed: q.passed };
+  if (q.from !== undefined || q.to !== undefined) {
+    filter.dates = { recordedAt: { ...(q.from !== undefined ? { gte: q.from } : {}), ...(q.to !== undefined ? { lt: q.to } : {}) } };
+  }
+  return filter;
+}
 
 export interface CallStore {
   /** Inserts or replaces a call; `docHash` lets the pipeline skip unchanged documents. */
@@ -46,6 +72,12 @@ export interface CallStore {
   list(query: CallQuery): Promise<Page<CallDoc>>;
   /** Full-text search over masked segment text; hits grouped by call, best call first. */
   search(query: SearchQuery): Promise<Page<SearchHit>>;
+  /** Calls matching a filter (text, metadata, tags, checkpoints, scores, emotion, dates), sorted, cursor-paged. */
+  query(q: z.input<typeof StoreQuery>): Promise<QueryPage>;
+  /** Terms, date histograms (calendar intervals in a time zone), filters, stats and percentiles, nested. */
+  aggregate(req: z.input<typeof AggregateRequest>): Promise<AggregateResult>;
+  /** The calls whose embedding is nearest (cosine) to a vector, among those the filter keeps. */
+  knn(q: z.input<typeof KnnQuery>): Promise<KnnHit[]>;
   counts(): Promise<{ calls: number; failed: number }>;
   /** Every document, oldest recording first (export, reindex). */
   all(): AsyncIterable<CallDoc>;

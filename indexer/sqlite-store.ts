@@ -1,71 +1,35 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import { CallScopeError } from '../core/errors.ts';
-import { CallDoc } from '../core/schemas.ts';
-import type { CallQuery, CallStore, Page, SearchHit, SearchQuery, SegmentMatch } from './call-store.ts';
+import type { CallDoc } from '../core/schemas.ts';
+import { filterOfCallQuery, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type AggregateResult, type SortField } from './query-model.ts';
+import { SqliteAggregator } from './sqlite/aggregate-sql.ts';
+import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, vectorBlob } from './sqlite/call-row.ts';
+import { filterSql, ftsMatch, type Sql } from './sqlite/filter-sql.ts';
+import { DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
+import { indexTerms, leafOf, matchingSegments, type Tokenizer } from './text-terms.ts';
+import type { z } from 'zod';
 
-export type Tokenizer = { index(text: string): string[]; query(text: string): string[] };
+export type { Tokenizer } from './text-terms.ts';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS calls (
-  id TEXT PRIMARY KEY,
-  status TEXT NOT NULL,
-  recorded_at TEXT,
-  ingested_at TEXT NOT NULL,
-  duration_sec REAL,
-  agent_id TEXT, agent_name TEXT, team TEXT, branch TEXT, product TEXT, channel TEXT,
-  score_total REAL, score_passed INTEGER,
-  doc_hash TEXT NOT NULL,
-  doc TEXT NOT NULL,
-  text_hash TEXT
-);
-CREATE INDEX IF NOT EXISTS calls_recorded ON calls(recorded_at);
-CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
-  call_id UNINDEXED, segment_id UNINDEXED, role UNINDEXED, tokens, tokenize = 'unicode61'
-);
-`;
+type Existing = { n: number; text_hash: string; segment_count: number };
 
-/** What the full-text rows of a call are built from: when it is unchanged, a re-score leaves them alone. */
-function segmentTextHash(doc: CallDoc): string {
-  const h = createHash('sha1');
-  for (const s of doc.segments) h.update(`${s.id}\u0000${s.role}\u0000${s.textMasked}\u0001`);
-  return h.digest('hex');
-}
+const MISSING_LAST = { asc: 1e300, desc: -1e300 } as const;
+const sortColumn = (field: SortField) =>
+  field in DATE_COLUMNS ? DATE_COLUMNS[field as keyof typeof DATE_COLUMNS] : NUMERIC_COLUMNS[field as keyof typeof NUMERIC_COLUMNS];
 
-/** FTS5 sees jieba words as space-separated tokens; a quoted token is matched literally. */
-function ftsQuery(tokens: string[]): string {
-  return tokens.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
-}
-
-function filters(q: CallQuery, alias = 'c'): { where: string; params: Record<string, unknown> } {
-  const clauses: string[] = [];
-  const params: Record<string, unknown> = {};
-  const eq = (col: string, key: keyof CallQuery) => {
-    if (q[key] !== undefined) {
-      clauses.push(`${alias}.${col} = @${key}`);
-      params[key] = q[key];
-    }
-  };
-  eq('status', 'status');
-  eq('agent_id', 'agentId');
-  eq('team', 'team');
-  eq('branch', 'branch');
-  eq('product', 'product');
-  eq('channel', 'channel');
-  if (q.minScore !== undefined) (clauses.push(`${alias}.score_total >= @minScore`), (params.minScore = q.minScore));
-  if (q.maxScore !== undefined) (clauses.push(`${alias}.score_total <= @maxScore`), (params.maxScore = q.maxScore));
-  if (q.passed !== undefined) (clauses.push(`${alias}.score_passed = @passed`), (params.passed = q.passed ? 1 : 0));
-  if (q.from !== undefined) (clauses.push(`${alias}.recorded_at >= @from`), (params.from = q.from));
-  if (q.to !== undefined) (clauses.push(`${alias}.recorded_at < @to`), (params.to = q.to));
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
-}
-
-/** The embedded store: one SQLite file, FTS5 over jieba tokens of the masked text. */
+/**
+ * The embedded store: one SQLite file (WAL; readers and one writer from any number of processes).
+ * A narrow fact table for filters and aggregations, FTS5 over jieba words of the masked text,
+ * sqlite-vec for cosine kNN, the documents brotli-compressed beside them.
+ */
 export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
-  private readonly statements: Record<'textHashOf' | 'upsertCall' | 'deleteSegments' | 'insertSegment', Database.Statement>;
+  private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
 
   constructor(
     file: string,
@@ -73,22 +37,65 @@ export class SqliteCallStore implements CallStore {
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
+    sqliteVec.load(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').all('calls') as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === 'text_hash')) this.db.exec('ALTER TABLE calls ADD COLUMN text_hash TEXT');
-    this.statements = {
-      textHashOf: this.db.prepare('SELECT text_hash FROM calls WHERE id = ?'),
-      upsertCall: this.db.prepare(
-        `INSERT OR REPLACE INTO calls (id, status, recorded_at, ingested_at, duration_sec, agent_id, agent_name, team, branch,
-           product, channel, score_total, score_passed, doc_hash, doc, text_hash)
-         VALUES (@id, @status, @recorded_at, @ingested_at, @duration_sec, @agent_id, @agent_name, @team, @branch, @product,
-           @channel, @score_total, @score_passed, @doc_hash, @doc, @text_hash)`,
-      ),
-      deleteSegments: this.db.prepare('DELETE FROM segments_fts WHERE call_id = ?'),
-      insertSegment: this.db.prepare('INSERT INTO segments_fts (call_id, segment_id, role, tokens) VALUES (?, ?, ?, ?)'),
+    this.db.pragma('cache_size = -65536');
+    this.migrate();
+    this.stmt = this.prepareStatements();
+  }
+
+  /** Creates the tables, or moves documents from an older layout into the current one (the index is derived data). */
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version === SCHEMA_VERSION) return;
+    const hasCalls = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'calls'`).get() !== undefined;
+    if (version !== 0 || !hasCalls) {
+      if (version !== 0 && version !== SCHEMA_VERSION) throw new CallScopeError('CONFIG_INVALID', `index schema ${version} is newer or unknown; rebuild the index`);
+      this.db.exec(DDL);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return;
+    }
+    // Version 1 (no user_version): calls(id, …, doc_hash, doc JSON) and a segments_fts with content.
+    this.db.transaction(() => {
+      this.db.exec('ALTER TABLE calls RENAME TO calls_v1; DROP TABLE IF EXISTS segments_fts;');
+      for (const idx of this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls_v1' AND sql IS NOT NULL`).all() as Array<{ name: string }>) {
+        this.db.exec(`DROP INDEX "${idx.name}"`);
+      }
+      this.db.exec(DDL);
+      const stmt = this.prepareStatements();
+      const batch = this.db.prepare('SELECT rowid, doc_hash, doc FROM calls_v1 WHERE rowid > ? ORDER BY rowid LIMIT 1000');
+      for (let last = 0, rows = batch.all(last) as Array<{ rowid: number; doc_hash: string; doc: string }>; rows.length > 0; rows = batch.all(last) as typeof rows) {
+        for (const row of rows) this.write(JSON.parse(row.doc) as CallDoc, row.doc_hash, stmt);
+        last = rows[rows.length - 1]!.rowid;
+      }
+      this.db.exec('DROP TABLE calls_v1');
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
+  }
+
+  private prepareStatements() {
+    const cols = FACT_COLUMNS.join(', ');
+    const marks = FACT_COLUMNS.map(() => '?').join(', ');
+    return {
+      existing: this.db.prepare('SELECT n, text_hash, segment_count FROM calls WHERE id = ?'),
+      insertCall: this.db.prepare(`INSERT INTO calls (id, ${cols}) VALUES (?, ${marks})`),
+      updateCall: this.db.prepare(`UPDATE calls SET ${FACT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE n = ?`),
+      putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc) VALUES (?, ?)'),
+      deleteLabels: this.db.prepare('DELETE FROM call_labels WHERE call_n = ?'),
+      insertLabel: this.db.prepare('INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES (?, ?, ?)'),
+      deleteCheckpoints: this.db.prepare('DELETE FROM call_checkpoints WHERE call_n = ?'),
+      insertCheckpoint: this.db.prepare('INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES (?, ?, ?)'),
+      putVector: this.db.prepare('INSERT OR REPLACE INTO call_vectors (n, model, dims, vector) VALUES (?, ?, ?, ?)'),
+      deleteVector: this.db.prepare('DELETE FROM call_vectors WHERE n = ?'),
+      insertSegment: this.db.prepare('INSERT INTO segments_fts (rowid, role, tokens) VALUES (?, ?, ?)'),
+      deleteSegment: this.db.prepare('DELETE FROM segments_fts WHERE rowid = ?'),
+      deleteCall: this.db.prepare('DELETE FROM calls WHERE n = ?'),
+      deleteDoc: this.db.prepare('DELETE FROM call_docs WHERE n = ?'),
+      docById: this.db.prepare('SELECT d.doc FROM calls c JOIN call_docs d ON d.n = c.n WHERE c.id = ?').pluck(),
+      docByN: this.db.prepare('SELECT doc FROM call_docs WHERE n = ?').pluck(),
+      docHash: this.db.prepare('SELECT doc_hash FROM calls WHERE id = ?').pluck(),
     };
   }
 
@@ -104,102 +111,147 @@ export class SqliteCallStore implements CallStore {
   }
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
-  private write(doc: CallDoc, docHash: string): void {
-    const score = doc.scores[0];
+  private write(doc: CallDoc, docHash: string, stmt = this.stmt): void {
+    if (doc.segments.length > MAX_SEGMENTS) throw new CallScopeError('BAD_REQUEST', `a call holds at most ${MAX_SEGMENTS} segments`);
     const textHash = segmentTextHash(doc);
-    const previous = this.statements.textHashOf.get(doc.id) as { text_hash: string | null } | undefined;
-    this.statements.upsertCall.run({
-      id: doc.id,
-      status: doc.status,
-      recorded_at: doc.recordedAt,
-      ingested_at: doc.ingestedAt,
-      duration_sec: doc.durationSec,
-      agent_id: doc.meta.agentId ?? null,
-      agent_name: doc.meta.agentName ?? null,
-      team: doc.meta.team ?? null,
-      branch: doc.meta.branch ?? null,
-      product: doc.meta.product ?? null,
-      channel: doc.meta.channel ?? null,
-      score_total: score?.total ?? null,
-      score_passed: score ? (score.passed ? 1 : 0) : null,
-      doc_hash: docHash,
-      doc: JSON.stringify(doc),
-      text_hash: textHash,
-    });
-    if (previous?.text_hash === textHash) return;
-    if (previous) this.statements.deleteSegments.run(doc.id);
-    for (const s of doc.segments) {
-      this.statements.insertSegment.run(doc.id, s.id, s.role, this.tokenizer.index(s.textMasked).join(' '));
+    const values = factValues(doc, docHash, textHash);
+    const previous = stmt.existing.get(doc.id) as Existing | undefined;
+    let n: number;
+    if (previous) {
+      n = previous.n;
+      stmt.updateCall.run(...values, n);
+      stmt.deleteLabels.run(n);
+      stmt.deleteCheckpoints.run(n);
+    } else {
+      n = Number(stmt.insertCall.run(doc.id, ...values).lastInsertRowid);
     }
+    stmt.putDoc.run(n, packDoc(doc));
+    for (const [kind, value] of labelsOf(doc)) stmt.insertLabel.run(kind, value, n);
+    for (const [checkpointId, outcome] of checkpointsOf(doc)) stmt.insertCheckpoint.run(checkpointId, outcome, n);
+    const embedding = doc.nlp?.embedding;
+    if (embedding && embedding.vector.length > 0) stmt.putVector.run(n, embedding.model, embedding.vector.length, vectorBlob(embedding.vector));
+    else if (previous) stmt.deleteVector.run(n);
+    if (previous?.text_hash === textHash) return;
+    if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
+    doc.segments.forEach((s, i) => {
+      stmt.insertSegment.run(n * MAX_SEGMENTS + i, s.role, indexTerms(this.tokenizer, s.textMasked).join(' '));
+    });
   }
 
   async get(id: string): Promise<CallDoc | null> {
-    const row = this.db.prepare('SELECT doc FROM calls WHERE id = ?').get(id) as { doc: string } | undefined;
-    return row ? CallDoc.parse(JSON.parse(row.doc)) : null;
+    const blob = this.stmt.docById.get(id) as Buffer | undefined;
+    return blob ? unpackDoc(blob) : null;
   }
 
   async docHash(id: string): Promise<string | null> {
-    const row = this.db.prepare('SELECT doc_hash FROM calls WHERE id = ?').get(id) as { doc_hash: string } | undefined;
-    return row?.doc_hash ?? null;
+    return (this.stmt.docHash.get(id) as string | undefined) ?? null;
   }
 
   async delete(id: string): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM calls WHERE id = ?').run(id);
-      this.db.prepare('DELETE FROM segments_fts WHERE call_id = ?').run(id);
+      const previous = this.stmt.existing.get(id) as Existing | undefined;
+      if (!previous) return;
+      const { n } = previous;
+      for (let i = 0; i < previous.segment_count; i++) this.stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
+      this.stmt.deleteLabels.run(n);
+      this.stmt.deleteCheckpoints.run(n);
+      this.stmt.deleteVector.run(n);
+      this.stmt.deleteDoc.run(n);
+      this.stmt.deleteCall.run(n);
     })();
   }
 
-  async list(query: CallQuery): Promise<Page<CallDoc>> {
-    const { where, params } = filters(query);
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM calls c ${where}`).get(params) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT doc FROM calls c ${where} ORDER BY c.recorded_at DESC, c.id LIMIT @limit OFFSET @offset`)
-      .all({ ...params, limit: query.limit, offset: query.offset }) as Array<{ doc: string }>;
-    return { total, items: rows.map((r) => CallDoc.parse(JSON.parse(r.doc))) };
+  private docsByN(ns: number[]): CallDoc[] {
+    return ns.map((n) => unpackDoc(this.stmt.docByN.get(n) as Buffer));
   }
 
+  async list(query: CallQuery): Promise<Page<CallDoc>> {
+    const page = await this.query({ filter: filterOfCallQuery(query), size: query.limit, offset: query.offset });
+    return { total: page.total, items: page.items.map((h) => h.call) };
+  }
+
+  /** The HTTP API's search: the words of `q` in one segment (of `role`), best-ranked (BM25) call first. */
   async search(query: SearchQuery): Promise<Page<SearchHit>> {
-    const tokens = this.tokenizer.query(query.q);
-    if (tokens.length === 0) throw new CallScopeError('BAD_REQUEST', 'the search text contains no words');
-    const { where, params } = filters(query);
-    const roleClause = query.role ? 'AND f.role = @role' : '';
+    const text = { words: query.q, ...(query.role ? { role: query.role } : {}) };
+    const match = ftsMatch(leafOf(text, this.tokenizer));
+    const where = filterSql(filterOfCallQuery(query), this.tokenizer);
+    const from = `WITH s AS MATERIALIZED (SELECT rowid >> ${SEGMENT_SHIFT} AS n, bm25(segments_fts) AS rank FROM segments_fts WHERE segments_fts MATCH ?)
+      SELECT s.n AS n, min(s.rank) AS rank, c.id AS id FROM s JOIN calls c ON c.n = s.n WHERE ${where.sql} GROUP BY s.n`;
+    const total = this.db.prepare(`SELECT count(*) FROM (${from})`).pluck().get(match, ...where.params) as number;
+    const ns = this.db
+      .prepare(`SELECT n FROM (${from}) ORDER BY rank, id LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(match, ...where.params, query.limit, query.offset) as number[];
+    const items = this.docsByN(ns).map((call) => ({ call, matches: this.matches(call, text) }));
+    return { total, items };
+  }
+
+  private matches(call: CallDoc, text: Parameters<typeof matchingSegments>[1] | undefined): SearchHit['matches'] {
+    if (!text) return [];
+    return matchingSegments(call.segments, text, this.tokenizer).map((s) => ({ segmentId: s.id, role: s.role, start: s.start, end: s.end, text: s.textMasked }));
+  }
+
+  async query(input: z.input<typeof StoreQuery>): Promise<QueryPage> {
+    const q = parseStoreInput(StoreQuery, input, 'query');
+    const where = filterSql(q.filter, this.tokenizer);
+    const total = this.db.prepare(`SELECT count(*) FROM calls c WHERE ${where.sql}`).pluck().get(...where.params) as number;
+    const keys = q.sort.map((s) => ({ expr: `coalesce(c.${sortColumn(s.field)}, ${MISSING_LAST[s.order]})`, order: s.order }));
+    const seek = q.after ? this.seekAfter(keys, decodeCursor(q.after, keys.length + 1)) : null;
+    const conditions = seek ? `(${where.sql}) AND (${seek.sql})` : where.sql;
+    const orderBy = [...keys.map((k) => `${k.expr} ${k.order.toUpperCase()}`), 'c.id ASC'].join(', ');
+    const rows = this.db
+      .prepare(`SELECT c.n, ${keys.map((k) => k.expr).join(', ')}, c.id FROM calls c WHERE ${conditions} ORDER BY ${orderBy} LIMIT ? OFFSET ?`)
+      .raw()
+      .all(...where.params, ...(seek?.params ?? []), q.size + 1, q.offset ?? 0) as unknown[][];
+    const more = rows.length > q.size;
+    rows.length = Math.min(rows.length, q.size);
+    const docs = this.docsByN(rows.map((r) => r[0] as number));
+    const items = docs.map((call) => ({ call, matches: this.matches(call, q.filter.text) }));
+    const last = rows[rows.length - 1];
+    return { total, items, next: last && more ? encodeCursor(last.slice(1)) : null };
+  }
+
+  /** search_after: rows strictly after the cursor in (sort keys…, id) order. */
+  private seekAfter(keys: Array<{ expr: string; order: 'asc' | 'desc' }>, after: unknown[]): Sql {
+    const all = [...keys, { expr: 'c.id', order: 'asc' as const }];
+    const ors: string[] = [];
+    const params: unknown[] = [];
+    all.forEach((k, i) => {
+      const eqs = all.slice(0, i).map((p) => `${p.expr} = ?`);
+      ors.push([...eqs, `${k.expr} ${k.order === 'asc' ? '>' : '<'} ?`].join(' AND '));
+      params.push(...after.slice(0, i + 1));
+    });
+    return { sql: ors.map((o) => `(${o})`).join(' OR '), params };
+  }
+
+  async aggregate(input: z.input<typeof AggregateRequest>): Promise<AggregateResult> {
+    const req = parseStoreInput(AggregateRequest, input, 'aggregation request');
+    const where = filterSql(req.filter, this.tokenizer);
+    const total = this.db.prepare(`SELECT count(*) FROM calls c WHERE ${where.sql}`).pluck().get(...where.params) as number;
+    return { total, aggs: new SqliteAggregator(this.db, this.tokenizer, req.filter).run(req.aggs) };
+  }
+
+  async knn(input: z.input<typeof KnnQuery>): Promise<KnnHit[]> {
+    const q = parseStoreInput(KnnQuery, input, 'kNN query');
+    const where = filterSql(q.filter, this.tokenizer);
     const rows = this.db
       .prepare(
-        `SELECT f.call_id AS callId, f.segment_id AS segmentId, bm25(segments_fts) AS rank
-         FROM segments_fts f JOIN calls c ON c.id = f.call_id
-         ${where ? `${where} AND` : 'WHERE'} segments_fts MATCH @match ${roleClause}
-         ORDER BY rank`,
+        `SELECT c.n, vec_distance_cosine(v.vector, ?) AS d FROM calls c JOIN call_vectors v ON v.n = c.n
+         WHERE v.dims = ? AND (${where.sql}) ORDER BY d, c.id LIMIT ?`,
       )
-      .all({ ...params, match: ftsQuery(tokens), ...(query.role ? { role: query.role } : {}) }) as Array<{
-      callId: string;
-      segmentId: string;
-    }>;
-    const byCall = new Map<string, string[]>();
-    for (const r of rows) byCall.set(r.callId, [...(byCall.get(r.callId) ?? []), r.segmentId]);
-    const page = [...byCall.entries()].slice(query.offset, query.offset + query.limit);
-    const items: SearchHit[] = [];
-    for (const [callId, segmentIds] of page) {
-      const call = await this.get(callId);
-      if (!call) continue;
-      const matches: SegmentMatch[] = call.segments
-        .filter((s) => segmentIds.includes(s.id))
-        .map((s) => ({ segmentId: s.id, role: s.role, start: s.start, end: s.end, text: s.textMasked }));
-      items.push({ call, matches });
-    }
-    return { total: byCall.size, items };
+      .raw()
+      .all(vectorBlob(q.vector), q.vector.length, ...where.params, q.k) as Array<[number, number]>;
+    const docs = this.docsByN(rows.map((r) => r[0]));
+    return docs.map((call, i) => ({ call, similarity: 1 - rows[i]![1] }));
   }
 
   async counts(): Promise<{ calls: number; failed: number }> {
-    const r = this.db
-      .prepare(`SELECT count(*) AS calls, coalesce(sum(status = 'failed'), 0) AS failed FROM calls`)
-      .get() as { calls: number; failed: number };
-    return r;
+    return this.db.prepare(`SELECT count(*) AS calls, coalesce(sum(status = 'failed'), 0) AS failed FROM calls`).get() as { calls: number; failed: number };
   }
 
   async *all(): AsyncIterable<CallDoc> {
-    for (const row of this.db.prepare('SELECT doc FROM calls ORDER BY recorded_at, id').iterate() as Iterable<{ doc: string }>) {
-      yield CallDoc.parse(JSON.parse(row.doc));
+    for (const blob of this.db.prepare('SELECT d.doc FROM calls c JOIN call_docs d ON d.n = c.n ORDER BY c.recorded_ms, c.id').pluck().iterate() as Iterable<Buffer>) {
+      yield unpackDoc(blob);
     }
   }
 

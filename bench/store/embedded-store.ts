@@ -1,0 +1,134 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { z } from 'zod';
+import type { CallStore } from '../../indexer/call-store.ts';
+import type { AggregateRequest, Filter } from '../../indexer/query-model.ts';
+import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
+import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
+import { BRANCHES, PRODUCTS, syntheticCalls, TAGS } from './synthetic-calls.ts';
+
+/**
+ * The embedded store at scale: bulk load of N synthetic calls, then full-text, trend, comparison,
+ * root-cause, percentile and kNN queries, each run with rotating parameters; p50/p95 per query.
+ *
+ *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR]
+ *
+ * Targets (issue 7): full text p95 ≤ 100 ms, aggregations p95 ≤ 300 ms, load ≥ 5,000 calls/s.
+ */
+const calls = Number(process.argv[2] ?? 1_000_000);
+const runs = Number(process.argv[3] ?? 20);
+const keepAt = process.argv.indexOf('--keep');
+const dir = keepAt > 0 ? process.argv[keepAt + 1]! : mkdtempSync(path.join(tmpdir(), 'callscope-store-bench-'));
+const file = path.join(dir, 'index.sqlite');
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const folderBytes = () => readdirSync(dir).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
+
+const store: CallStore = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
+const existing = (await store.counts()).calls;
+let loadRate = 'reused';
+if (existing < calls) {
+  const t0 = performance.now();
+  let batch: Array<{ doc: ReturnType<typeof syntheticCalls> extends Generator<infer D> ? D : never; docHash: string }> = [];
+  let done = 0;
+  for (const doc of syntheticCalls(calls)) {
+    if (done++ < existing) continue;
+    batch.push({ doc, docHash: doc.id });
+    if (batch.length === 2000) {
+      await store.putMany(batch);
+      batch = [];
+      if (done % 100_000 === 0) process.stderr.write(`loaded ${fmt(done)} calls, ${fmt((done - existing) / ((performance.now() - t0) / 1000))}/s\n`);
+    }
+  }
+  if (batch.length) await store.putMany(batch);
+  loadRate = fmt((calls - existing) / ((performance.now() - t0) / 1000));
+}
+
+type Case = { name: string; kind: 'text' | 'agg' | 'knn' | 'page'; run: (i: number) => Promise<unknown> };
+const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length]!;
+const quarter = { recordedAt: { gte: '2026-01-01', lt: '2026-04-01' } };
+const month = (i: number) => ({ recordedAt: { gte: `2026-${String(1 + (i % 11)).padStart(2, '0')}-01`, lt: `2026-${String(2 + (i % 11)).padStart(2, '0')}-01` } });
+const complaint: Filter = { tags: { any: TAGS.filter((t) => t.complaint).map((t) => t.id) } };
+const words = ['投诉', '年费', '违约金', '挂失', '额度', '验证码', '银保监会', '亏钱'];
+const agg = (req: z.input<typeof AggregateRequest>) => store.aggregate(req);
+const probe = [...syntheticCalls(50, { seed: 99 })].map((d) => d.nlp!.embedding!.vector);
+
+const cases: Case[] = [
+  { name: 'text: customer said <word>, newest 50', kind: 'text', run: (i) => store.query({ filter: { text: { words: pick(words, i), role: 'customer' } }, size: 50 }) },
+  { name: 'text: phrase + branch + quarter', kind: 'text', run: (i) => store.query({ filter: { text: { phrase: pick(['提前还款', '手续费太高', '信用额度', '态度太差'], i) }, terms: { branch: [pick(BRANCHES, i)] }, dates: quarter }, size: 50 }) },
+  { name: 'text: (A and not B) or C, by score', kind: 'text', run: (i) => store.query({ filter: { text: { or: [{ and: [{ words: '投诉', role: 'customer' }, { not: { words: '抱歉', role: 'agent' } }] }, { words: pick(words, i + 3) }] } }, sort: [{ field: 'score', order: 'asc' }], size: 50 }) },
+  { name: 'text: legacy /api/search (BM25)', kind: 'text', run: (i) => store.search({ q: pick(words, i), limit: 50, offset: 0 }) },
+  {
+    name: 'trend: daily, 1 product, 90 days, complaints + score stats',
+    kind: 'agg',
+    run: (i) => agg({ filter: { terms: { product: [pick(PRODUCTS, i)] }, dates: quarter }, aggs: { t: { type: 'date_histogram', interval: 'day', aggs: { complaints: { type: 'filter', filter: complaint }, score: { type: 'stats', field: 'score' } } } } }),
+  },
+  {
+    name: 'trend: weekly, whole year, all calls',
+    kind: 'agg',
+    run: () => agg({ aggs: { t: { type: 'date_histogram', interval: 'week', aggs: { complaints: { type: 'filter', filter: complaint } } } } }),
+  },
+  {
+    name: 'comparison: 2 branches, 1 month, score/complaints/checkpoint',
+    kind: 'agg',
+    run: (i) =>
+      agg({
+        filter: { terms: { branch: [pick(BRANCHES, i), pick(BRANCHES, i + 7)] }, dates: month(i) },
+        aggs: { b: { type: 'terms', field: 'branch', aggs: { score: { type: 'stats', field: 'score' }, complaints: { type: 'filter', filter: complaint }, empathy: { type: 'terms', field: 'checkpoint:empathy' } } } },
+      }),
+  },
+  {
+    name: 'root cause: complaint rate by branch, product, team (quarter)',
+    kind: 'agg',
+    run: () =>
+      agg({
+        filter: { dates: quarter },
+        aggs: Object.fromEntries(['branch', 'product', 'team'].map((f) => [f, { type: 'terms', field: f, size: 50, aggs: { target: { type: 'filter', filter: complaint } } }])),
+      }),
+  },
+  {
+    name: 'root cause: by agent in one branch (year)',
+    kind: 'agg',
+    run: (i) => agg({ filter: { terms: { branch: [pick(BRANCHES, i)] } }, aggs: { a: { type: 'terms', field: 'agentId', size: 100, aggs: { target: { type: 'filter', filter: complaint } } } } }),
+  },
+  { name: 'tags × month (year)', kind: 'agg', run: () => agg({ aggs: { m: { type: 'date_histogram', interval: 'month', aggs: { tags: { type: 'terms', field: 'tags', size: 10 } } } } }) },
+  { name: 'percentiles of score by product (month)', kind: 'agg', run: (i) => agg({ filter: { dates: month(i) }, aggs: { p: { type: 'terms', field: 'product', aggs: { q: { type: 'percentiles', field: 'score', percents: [5, 50, 95] } } } } }) },
+  { name: 'kNN: 10 nearest calls, product filter', kind: 'knn', run: (i) => store.knn({ vector: pick(probe, i), k: 10, filter: { terms: { product: [pick(PRODUCTS, i)] } } }) },
+  { name: 'kNN: 10 nearest calls, branch + month filter', kind: 'knn', run: (i) => store.knn({ vector: pick(probe, i), k: 10, filter: { terms: { branch: [pick(BRANCHES, i)] }, dates: month(i) } }) },
+  {
+    name: 'filters: failed checkpoint + flag + score range, page 3 by cursor',
+    kind: 'page',
+    run: async (i) => {
+      const q = { filter: { checkpoints: [{ checkpointId: pick(['empathy', 'standard_greeting', 'identity_verification'], i), outcome: 'failed' as const }], ranges: { score: { lt: 70 } }, terms: { branch: [pick(BRANCHES, i)] } }, size: 50 };
+      const p1 = await store.query(q);
+      const p2 = p1.next ? await store.query({ ...q, after: p1.next }) : p1;
+      return p2.next ? store.query({ ...q, after: p2.next }) : p2;
+    },
+  },
+];
+
+const rows: string[] = [];
+for (const c of cases) {
+  await c.run(runs); // warm-up with a parameter outside the measured ones
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await c.run(i);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const q = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!;
+  const target = c.kind === 'text' ? 100 : c.kind === 'agg' ? 300 : null;
+  rows.push(`| ${c.name} | ${q(50).toFixed(0)} | ${q(95).toFixed(0)} | ${target === null ? '–' : `${q(95) <= target ? 'ok' : 'MISS'} (≤ ${target})`} |`);
+  process.stderr.write(`${c.name}: p95 ${q(95).toFixed(0)} ms\n`);
+}
+const size = folderBytes();
+await store.close();
+
+console.log(`\nEmbedded store, ${fmt(calls)} synthetic calls, ${runs} runs per query (2-core machine shared with other work)\n`);
+console.log(`| step | value |\n| --- | ---: |`);
+console.log(`| bulk load (putMany × 2000: jieba, FTS5, facts, vectors, brotli docs) | ${loadRate} calls/s |`);
+console.log(`| folder size (index.sqlite + WAL) | ${(size / 1e9).toFixed(2)} GB (${fmt(size / calls)} bytes/call) |`);
+console.log(`\n| query | p50 ms | p95 ms | target |\n| --- | ---: | ---: | --- |`);
+for (const r of rows) console.log(r);
+if (keepAt < 0) rmSync(dir, { recursive: true, force: true });

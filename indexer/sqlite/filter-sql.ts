@@ -1,0 +1,106 @@
+import { CallScopeError } from '../../core/errors.ts';
+import type { DateRange, Filter, LabelSet, Range, TextQuery } from '../query-model.ts';
+import { leafOf, type Tokenizer } from '../text-terms.ts';
+import { instantMs } from '../time-zone.ts';
+import { BOOLEAN_COLUMNS, DATE_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS, SEGMENT_SHIFT } from './schema.ts';
+
+/** A piece of SQL with its positional parameters. */
+export type Sql = { sql: string; params: unknown[] };
+
+const and = (parts: Sql[]): Sql =>
+  parts.length === 0 ? { sql: '1', params: [] } : { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) };
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/** A JSON path to a custom key (keys are validated as [A-Za-z][A-Za-z0-9_-]*). */
+export const customPath = (key: string) => `$."${key}"`;
+
+/** `expr op ?` for each bound of the range; `exprParams` are repeated when the expression takes parameters. */
+function rangeSql(expr: string, r: Range, exprParams: unknown[] = []): Sql {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const [op, sym] of [['gte', '>='], ['gt', '>'], ['lte', '<='], ['lt', '<']] as const) {
+    const v = r[op];
+    if (v === undefined) continue;
+    parts.push(`${expr} ${sym} ?`);
+    params.push(...exprParams, v);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+function dateSql(col: string, r: DateRange): Sql {
+  const parts: Sql[] = [];
+  if (r.gte !== undefined) parts.push({ sql: `c.${col} >= ?`, params: [instantMs(r.gte)] });
+  if (r.lt !== undefined) parts.push({ sql: `c.${col} < ?`, params: [instantMs(r.lt)] });
+  return and(parts);
+}
+
+function labelSql(kind: 'tag' | 'flag', set: LabelSet): Sql {
+  const parts: Sql[] = [];
+  const sub = (values: string[]) => `SELECT call_n FROM call_labels WHERE kind = ? AND value IN (${placeholders(values.length)})`;
+  if (set.any) parts.push({ sql: `c.n IN (${sub(set.any)})`, params: [kind, ...set.any] });
+  for (const v of set.all ?? []) parts.push({ sql: `c.n IN (${sub([v])})`, params: [kind, v] });
+  if (set.none) parts.push({ sql: `c.n NOT IN (${sub(set.none)})`, params: [kind, ...set.none] });
+  return and(parts);
+}
+
+/** FTS5 MATCH text of one leaf: the role column and the words (all of them, or in order). */
+export function ftsMatch(leaf: ReturnType<typeof leafOf>): string {
+  if (leaf.terms.length === 0) throw new CallScopeError('BAD_REQUEST', 'the search text contains no words');
+  const words = leaf.kind === 'phrase' ? `tokens : "${leaf.terms.join(' ')}"` : `tokens : (${leaf.terms.map((t) => `"${t}"`).join(' AND ')})`;
+  return leaf.role ? `role : "${leaf.role}" AND ${words}` : words;
+}
+
+function textSql(q: TextQuery, tokenizer: Tokenizer): Sql {
+  if ('and' in q) return and(q.and.map((c) => textSql(c, tokenizer)));
+  if ('or' in q) {
+    const parts = q.or.map((c) => textSql(c, tokenizer));
+    return { sql: parts.map((p) => `(${p.sql})`).join(' OR '), params: parts.flatMap((p) => p.params) };
+  }
+  if ('not' in q) {
+    const inner = textSql(q.not, tokenizer);
+    return { sql: `NOT (${inner.sql})`, params: inner.params };
+  }
+  return { sql: `c.n IN (SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?)`, params: [ftsMatch(leafOf(q, tokenizer))] };
+}
+
+/** The WHERE condition of a filter over `calls c`. */
+export function filterSql(f: Filter, tokenizer: Tokenizer): Sql {
+  const parts: Sql[] = [];
+  if (f.ids) parts.push({ sql: `c.id IN (${placeholders(f.ids.length)})`, params: f.ids });
+  for (const [field, values] of Object.entries(f.terms ?? {})) {
+    const col = KEYWORD_COLUMNS[field as keyof typeof KEYWORD_COLUMNS];
+    if (values?.length) parts.push({ sql: `c.${col} IN (${placeholders(values.length)})`, params: values });
+  }
+  if (f.tags) parts.push(labelSql('tag', f.tags));
+  if (f.flags) parts.push(labelSql('flag', f.flags));
+  for (const cp of f.checkpoints ?? []) {
+    parts.push({
+      sql: `c.n IN (SELECT call_n FROM call_checkpoints WHERE checkpoint_id = ? AND outcome IN (${placeholders(cp.outcome.length)}))`,
+      params: [cp.checkpointId, ...cp.outcome],
+    });
+  }
+  for (const [field, r] of Object.entries(f.ranges ?? {})) {
+    if (r) parts.push(rangeSql(`c.${NUMERIC_COLUMNS[field as keyof typeof NUMERIC_COLUMNS]}`, r));
+  }
+  for (const [field, r] of Object.entries(f.dates ?? {})) {
+    if (r) parts.push(dateSql(DATE_COLUMNS[field as keyof typeof DATE_COLUMNS], r));
+  }
+  for (const [field, b] of Object.entries(f.booleans ?? {})) {
+    if (b !== undefined) parts.push({ sql: `c.${BOOLEAN_COLUMNS[field as keyof typeof BOOLEAN_COLUMNS]} = ?`, params: [b ? 1 : 0] });
+  }
+  for (const [key, cond] of Object.entries(f.custom ?? {})) {
+    const expr = `json_extract(c.custom, ?)`;
+    if (Array.isArray(cond)) {
+      const values = cond.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+      parts.push({ sql: `${expr} IN (${placeholders(values.length)})`, params: [customPath(key), ...values] });
+    } else {
+      parts.push(rangeSql(expr, cond, [customPath(key)]));
+    }
+  }
+  if (f.text) parts.push(textSql(f.text, tokenizer));
+  for (const n of f.not ?? []) {
+    const inner = filterSql(n, tokenizer);
+    parts.push({ sql: `NOT (${inner.sql})`, params: inner.params });
+  }
+  return and(parts);
+}

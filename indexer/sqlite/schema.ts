@@ -1,0 +1,102 @@
+/**
+ * The embedded store's tables. `calls` is a narrow fact table (one row a call, every filterable
+ * field a column) so aggregations scan little; the document itself lives in `call_docs`
+ * (brotli-compressed JSON) and is read only for the page shown. Segment text is in a contentless
+ * FTS5 table whose rowid is (call rowid << 16) + segment index, so a match names its call without a join.
+ */
+export const SCHEMA_VERSION = 2;
+
+/** Keyword, numeric, boolean and date columns of `calls`, by query-model field. */
+export const KEYWORD_COLUMNS = {
+  status: 'status',
+  callId: 'call_id',
+  agentId: 'agent_id',
+  agentName: 'agent_name',
+  team: 'team',
+  branch: 'branch',
+  region: 'region',
+  product: 'product',
+  channel: 'channel',
+  direction: 'direction',
+  customerId: 'customer_id',
+  customerSegment: 'customer_segment',
+  language: 'language',
+  category: 'category',
+  reviewStatus: 'review_status',
+  scorecardId: 'scorecard_id',
+  customerEmotionStart: 'customer_emotion_start',
+  customerEmotionEnd: 'customer_emotion_end',
+  customerEmotionWorst: 'customer_emotion_worst',
+  agentEmotionStart: 'agent_emotion_start',
+  agentEmotionEnd: 'agent_emotion_end',
+  agentEmotionWorst: 'agent_emotion_worst',
+} as const;
+
+export const NUMERIC_COLUMNS = {
+  score: 'score',
+  durationSec: 'duration_sec',
+  silenceRatio: 'silence_ratio',
+  talkRatio: 'talk_ratio',
+  longestSilenceSec: 'longest_silence_sec',
+  overlapSec: 'overlap_sec',
+  agentSpeechRate: 'agent_speech_rate',
+  customerSpeechRate: 'customer_speech_rate',
+  agentInterruptions: 'agent_interruptions',
+  customerInterruptions: 'customer_interruptions',
+  sensitiveHits: 'sensitive_hits',
+  forbiddenHits: 'forbidden_hits',
+} as const;
+
+export const BOOLEAN_COLUMNS = { passed: 'passed', vetoed: 'vetoed', complaintEscalated: 'complaint_escalated' } as const;
+export const DATE_COLUMNS = { recordedAt: 'recorded_ms', ingestedAt: 'ingested_ms' } as const;
+
+const required = new Set(['status', 'ingested_ms']);
+const columnList = [
+  ...Object.values(KEYWORD_COLUMNS).map((c) => `${c} TEXT${required.has(c) ? ' NOT NULL' : ''}`),
+  ...Object.values(NUMERIC_COLUMNS).map((c) => `${c} REAL`),
+  ...Object.values(BOOLEAN_COLUMNS).map((c) => `${c} INTEGER`),
+  ...Object.values(DATE_COLUMNS).map((c) => `${c} INTEGER${required.has(c) ? ' NOT NULL' : ''}`),
+];
+
+/** Columns of `calls` in insert order (after n and id). */
+export const FACT_COLUMNS = [
+  ...Object.values(KEYWORD_COLUMNS),
+  ...Object.values(NUMERIC_COLUMNS),
+  ...Object.values(BOOLEAN_COLUMNS),
+  ...Object.values(DATE_COLUMNS),
+  'custom',
+  'segment_count',
+  'text_hash',
+  'doc_hash',
+] as const;
+
+export const DDL = `
+CREATE TABLE calls (
+  n INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  ${columnList.join(',\n  ')},
+  custom TEXT,
+  segment_count INTEGER NOT NULL,
+  text_hash TEXT NOT NULL,
+  doc_hash TEXT NOT NULL
+);
+CREATE INDEX calls_recorded ON calls(recorded_ms);
+CREATE INDEX calls_branch ON calls(branch, recorded_ms);
+CREATE INDEX calls_product ON calls(product, recorded_ms);
+CREATE INDEX calls_agent ON calls(agent_id, recorded_ms);
+CREATE INDEX calls_team ON calls(team, recorded_ms);
+CREATE INDEX calls_score ON calls(score);
+CREATE TABLE call_docs (n INTEGER PRIMARY KEY, doc BLOB NOT NULL);
+CREATE TABLE call_labels (kind TEXT NOT NULL, value TEXT NOT NULL, call_n INTEGER NOT NULL, PRIMARY KEY (kind, value, call_n)) WITHOUT ROWID;
+CREATE INDEX call_labels_call ON call_labels(call_n);
+CREATE TABLE call_checkpoints (
+  checkpoint_id TEXT NOT NULL, outcome TEXT NOT NULL, call_n INTEGER NOT NULL, PRIMARY KEY (checkpoint_id, outcome, call_n)
+) WITHOUT ROWID;
+CREATE INDEX call_checkpoints_call ON call_checkpoints(call_n);
+CREATE TABLE call_vectors (n INTEGER PRIMARY KEY, model TEXT NOT NULL, dims INTEGER NOT NULL, vector BLOB NOT NULL);
+CREATE VIRTUAL TABLE segments_fts USING fts5(role, tokens, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0');
+`;
+
+/** The FTS rowid of a call's i-th segment; a call holds at most 65,536 segments. */
+export const SEGMENT_SHIFT = 16;
+export const MAX_SEGMENTS = 1 << SEGMENT_SHIFT;

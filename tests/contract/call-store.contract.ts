@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallStore } from '../../indexer/call-store.ts';
+import type { AggResult, Filter, StoreQuery } from '../../indexer/query-model.ts';
+import { contractCalls } from './store-fixtures.ts';
+
+/**
+ * The behaviour every CallStore engine must show, on the six calls of store-fixtures.ts (whose
+ * header table is where each expected value comes from). Run by one test file per engine.
+ */
+export type OpenedStore = { store: CallStore; cleanup(): Promise<void> };
+
+const sorted = (ids: string[]) => [...ids].sort();
+const shanghaiMidnight = (date: string) => Date.parse(`${date}T00:00:00+08:00`);
+
+export function callStoreContract(engine: string, open: () => Promise<OpenedStore>): void {
+  describe(`CallStore contract: ${engine}`, () => {
+    let opened: OpenedStore;
+    let store: CallStore;
+    const ids = async (filter: Filter, extra: Partial<StoreQuery> = {}) =>
+      sorted((await store.query({ filter, size: 50, ...extra })).items.map((h) => h.call.id));
+    const agg = async (filter: Filter, a: unknown): Promise<AggResult> =>
+      (await store.aggregate({ filter, aggs: { a } } as Parameters<CallStore['aggregate']>[0])).aggs.a!;
+    const terms = (r: AggResult) => (r.type === 'terms' ? r.buckets.map((b) => [b.key, b.count]) : []);
+
+    beforeAll(async () => {
+      opened = await open();
+      store = opened.store;
+      await store.putMany(contractCalls.map((doc) => ({ doc, docHash: `hash-${doc.id}` })));
+    });
+    afterAll(async () => {
+      await opened?.cleanup();
+    });
+
+    describe('documents', () => {
+      it('get returns the document put, docHash its hash, counts the ok and failed calls', async () => {
+        expect(await store.get('c2')).toEqual(contractCalls[1]);
+        expect(await store.docHash('c2')).toBe('hash-c2');
+        expect(await store.get('nope')).toBeNull();
+        expect(await store.counts()).toEqual({ calls: 6, failed: 1 });
+      });
+
+      it('put replaces, delete removes, and both are visible to queries', async () => {
+        const extra = { ...contractCalls[0]!, id: 'c7', meta: { ...contractCalls[0]!.meta, branch: '深圳分行' } };
+        await store.put(extra, 'h7');
+        expect(await ids({ terms: { branch: ['深圳分行'] } })).toEqual(['c7']);
+        await store.put({ ...extra, meta: { ...extra.meta, branch: '杭州分行' } }, 'h7b');
+        expect(await ids({ terms: { branch: ['深圳分行'] } })).toEqual([]);
+        expect(await store.docHash('c7')).toBe('h7b');
+        await store.delete('c7');
+        expect(await store.get('c7')).toBeNull();
+        expect(await ids({ text: { words: '信用卡年费' } })).toEqual(['c1']);
+        expect(await store.counts()).toEqual({ calls: 6, failed: 1 });
+      });
+    });
+
+    describe('full text over masked segments', () => {
+      it.each<[string, Filter['text'], string[]]>([
+        ['a word said by anyone', { words: '投诉' }, ['c2', 'c3', 'c4']],
+        ['customer said X', { words: '投诉', role: 'customer' }, ['c2', 'c4']],
+        ['agent said X', { words: '投诉', role: 'agent' }, ['c3']],
+        ['a sub-word of a dictionary word (信用卡年费 → 年费)', { words: '年费' }, ['c1', 'c6']],
+        ['all words in one segment', { words: '年费 减免' }, ['c6']],
+        ['words split over two segments do not match', { words: '违约金 投诉' }, []],
+        ['a phrase: words in order', { phrase: '年费减免' }, ['c6']],
+        ['a phrase in another order does not match', { phrase: '减免 年费' }, []],
+        ['AND at call level', { and: [{ words: '投诉', role: 'customer' }, { words: '违约金' }] }, ['c2']],
+        ['OR', { or: [{ words: '违约金' }, { words: '额度' }] }, ['c2', 'c3']],
+        ['NOT: customer complained and the agent never apologised', { and: [{ words: '投诉', role: 'customer' }, { not: { words: '抱歉', role: 'agent' } }] }, ['c2']],
+      ])('%s', async (_, text, expected) => {
+        expect(await ids({ text })).toEqual(expected);
+      });
+
+      it('returns the segments that matched, not the others', async () => {
+        const page = await store.query({ filter: { text: { phrase: '年费减免' } } });
+        expect(page.items[0]!.matches.map((m) => [m.segmentId, m.role, m.text])).toEqual([['s1', 'agent', '可以为您申请年费减免']]);
+      });
+
+      it('text without words is a BAD_REQUEST', async () => {
+        await expect(store.query({ filter: { text: { words: '，。！' } } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      });
+
+      it('the legacy search keeps its shape (role filter, all words in one segment)', async () => {
+        const res = await store.search({ q: '投诉', role: 'customer', limit: 50, offset: 0 });
+        expect(res.total).toBe(2);
+        expect(sorted(res.items.map((h) => h.call.id))).toEqual(['c2', 'c4']);
+        expect(res.items.find((h) => h.call.id === 'c2')!.matches.map((m) => m.segmentId)).toEqual(['s2']);
+      });
+    });
+
+    describe('filters', () => {
+      it.each<[string, Filter, string[]]>([
+        ['a metadata field', { terms: { branch: ['上海分行'] } }, ['c1', 'c2']],
+        ['several values of one field', { terms: { product: ['理财', '个人贷款'] } }, ['c2', 'c4']],
+        ['status', { terms: { status: ['failed'] } }, ['c5']],
+        ['agent and team', { terms: { agentId: ['A3'], team: ['T2'] } }, ['c3', 'c4']],
+        ['tags: any', { tags: { any: ['fee.annual', 'wealth.loss'] } }, ['c1', 'c4']],
+        ['tags: all', { tags: { all: ['fee.installment', 'service.attitude'] } }, ['c2']],
+        ['tags: none', { tags: { none: ['fee.annual', 'card.limit'] }, terms: { status: ['ok'] } }, ['c2', 'c4', 'c6']],
+        ['flags', { flags: { any: ['complaint_threat'] } }, ['c2', 'c4']],
+        ['checkpoint failed', { checkpoints: [{ checkpointId: 'greeting', outcome: ['failed'] }] }, ['c2']],
+        ['checkpoint not applicable', { checkpoints: [{ checkpointId: 'empathy', outcome: ['not_applicable'] }] }, ['c3']],
+        ['two checkpoints', { checkpoints: [{ checkpointId: 'greeting', outcome: ['passed'] }, { checkpointId: 'empathy', outcome: ['failed'] }] }, ['c4']],
+        ['score range', { ranges: { score: { gte: 60 } } }, ['c1', 'c3', 'c6']],
+        ['score range both ends', { ranges: { score: { gt: 40, lt: 88 } } }, ['c2', 'c3']],
+        ['passed', { booleans: { passed: false } }, ['c2', 'c4']],
+        ['vetoed', { booleans: { vetoed: true } }, ['c4']],
+        ['customer emotion at the end', { terms: { customerEmotionEnd: ['angry', 'sad'] } }, ['c2', 'c4']],
+        ['dates are instants (03-03 07:00 in Shanghai is 03-02 in UTC)', { dates: { recordedAt: { gte: '2026-03-03T00:00:00+08:00', lt: '2026-03-10T00:00:00+08:00' } } }, ['c2', 'c3', 'c5']],
+        ['a bare date is a Shanghai day', { dates: { recordedAt: { gte: '2026-03-03', lt: '2026-03-05' } } }, ['c2']],
+        ['a custom string field', { custom: { queue: ['Q1'] } }, ['c1', 'c3']],
+        ['a custom number range', { custom: { waitSec: { gte: 60 } } }, ['c2']],
+        ['a custom boolean', { custom: { vip: [true] } }, ['c1']],
+        ['not', { not: [{ terms: { branch: ['上海分行'] } }] }, ['c3', 'c4', 'c5', 'c6']],
+        ['ids', { ids: ['c6', 'c1', 'zz'] }, ['c1', 'c6']],
+        ['text and metadata together', { text: { words: '投诉' }, terms: { branch: ['北京分行'] } }, ['c3', 'c4']],
+      ])('%s', async (_, filter, expected) => {
+        expect(await ids(filter)).toEqual(expected);
+      });
+
+      it.each<[string, unknown]>([
+        ['an unknown field', { terms: { colour: ['red'] } }],
+        ['an empty range', { ranges: { score: {} } }],
+        ['a date that is not one', { dates: { recordedAt: { gte: 'yesterday' } } }],
+        ['a custom key with a quote', { custom: { 'a"b': ['x'] } }],
+      ])('refuses %s with BAD_REQUEST', async (_, filter) => {
+        await expect(store.query({ filter } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      });
+    });
+
+    describe('sorting and paging', () => {
+      it('sorts by score, missing values last, and pages with a cursor', async () => {
+        const seen: string[][] = [];
+        let after: string | undefined;
+        for (let i = 0; i < 4; i++) {
+          const page = await store.query({ sort: [{ field: 'score', order: 'desc' }], size: 2, ...(after ? { after } : {}) });
+          expect(page.total).toBe(6);
+          seen.push(page.items.map((h) => h.call.id));
+          if (!page.next) break;
+          after = page.next;
+        }
+        expect(seen).toEqual([['c1', 'c6'], ['c3', 'c2'], ['c4', 'c5']]);
+      });
+
+      it('sorts by recording time ascending, and by offset', async () => {
+        const page = await store.query({ sort: [{ field: 'recordedAt', order: 'asc' }], size: 3, offset: 2 });
+        expect(page.items.map((h) => h.call.id)).toEqual(['c5', 'c3', 'c4']);
+      });
+
+      it('newest first by default; the legacy list keeps its filters', async () => {
+        expect((await store.query({ size: 2 })).items.map((h) => h.call.id)).toEqual(['c6', 'c4']);
+        const list = await store.list({ branch: '上海分行', minScore: 50, limit: 50, offset: 0 });
+        expect(list.items.map((d) => d.id)).toEqual(['c2', 'c1']);
+      });
+
+      it('a cursor that is not one is a BAD_REQUEST', async () => {
+        await expect(store.query({ after: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      });
+    });
+
+    describe('aggregations', () => {
+      it('terms: count descending, then key', async () => {
+        const r = await store.aggregate({ aggs: { branches: { type: 'terms', field: 'branch' } } });
+        expect(r.total).toBe(6);
+        expect(terms(r.aggs.branches!)).toEqual([['上海分行', 2], ['北京分行', 2], ['广州分行', 2]]);
+      });
+
+      it('terms keeps `size` buckets and counts the rest', async () => {
+        const r = await agg({}, { type: 'terms', field: 'product', size: 1 });
+        expect(r).toMatchObject({ type: 'terms', buckets: [{ key: '信用卡', count: 3 }], otherCount: 2 });
+      });
+
+      it('terms over multi-valued tags, checkpoints and custom fields', async () => {
+        expect(terms(await agg({ flags: { any: ['complaint_threat'] } }, { type: 'terms', field: 'tags' }))).toEqual([
+          ['fee.installment', 1],
+          ['service.attitude', 1],
+          ['wealth.loss', 1],
+        ]);
+        expect(terms(await agg({}, { type: 'terms', field: 'checkpoint:empathy' }))).toEqual([['failed', 2], ['passed', 2], ['not_applicable', 1]]);
+        expect(terms(await agg({}, { type: 'terms', field: 'custom:queue' }))).toEqual([['Q1', 2], ['Q2', 1]]);
+      });
+
+      it('date histogram by day in Asia/Shanghai (the default) differs from UTC where it should', async () => {
+        const r = await agg({}, { type: 'date_histogram', interval: 'day' });
+        expect(r.type === 'date_histogram' && r.buckets.map((b) => [b.keyAsString, b.count])).toEqual([
+          ['2026-03-02', 1], ['2026-03-03', 1], ['2026-03-05', 1], ['2026-03-09', 1], ['2026-03-16', 1], ['2026-04-01', 1],
+        ]);
+        expect(r.type === 'date_histogram' && r.buckets[0]!.key).toBe(shanghaiMidnight('2026-03-02'));
+        const utc = await agg({}, { type: 'date_histogram', interval: 'day', timeZone: 'UTC' });
+        expect(utc.type === 'date_histogram' && utc.buckets.slice(0, 2).map((b) => [b.keyAsString, b.count])).toEqual([['2026-03-02', 2], ['2026-03-05', 1]]);
+      });
+
+      it('date histogram by Monday weeks and by months', async () => {
+        const weeks = await agg({}, { type: 'date_histogram', interval: 'week' });
+        expect(weeks.type === 'date_histogram' && weeks.buckets.map((b) => [b.keyAsString, b.count])).toEqual([
+          ['2026-03-02', 3], ['2026-03-09', 1], ['2026-03-16', 1], ['2026-03-30', 1],
+        ]);
+        const months = await agg({}, { type: 'date_histogram', interval: 'month' });
+        expect(months.type === 'date_histogram' && months.buckets.map((b) => [b.key, b.count])).toEqual([
+          [shanghaiMidnight('2026-03-01'), 5], [shanghaiMidnight('2026-04-01'), 1],
+        ]);
+      });
+
+      it('stats and percentiles of the score (calls without a score are left out)', async () => {
+        expect(await agg({}, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 5, min: 40, max: 90, avg: 69.6, sum: 348 });
+        const p = await agg({}, { type: 'percentiles', field: 'score', percents: [50] });
+        expect(p.type === 'percentiles' && p.values['50']).toBeCloseTo(75, 0);
+        expect(await agg({ terms: { status: ['failed'] } }, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0 });
+      });
+
+      it('filtered sub-aggregations under terms (root cause: complaint threats per branch)', async () => {
+        const r = await agg({}, { type: 'terms', field: 'branch', aggs: { threats: { type: 'filter', filter: { flags: { any: ['complaint_threat'] } } }, score: { type: 'stats', field: 'score' } } });
+        expect(r.type === 'terms' && r.buckets.map((b) => [b.key, b.count, b.aggs.threats!.type === 'filter' && b.aggs.threats!.count, b.aggs.score!.type === 'stats' && b.aggs.score!.avg])).toEqual([
+          ['上海分行', 2, 1, 72.5],
+          ['北京分行', 2, 1, 57.5],
+          ['广州分行', 2, 0, 88],
+        ]);
+      });
+
+      it('terms under a monthly histogram (trend per product)', async () => {
+        const r = await agg({ terms: { status: ['ok'] } }, { type: 'date_histogram', interval: 'month', aggs: { products: { type: 'terms', field: 'product' } } });
+        expect(r.type === 'date_histogram' && r.buckets.map((b) => [b.keyAsString, terms(b.aggs.products!)])).toEqual([
+          ['2026-03-01', [['信用卡', 2], ['个人贷款', 1], ['理财', 1]]],
+          ['2026-04-01', [['信用卡', 1]]],
+        ]);
+      });
+
+      it('aggregates only what the text filter keeps', async () => {
+        const r = await store.aggregate({ filter: { text: { words: '投诉', role: 'customer' } }, aggs: { b: { type: 'terms', field: 'branch' } } });
+        expect(r.total).toBe(2);
+        expect(terms(r.aggs.b!)).toEqual([['上海分行', 1], ['北京分行', 1]]);
+      });
+
+      it('refuses an unknown aggregation field with BAD_REQUEST', async () => {
+        await expect(agg({}, { type: 'stats', field: 'colour' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      });
+    });
+
+    describe('kNN over call embeddings', () => {
+      it('nearest by cosine, with the similarity', async () => {
+        const hits = await store.knn({ vector: [1, 0, 0], k: 10 });
+        expect(hits.map((h) => h.call.id)).toEqual(['c1', 'c3', 'c6', 'c2', 'c4']);
+        expect(hits[0]!.similarity).toBeCloseTo(1, 4);
+        expect(hits[1]!.similarity).toBeCloseTo(0.9 / Math.sqrt(0.82), 4);
+        expect(hits[4]!.similarity).toBeCloseTo(-0.1 / Math.sqrt(1.01), 4);
+      });
+
+      it('k and filters', async () => {
+        expect((await store.knn({ vector: [1, 0, 0], k: 2 })).map((h) => h.call.id)).toEqual(['c1', 'c3']);
+        expect((await store.knn({ vector: [1, 0, 0], k: 2, filter: { terms: { branch: ['北京分行'] } } })).map((h) => h.call.id)).toEqual(['c3', 'c4']);
+        expect((await store.knn({ vector: [0, 1, 0], k: 1, filter: { booleans: { passed: true } } })).map((h) => h.call.id)).toEqual(['c6']);
+      });
+    });
+  });
+}

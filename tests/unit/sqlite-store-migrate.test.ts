@@ -1,0 +1,38 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, expect, it } from 'vitest';
+import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
+import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
+import { contractCalls } from '../contract/store-fixtures.ts';
+import { tempDir } from '../helpers.ts';
+
+const tmp = tempDir('callscope-migrate-');
+afterEach(() => tmp.cleanup());
+
+it('opens an index written by the first layout (v1) and moves its documents into the current one', async () => {
+  const file = path.join(tmp.dir, 'index.sqlite');
+  const v1 = new Database(file);
+  // The layout of indexer/sqlite-store.ts before schema versions (commit fe2962b).
+  v1.exec(`
+    CREATE TABLE calls (id TEXT PRIMARY KEY, status TEXT NOT NULL, recorded_at TEXT, ingested_at TEXT NOT NULL, duration_sec REAL,
+      agent_id TEXT, agent_name TEXT, team TEXT, branch TEXT, product TEXT, channel TEXT, score_total REAL, score_passed INTEGER,
+      doc_hash TEXT NOT NULL, doc TEXT NOT NULL, text_hash TEXT);
+    CREATE INDEX calls_recorded ON calls(recorded_at);
+    CREATE VIRTUAL TABLE segments_fts USING fts5(call_id UNINDEXED, segment_id UNINDEXED, role UNINDEXED, tokens, tokenize = 'unicode61');`);
+  const insert = v1.prepare(`INSERT INTO calls (id, status, ingested_at, doc_hash, doc) VALUES (?, ?, ?, ?, ?)`);
+  for (const doc of contractCalls) insert.run(doc.id, doc.status, doc.ingestedAt, `old-${doc.id}`, JSON.stringify(doc));
+  v1.close();
+
+  const store = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
+  try {
+    expect(await store.counts()).toEqual({ calls: 6, failed: 1 });
+    expect(await store.get('c4')).toEqual(contractCalls[3]);
+    expect(await store.docHash('c4')).toBe('old-c4');
+    expect((await store.search({ q: '违约金', limit: 50, offset: 0 })).items.map((h) => h.call.id)).toEqual(['c2']);
+  } finally {
+    await store.close();
+  }
+  const reopened = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
+  expect(await reopened.counts()).toEqual({ calls: 6, failed: 1 });
+  await reopened.close();
+});

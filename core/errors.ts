@@ -19,6 +19,8 @@ export const errorCodes = {
   JOB_NOT_FOUND: 404,
   JOB_INVALID: 400,
   BAD_REQUEST: 400,
+  STORE_UNAVAILABLE: 503,
+  STORE_FAILED: 500,
   NOT_FOUND: 404,
   INTERNAL: 500,
 } as const;

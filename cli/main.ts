@@ -6,14 +6,21 @@ import { CallScopeError, isCallScopeError, messageOf } from '../core/errors.ts';
 import { createLogger, logFile } from '../core/log.ts';
 import { openStore } from '../indexer/open-store.ts';
 import { Pipeline } from '../pipeline/ingest.ts';
-import { loadScorecards } from '../scoring-models/scorecard.ts';
+import { loadPublishedScorecards } from '../scoring-models/published.ts';
 import { startServer } from '../api/server.ts';
 import { lazyQueue } from '../api/jobs-routes.ts';
 import { CallQueue } from '../pipeline/call-queue.ts';
 import { runNlpCommand } from './nlp-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
+import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
 import { progressReporter } from './progress.ts';
 import { parseStates, runJobsList, runJobsRetry, runQueuedIngest, runWorker } from './queue-commands.ts';
+
+// `callscope … | head` closes stdout early: stop quietly, as other command-line tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 /** Exit codes: 0 all good, 1 the command could not run, 2 it ran but some calls failed. */
 const EXIT_SOME_FAILED = 2;
@@ -61,7 +68,7 @@ With REDIS_URL set, ingest only stores each call's record under CALLSCOPE_DATA a
     }
     const store = openStore(config);
     const log = createLogger(config, 'pipeline');
-    const pipeline = new Pipeline({ config, store, log, scorecards: loadScorecards(config.scorecardsDir) });
+    const pipeline = new Pipeline({ config, store, log, scorecards: loadPublishedScorecards(config.scorecardsDir, config.dataDir, (m) => console.error(`warning: ${m}`)) });
     const progress = progressReporter();
     try {
       const summary = await pipeline.ingest(paths, opts.meta, (p) => progress.update(p));
@@ -196,6 +203,56 @@ scorecard
   .addHelpText('after', '\nPer checkpoint with a `label`: confusion counts, precision / recall / F1 of "failed", Cohen\'s κ, and every disagreeing call.')
   .action(async (file: string, opts: { labels: string; json?: boolean }) => {
     process.exitCode = await runScorecardTest(loadConfig(), file, opts.labels, Boolean(opts.json));
+  });
+
+program
+  .command('rescore')
+  .description('grade every stored call again from its stored transcript and NLP output (never ASR)')
+  .option('--scorecard <file>', 'publish this scorecard first (validated completely; a bad file changes nothing), then grade with it')
+  .option('--json', 'print the summary (and the diff against the version it replaced) as JSON')
+  .addHelpText(
+    'after',
+    `
+The published scorecards are the YAML files in CALLSCOPE_SCORECARDS. --scorecard FILE replaces the file with
+the same scorecard id (or adds <id>.yaml); a version number already published with other content is
+refused. Results of earlier versions stay in the record store: see \`scorecard history\` and \`scorecard diff\`.
+A published file later broken by hand keeps grading with its last good copy (with a warning).
+Exit code 2 when some calls failed to re-score.`,
+  )
+  .action(async (opts: { scorecard?: string; json?: boolean }) => {
+    process.exitCode = await runRescore(loadConfig(), opts);
+  });
+
+scorecard
+  .command('explain')
+  .description("one call's grade by a scorecard (draft or published): every checkpoint's decision with its evidence")
+  .argument('<file>', 'the scorecard YAML')
+  .requiredOption('--call <id>', 'the call: id, id prefix (4+ characters), the bank call id, or the recording file name')
+  .option('--json', 'print the score as JSON')
+  .addHelpText('after', '\n✓ passed  ✗ failed  – not applicable; » marks the words that decided, the other lines are what was said instead.')
+  .action(async (file: string, opts: { call: string; json?: boolean }) => {
+    process.exitCode = await runExplain(loadConfig(), file, opts.call, Boolean(opts.json));
+  });
+
+scorecard
+  .command('history')
+  .description('every scorecard version that has graded a call, oldest first')
+  .argument('<call>', 'id, id prefix, bank call id or file name')
+  .option('--json', 'print as JSON')
+  .action(async (call: string, opts: { json?: boolean }) => {
+    process.exitCode = await runHistory(loadConfig(), call, Boolean(opts.json));
+  });
+
+scorecard
+  .command('diff')
+  .description('how two versions of a scorecard grade the stored calls differently, per checkpoint')
+  .argument('<id>', 'the scorecard id, e.g. bank-service-standard')
+  .requiredOption('--from <version>', 'the older version')
+  .requiredOption('--to <version>', 'the newer version')
+  .option('--json', 'print as JSON')
+  .addHelpText('after', '\nCompares the stored grades of every call graded by both versions: verdict changes, mean total change, and per\ncheckpoint the outcome transitions (passed→failed, failed→n/a, …) with the calls.')
+  .action(async (id: string, opts: { from: string; to: string; json?: boolean }) => {
+    process.exitCode = await runDiff(loadConfig(), id, opts.from, opts.to, Boolean(opts.json));
   });
 
 function fail(err: unknown): never {

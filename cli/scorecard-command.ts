@@ -7,6 +7,7 @@ import type { CallDoc } from '../core/schemas.ts';
 import { openStore } from '../indexer/open-store.ts';
 import { backtest, type CheckpointBacktest, type LabelledCall } from '../scoring-models/backtest.ts';
 import { parseScorecard } from '../scoring-models/scorecard.ts';
+import { scoringInputOf } from '../scoring-models/score-stage.ts';
 
 /** A human label line: which call (any one of these keys) and the violations found in it. */
 const LabelLine = z
@@ -62,7 +63,7 @@ export async function readLabels(file: string, docs: CallDoc[]): Promise<{ calls
       id: doc.id,
       name: doc.meta.callId ?? path.basename(doc.source.file),
       violations: l.violations ?? l.truth!.violations,
-      input: { segments: doc.segments, meta: doc.meta, durationSec: doc.durationSec ?? 0, speech: doc.speech },
+      input: scoringInputOf(doc),
     });
   });
   return { calls, problems };
@@ -101,7 +102,7 @@ export async function runScorecardTest(config: Config, file: string, labelsFile:
     const { calls, problems } = await readLabels(labelsFile, docs);
     for (const p of problems) console.error(`warning: ${p}`);
     if (calls.length === 0) throw new CallScopeError('BAD_REQUEST', 'no labelled call matches an ingested call: ingest the calls first');
-    const rows = backtest(card, calls);
+    const rows = await backtest(card, calls, config.modelsDir);
     console.log(json ? JSON.stringify({ scorecard: `${card.id}@${card.version}`, calls: calls.length, checkpoints: rows }) : formatBacktest(rows, calls.length));
     return problems.length ? 2 : 0;
   } finally {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { stableStringify } from '../core/stable-json.ts';
 import type { CallDoc, CallError, Score } from '../core/schemas.ts';
 import { callFlags } from '../scoring-models/flags.ts';
 import type { Outputs } from './graph.ts';
@@ -60,4 +62,9 @@ export function buildFailedDoc(call: CallRecord, error: CallError, versions: Rec
 
 export function displayName(call: CallRecord): string {
   return path.basename(call.origin);
+}
+
+/** The index's change detector for a document (key order does not matter: stores may reorder keys). */
+export function docFingerprint(doc: CallDoc): string {
+  return createHash('sha256').update(stableStringify(doc)).digest('hex');
 }

@@ -1,8 +1,7 @@
 import type { Stage } from '../core/stage.ts';
-import type { CallMeta } from '../core/schemas.ts';
 import { transcribeStage, type TranscribeOutput } from '../asr/transcribe-stage.ts';
 import { analyzeStage, type AnalyzeOutput } from '../nlp/analyze-stage.ts';
-import { createScoreStage } from '../scoring-models/score-stage.ts';
+import { createScoreStage, scoringInputOf } from '../scoring-models/score-stage.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
 import type { CallRecord } from './record-store.ts';
 
@@ -32,14 +31,8 @@ export function pipelineSteps(scorecards: Scorecard[]): Step[] {
     },
     {
       stage: createScoreStage(scorecards),
-      input: (call: CallRecord, out) => ({
-        segments: out.analyze!.segments,
-        meta: call.meta satisfies CallMeta,
-        durationSec: out.transcribe!.durationSec,
-        speech: out.transcribe!.speech,
-        tags: out.analyze!.nlp.tags,
-        emotionEnd: { agent: out.analyze!.nlp.agentEmotion?.end ?? null, customer: out.analyze!.nlp.customerEmotion?.end ?? null },
-      }),
+      input: (call: CallRecord, out) =>
+        scoringInputOf({ segments: out.analyze!.segments, nlp: out.analyze!.nlp, meta: call.meta, durationSec: out.transcribe!.durationSec, speech: out.transcribe!.speech }),
     },
   ];
 }

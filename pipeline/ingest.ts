@@ -9,7 +9,7 @@ import type { CallMeta } from '../core/schemas.ts';
 import { stableStringify } from '../core/stable-json.ts';
 import type { CallStore } from '../indexer/call-store.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
-import { buildCallDoc, buildFailedDoc } from './call-doc.ts';
+import { buildCallDoc, buildFailedDoc, docFingerprint } from './call-doc.ts';
 import { type Candidate, discover, type Rejected } from './discover.ts';
 import { pipelineSteps, type Outputs } from './graph.ts';
 import { mapLimit } from './limit.ts';
@@ -153,7 +153,7 @@ export class Pipeline {
     await this.records.putCall(call);
     await this.records.putFailure(call.id, { stage, code: f.code, message: f.message, retryable: f.retryable, at: new Date().toISOString(), origin: call.origin });
     const doc = buildFailedDoc(call, { stage, code: f.code, message: f.message });
-    await this.opts.store.put(doc, sha256(stableStringify(doc)));
+    await this.opts.store.put(doc, docFingerprint(doc));
     this.opts.log.warn({ callId: call.id, file: call.origin, stage, code: f.code, msg: f.message }, 'call failed');
   }
 
@@ -231,7 +231,7 @@ export class Pipeline {
     }
     const t0 = Date.now();
     const doc = buildCallDoc(call, out as Required<Outputs>, warnings, versions);
-    const docHash = sha256(stableStringify(doc));
+    const docHash = docFingerprint(doc);
     const indexed = (await this.opts.store.docHash(call.id)) === docHash;
     if (!indexed) await this.opts.store.put(doc, docHash);
     await this.records.clearFailure(call.id);

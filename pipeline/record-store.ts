@@ -100,6 +100,19 @@ export class RecordStore {
     await writeAtomic(path.join(this.callDir(id), `${record.stage}@${record.version}.json`), JSON.stringify(record));
   }
 
+  /** Every stored output of one stage for a call, whatever its version (score history). */
+  async stageRecords(id: string, stage: string): Promise<StageRecord[]> {
+    let files: string[];
+    try {
+      files = await readdir(this.callDir(id));
+    } catch {
+      return [];
+    }
+    const mine = files.filter((f) => f.startsWith(`${stage}@`) && f.endsWith('.json'));
+    const records = await Promise.all(mine.map((f) => readJson(path.join(this.callDir(id), f))));
+    return records.filter((r) => r !== null).map((r) => StageRecord.parse(r));
+  }
+
   async getFailure(id: string): Promise<FailureRecord | null> {
     const raw = await readJson(path.join(this.callDir(id), 'failure.json'));
     return raw === null ? null : FailureRecord.parse(raw);

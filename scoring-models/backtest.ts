@@ -1,9 +1,9 @@
 import type { Score } from '../core/schemas.ts';
-import { scoreCall, type ScoringInput } from './evaluate.ts';
+import { type ScoreInput, scoreWithCards } from './score-stage.ts';
 import type { Scorecard } from './scorecard.ts';
 
 /** A call with human labels: the violation codes a reviewer found (empty: none). */
-export type LabelledCall = { id: string; name: string; violations: string[]; input: ScoringInput };
+export type LabelledCall = { id: string; name: string; violations: string[]; input: ScoreInput };
 
 export type Confusion = { tp: number; fp: number; fn: number; tn: number };
 export type CheckpointBacktest = Confusion & {
@@ -31,10 +31,16 @@ export function cohensKappa({ tp, fp, fn, tn }: Confusion): number | null {
 /**
  * Runs a draft scorecard against labelled calls: for every checkpoint that names the violation
  * `label` it detects, "failed" is compared with "labelled as a violation". Not-applicable decisions
- * count as "passed" (no violation found).
+ * count as "passed" (no violation found); calls outside the card's scope are left out.
  */
-export function backtest(card: Scorecard, calls: LabelledCall[]): CheckpointBacktest[] {
-  const scores = new Map<string, Score>(calls.map((c) => [c.id, scoreCall(card, c.input)]));
+export async function backtest(card: Scorecard, labelled: LabelledCall[], modelsDir: string): Promise<CheckpointBacktest[]> {
+  const scores = new Map<string, Score>();
+  for (const c of labelled) {
+    const [score] = await scoreWithCards([card], c.input, modelsDir);
+    if (score) scores.set(c.id, score);
+  }
+  // Calls outside the card's scope are not graded by it, so they are not compared either.
+  const calls = labelled.filter((c) => scores.has(c.id));
   return card.checkpoints
     .filter((cp) => cp.label !== undefined)
     .map((cp) => {

@@ -71,7 +71,18 @@ function findSequence(input: ScoringInput, steps: Condition[], withinSec: number
   return { matches: uniq(reachable.flatMap((r) => r.chain)), count: reachable.length, counter: [], examined };
 }
 
+/** Per call, each condition is evaluated once: shared definitions and anchors are reused, not recomputed. */
+const memo = new WeakMap<ScoringInput, WeakMap<Condition, Found>>();
+
 export function find(input: ScoringInput, c: Condition): Found {
+  let known = memo.get(input);
+  if (!known) memo.set(input, (known = new WeakMap()));
+  let found = known.get(c);
+  if (!found) known.set(c, (found = evaluate(input, c)));
+  return found;
+}
+
+function evaluate(input: ScoringInput, c: Condition): Found {
   if (isLeaf(c)) return findLeaf(input, c);
   if ('any' in c) {
     const parts = c.any.map((x) => find(input, x));

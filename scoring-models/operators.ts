@@ -48,13 +48,26 @@ function momentMatch(input: ScoringInput, start: number, end: number, quote: str
   return { segment: nearest(input.segments, start, role), start: round2(start), end: round2(end), quote };
 }
 
+/** A segment's text without punctuation and spaces, computed once per segment (phrases are matched on it). */
+const normalized = new WeakMap<Segment, { text: string; chars: string[]; offsets: number[] }>();
+function normalizedText(seg: Segment) {
+  let n = normalized.get(seg);
+  if (!n) {
+    const { chars, offsets } = normalize(seg.textMasked);
+    normalized.set(seg, (n = { text: chars.join(''), chars, offsets }));
+  }
+  return n;
+}
+const normalizedPhrases = new WeakMap<string[], string[][]>();
+
 /** Phrase matches ignoring punctuation and spaces (as lexicons match), as offsets in the original text. */
-function findPhrases(text: string, phrases: string[]): Array<[number, number]> {
-  const { chars, offsets } = normalize(text);
+function findPhrases(seg: Segment, phrases: string[]): Array<[number, number]> {
+  const { text, chars, offsets } = normalizedText(seg);
+  let targets = normalizedPhrases.get(phrases);
+  if (!targets) normalizedPhrases.set(phrases, (targets = phrases.map((p) => [...normalizeTerm(p)]).filter((t) => t.length > 0)));
   const out: Array<[number, number]> = [];
-  for (const phrase of phrases) {
-    const target = [...normalizeTerm(phrase)];
-    if (target.length === 0) continue;
+  for (const target of targets) {
+    if (!text.includes(target.join(''))) continue;
     for (let i = 0; i + target.length <= chars.length; i++) {
       if (target.every((ch, k) => chars[i + k] === ch)) {
         const last = i + target.length - 1;
@@ -81,7 +94,7 @@ function regexMatches(text: string, pattern: string): Array<[number, number]> {
 
 /** Operators that look inside each segment's text (or its per-segment annotations). */
 export function segmentMatches(seg: Segment, c: Leaf, input: ScoringInput): Array<[number, number]> {
-  if (c.phrase) return findPhrases(seg.textMasked, c.phrase);
+  if (c.phrase) return findPhrases(seg, c.phrase);
   if (c.regex) return regexMatches(seg.textMasked, c.regex);
   if (c.emotion) {
     const e = seg.emotion ?? { label: 'neutral', score: 1 };

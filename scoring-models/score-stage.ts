@@ -1,17 +1,31 @@
-import type { Score, Segment } from '../core/schemas.ts';
+import type { CallDoc, Score, Segment } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
 import type { TextEmbedder } from '../nlp/embeddings/text-embedder.ts';
 import { embedderFor, embedInto } from '../nlp/embeddings/segment-vectors.ts';
-import { isLeaf, walk } from './conditions.ts';
+import { type Condition, isLeaf, walk } from './conditions.ts';
 import { inCardScope, scoreCall, type ScoringInput } from './evaluate.ts';
 import type { Scorecard } from './scorecard.ts';
 
 export type ScoreInput = Omit<ScoringInput, 'similarity'>;
 
-export function usesSemantic(card: Scorecard): boolean {
-  return card.checkpoints.some((cp) =>
-    [cp.when, ...(cp.appliesWhen ? [cp.appliesWhen] : [])].some((root) => [...walk(root)].some(([n]) => isLeaf(n) && n.semantic !== undefined)),
-  );
+/** What scoring reads of a call: the same from the pipeline's stage outputs or from an indexed document. */
+export function scoringInputOf(call: Pick<CallDoc, 'segments' | 'meta' | 'durationSec' | 'speech' | 'nlp'>): ScoreInput {
+  return {
+    segments: call.segments,
+    meta: call.meta,
+    durationSec: call.durationSec ?? 0,
+    speech: call.speech,
+    tags: call.nlp?.tags ?? [],
+    emotionEnd: { agent: call.nlp?.agentEmotion?.end ?? null, customer: call.nlp?.customerEmotion?.end ?? null },
+  };
+}
+
+function conditionsOf(card: Scorecard): Condition[] {
+  return card.checkpoints.flatMap((cp) => [cp.when, ...(cp.appliesWhen ? [cp.appliesWhen] : [])]);
+}
+
+function semanticExamples(card: Scorecard): string[] {
+  return conditionsOf(card).flatMap((root) => [...walk(root)].flatMap(([n]) => (isLeaf(n) && n.semantic ? n.semantic.examples : [])));
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -20,33 +34,34 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** Embeds the call's segments once, and each example sentence once per process. */
-async function similarityOf(embedder: TextEmbedder, segments: Segment[], cards: Scorecard[]): Promise<ScoringInput['similarity']> {
+/** Embeds the call's segments once, and each example sentence once per call. */
+async function similarityOf(embedder: TextEmbedder, segments: Segment[], examples: string[]): Promise<ScoringInput['similarity']> {
   const vectors = new Map<string, Float32Array>();
-  const examples = cards.flatMap((card) =>
-    card.checkpoints.flatMap((cp) =>
-      [cp.when, ...(cp.appliesWhen ? [cp.appliesWhen] : [])].flatMap((root) => [...walk(root)].flatMap(([n]) => (isLeaf(n) && n.semantic ? n.semantic.examples : []))),
-    ),
-  );
   await embedInto(embedder, [...segments.map((s) => s.textMasked), ...examples], vectors);
   return (segment, exs) => Math.max(...exs.map((e) => dot(vectors.get(segment.textMasked)!, vectors.get(e)!)));
 }
 
 /**
- * Grades the call with every scorecard whose scope includes it. The stage version names every
- * scorecard version, so publishing a new one re-scores every call (and keeps the old results).
+ * Grades a call with every scorecard whose scope includes it. Semantic conditions use the best
+ * embedder under `modelsDir`, loaded once per process, and only when a card needs it.
+ */
+export async function scoreWithCards(cards: Scorecard[], input: ScoreInput, modelsDir: string): Promise<Score[]> {
+  const mine = cards.filter((card) => inCardScope(card, input.meta));
+  const examples = mine.flatMap(semanticExamples);
+  const similarity = examples.length > 0 ? await similarityOf(await embedderFor(modelsDir), input.segments, examples) : undefined;
+  return mine.map((card) => scoreCall(card, { ...input, similarity }));
+}
+
+/**
+ * The stage version names every scorecard by id, version and content digest, so publishing a new
+ * one (or editing one in place) re-scores every call — and older results stay in the record store.
  */
 export function createScoreStage(scorecards: Scorecard[]): Stage<ScoreInput, Score[]> {
-  const semantic = scorecards.filter(usesSemantic);
   return {
     name: 'score',
-    version: `2+${scorecards.map((c) => `${c.id}@${c.version}`).join(',')}`,
+    version: `2+${scorecards.map((c) => `${c.id}@${c.version}~${c.digest}`).join(',')}`,
     async run(input, ctx) {
-      const cards = scorecards.filter((card) => inCardScope(card, input.meta));
-      const similarity = semantic.some((c) => cards.includes(c))
-        ? await similarityOf(await embedderFor(ctx.config.modelsDir), input.segments, semantic)
-        : undefined;
-      return ok(cards.map((card) => scoreCall(card, { ...input, similarity })));
+      return ok(await scoreWithCards(scorecards, input, ctx.config.modelsDir));
     },
   };
 }

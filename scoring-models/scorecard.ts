@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
@@ -49,7 +50,8 @@ export const Scorecard = z
   })
   .strict()
   .refine((s) => new Set(s.checkpoints.map((c) => c.id)).size === s.checkpoints.length, { message: 'checkpoint ids must be unique' });
-export type Scorecard = z.infer<typeof Scorecard>;
+/** A parsed scorecard; `digest` (of its file) tells two contents published under one version apart. */
+export type Scorecard = z.infer<typeof Scorecard> & { digest: string };
 
 /** Lexicon names and their categories that a scorecard may reference (those the NLP stage matches). */
 export type LexiconCatalogue = Map<string, ReadonlySet<string>>;
@@ -151,7 +153,7 @@ export function parseScorecard(text: string, file = '<scorecard>', catalogue: Le
     const issue = parsed.error.issues[0]!;
     fail({ path: issue.path as Array<string | number>, message: issue.message });
   }
-  const card = parsed.data!;
+  const card: Scorecard = { ...parsed.data!, digest: createHash('sha256').update(text).digest('hex').slice(0, 12) };
   const problems = [...lexiconProblems(card, catalogue), ...resolveRefs(card)];
   if (problems.length > 0) fail(problems[0]!);
   return card;

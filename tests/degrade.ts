@@ -6,6 +6,7 @@ import type { Config } from '../core/config.ts';
 import { mulberry32 } from '../core/prng.ts';
 import type { TranscriptV1 } from '../core/schemas.ts';
 import { analyzeStage } from '../nlp/analyze-stage.ts';
+import { scoringInputOf } from '../scoring-models/score-stage.ts';
 import { backtest, type CheckpointBacktest, type LabelledCall } from '../scoring-models/backtest.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
 import { CALLS_DIR, truthCalls } from './helpers.ts';
@@ -66,8 +67,8 @@ export async function backtestDegraded(card: Scorecard, config: Config, degradat
       id: c.callId,
       name: c.callId,
       violations: c.truth.violations,
-      input: { segments: r.output.segments, meta: { ...meta.get(c.audioFile), custom: {} }, durationSec: c.audio.durationSec },
+      input: scoringInputOf({ ...r.output, meta: { ...meta.get(c.audioFile), custom: {} }, durationSec: c.audio.durationSec, speech: [] }),
     });
   }
-  return backtest(card, calls);
+  return backtest(card, calls, config.modelsDir);
 }

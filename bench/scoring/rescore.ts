@@ -1,0 +1,88 @@
+/**
+ * Re-scoring stored calls with a new scorecard version, end to end (`rescoreAll`: read the stored
+ * transcript + NLP output, grade, store the result beside the old one, rebuild and re-index the
+ * document), side by side with the bare scoring engine on the same inputs in memory.
+ *
+ *   node --import tsx bench/scoring/rescore.ts [calls=100000]
+ *
+ * The 12 dev calls are ingested for real once; their record folders are then copied under new ids
+ * until there are N stored, indexed calls.
+ */
+import { cp, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { stableStringify } from '../../core/stable-json.ts';
+import type { CallDoc } from '../../core/schemas.ts';
+import { rescoreAll } from '../../pipeline/rescore.ts';
+import { RecordStore, sha256 } from '../../pipeline/record-store.ts';
+import { scoreCall } from '../../scoring-models/evaluate.ts';
+import { scoringInputOf } from '../../scoring-models/score-stage.ts';
+import { parseScorecard } from '../../scoring-models/scorecard.ts';
+import { CALLS_DIR, tempDir, testPipeline } from '../../tests/helpers.ts';
+
+const N = Number(process.argv[2] ?? 100_000);
+// BENCH_DIR keeps the generated store between runs (for profiling); by default a temporary folder.
+const data = process.env.BENCH_DIR ? { dir: process.env.BENCH_DIR, cleanup: () => {} } : tempDir('callscope-bench-rescore-');
+const reuse = existsSync(path.join(data.dir, 'seeds.json'));
+const p = testPipeline(data.dir);
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+
+try {
+  const t0 = performance.now();
+  const seeds: CallDoc[] = reuse ? JSON.parse(readFileSync(path.join(data.dir, 'seeds.json'), 'utf8')) : [];
+  if (!reuse) {
+  const run = await p.pipeline.ingest([CALLS_DIR]);
+  for (const o of run.outcomes) seeds.push((await p.store.get(o.id))!);
+  console.error(`ingested ${seeds.length} dev calls in ${((performance.now() - t0) / 1000).toFixed(1)} s; copying to ${N} calls…`);
+
+  const recordsDir = (id: string) => path.join(data.dir, 'records', id.slice(0, 2), id);
+  const batch: Array<{ doc: CallDoc; docHash: string }> = [];
+  for (let k = 0; k < N - seeds.length; k++) {
+    const seed = seeds[k % seeds.length]!;
+    const id = createHash('sha256').update(`${seed.id}:${k}`).digest('hex');
+    await cp(recordsDir(seed.id), recordsDir(id), { recursive: true });
+    const callFile = path.join(recordsDir(id), 'call.json');
+    writeFileSync(callFile, readFileSync(callFile, 'utf8').replace(seed.id, id));
+    const doc = { ...seed, id };
+    batch.push({ doc, docHash: sha256(stableStringify(doc)) });
+    if (batch.length === 1000) await p.store.putMany(batch.splice(0));
+  }
+  if (batch.length) await p.store.putMany(batch.splice(0));
+  writeFileSync(path.join(data.dir, 'seeds.json'), JSON.stringify(seeds));
+  console.error(`stored ${N} calls in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+
+  // A new version of the default scorecard: every call must be graded again.
+  const file = path.join(p.config.scorecardsDir, 'bank-service-standard.yaml');
+  const v2 = parseScorecard((await readFile(file, 'utf8')).replace(/^version: .*$/m, `version: bench-${Date.now()}`), file);
+  const deps = { config: p.config, store: p.store, records: new RecordStore(data.dir), scorecards: [v2] };
+
+  // The engine grades fresh inputs, as every stored call is a fresh object (nothing is reused across calls).
+  const ENGINE_N = Math.min(N, 10_000);
+  const inputs = Array.from({ length: ENGINE_N }, (_, i) => structuredClone(scoringInputOf(seeds[i % seeds.length]!)));
+  let t = performance.now();
+  for (const input of inputs) scoreCall(v2, input);
+  const engineMs = ((performance.now() - t) * N) / ENGINE_N;
+  inputs.length = 0;
+
+  t = performance.now();
+  const summary = await rescoreAll(deps);
+  const endToEndMs = performance.now() - t;
+  if (summary.rescored !== N) throw new Error(`expected ${N} re-graded calls, got ${JSON.stringify({ ...summary, failed: summary.failed.length })}`);
+
+  t = performance.now();
+  const again = await rescoreAll(deps);
+  const cachedMs = performance.now() - t;
+
+  console.log(`\nre-scoring ${N.toLocaleString('en-US')} stored calls with a new scorecard version (2 cores)\n`);
+  console.log('| run | time | calls/s | vs engine |');
+  console.log('|---|---|---|---|');
+  console.log(`| scoring engine alone (scoreCall in memory, reference; timed on ${ENGINE_N.toLocaleString('en-US')} calls) | ${(engineMs / 1000).toFixed(1)} s | ${rate(N, engineMs)} | 1.00 |`);
+  console.log(`| \`rescoreAll\`: read stored NLP output, grade, store, re-index | ${(endToEndMs / 1000).toFixed(1)} s | ${rate(N, endToEndMs)} | ${(engineMs / endToEndMs).toFixed(2)} |`);
+  console.log(`| \`rescoreAll\` again, nothing changed (cache hits) | ${(cachedMs / 1000).toFixed(1)} s | ${rate(N, cachedMs)} | ${(engineMs / cachedMs).toFixed(2)} |`);
+  console.log(`\n${again.unchanged} unchanged on the second run`);
+} finally {
+  await p.close();
+  data.cleanup();
+}

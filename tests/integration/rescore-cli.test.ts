@@ -1,0 +1,105 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALLS_DIR, tempDir, truthCalls } from '../helpers.ts';
+import { runCli } from '../run-cli.ts';
+
+/**
+ * Publishing, re-scoring, history, diff and explain through the real CLI, on real ingested calls.
+ * Version 6 of the default card asks for the job id within the first second — which no agent does —
+ * so every call the labels call compliant on NO_JOB_ID_IN_GREETING must flip from passed to failed.
+ */
+const FILES = ['SYN-0001.mp3', 'SYN-0002.mp3', 'SYN-0012.wav', 'SYN-0031.mp3'];
+const data = tempDir('callscope-rescore-');
+const cards = path.join(data.dir, 'published');
+const env = { CALLSCOPE_DATA: path.join(data.dir, 'data'), CALLSCOPE_SCORECARDS: cards };
+const shipped = readFileSync(path.join(process.cwd(), 'scoring-models', 'scorecards', 'bank-service-standard.yaml'), 'utf8');
+const v5 = shipped.match(/^version: (.*)$/m)![1]!;
+const draft = (name: string, text: string) => {
+  const f = path.join(data.dir, name);
+  writeFileSync(f, text);
+  return f;
+};
+const v6 = shipped.replace(/^version: .*$/m, 'version: 6').replace('within: { firstSec: 15 }', 'within: { firstSec: 1 }');
+const compliantOnJobId = truthCalls().filter((c) => FILES.includes(c.audioFile) && !c.truth.violations.includes('NO_JOB_ID_IN_GREETING'));
+
+beforeAll(async () => {
+  cpSync(path.join(process.cwd(), 'scoring-models', 'scorecards'), cards, { recursive: true });
+  const r = await runCli(['ingest', ...FILES.map((f) => path.join(CALLS_DIR, f)), '--meta', path.join(CALLS_DIR, 'meta.jsonl')], env);
+  expect(r.code).toBe(0);
+}, 120_000);
+afterAll(() => data.cleanup());
+
+describe('callscope rescore and scorecard versions', () => {
+  it('finds nothing to do when every call is graded by the published versions', async () => {
+    const r = await runCli(['rescore', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ calls: 4, rescored: 0, unchanged: 4, skipped: 0, failed: [] });
+  });
+
+  it('refuses a bad scorecard at its line and leaves the published one in place', async () => {
+    const bad = draft('bad.yaml', v6.replace('lexicon: forbidden', 'lexicon: forbiden'));
+    const r = await runCli(['rescore', '--scorecard', bad], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.yaml:\d+: checkpoints\.\d+\.when\.lexicon: unknown lexicon "forbiden"/);
+    expect(readFileSync(path.join(cards, 'bank-service-standard.yaml'), 'utf8')).toBe(shipped);
+  });
+
+  it('publishes a new version, re-grades every call without ASR, and reports the diff', async () => {
+    const r = await runCli(['rescore', '--scorecard', draft('v6.yaml', v6), '--json'], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ calls: 4, rescored: 4, unchanged: 0 });
+    expect(readFileSync(path.join(cards, 'bank-service-standard.yaml'), 'utf8')).toBe(v6);
+    const jobId = out.diff.checkpoints.find((c: { checkpointId: string }) => c.checkpointId === 'job_id_in_greeting');
+    expect(jobId).toMatchObject({ changed: compliantOnJobId.length, transitions: { 'passed→failed': compliantOnJobId.length } });
+    expect(out.diff.checkpoints.filter((c: { changed: number }) => c.changed > 0)).toHaveLength(1);
+    expect(out.diff.meanTotalChange).toBe(-5 * (compliantOnJobId.length / 4));
+  });
+
+  it('keeps the history of every version per call, and diffs any two versions', async () => {
+    const h = await runCli(['scorecard', 'history', 'SYN-0001.mp3', '--json'], env);
+    expect(h.code).toBe(0);
+    const history = JSON.parse(h.stdout).history as Array<{ version: string; total: number; items: Array<{ checkpointId: string; passed: boolean | null }> }>;
+    expect(history.map((x) => x.version)).toEqual([v5, '6']);
+    expect(history[0]!.total - history[1]!.total).toBe(5);
+    const d = await runCli(['scorecard', 'diff', 'bank-service-standard', '--from', v5, '--to', '6'], env);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toContain(`job_id_in_greeting: ${compliantOnJobId.length} calls (passed→failed ${compliantOnJobId.length})`);
+    const none = await runCli(['scorecard', 'diff', 'bank-service-standard', '--from', '1', '--to', '6'], env);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no stored call was graded by both bank-service-standard@1 and bank-service-standard@6/);
+  });
+
+  it('refuses to reuse a published version number for other content', async () => {
+    const r = await runCli(['rescore', '--scorecard', draft('v6b.yaml', v6.replace('deduct: 2', 'deduct: 3'))], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/version 6 is already published with different content: bump version/);
+  });
+
+  it('keeps grading with the last good copy when the published file is broken by hand', async () => {
+    writeFileSync(path.join(cards, 'bank-service-standard.yaml'), v6.replace('expect: absent', 'expect: sometimes'));
+    const r = await runCli(['rescore', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/expect.*— still grading with the last good copy \(bank-service-standard version 6\)/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ unchanged: 4 });
+    writeFileSync(path.join(cards, 'bank-service-standard.yaml'), v6);
+  });
+
+  it('re-scored results are the pipeline cache: ingesting again changes nothing', async () => {
+    const r = await runCli(['ingest', ...FILES.map((f) => path.join(CALLS_DIR, f)), '--meta', path.join(CALLS_DIR, 'meta.jsonl'), '--json'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+  });
+
+  it('explains one call checkpoint by checkpoint, with evidence, for a draft too', async () => {
+    const r = await runCli(['scorecard', 'explain', draft('v5.yaml', shipped), '--call', 'SYN-0002.mp3'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^SYN-0002 \([0-9a-f]{12}\) — 银行客服服务规范 bank-service-standard@\d+: \d+\/100 不合格（一票否决）/);
+    expect(r.stdout).toMatch(/✗ no_forbidden_phrases 无服务禁语 +20\/30\n.*\n +» +\d+\.\ds s\d+ +agent +我也没办法/);
+    expect(r.stdout).toMatch(/✓ standard_greeting/);
+    const missing = await runCli(['scorecard', 'explain', draft('v5b.yaml', shipped), '--call', 'nope'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no ingested call matches "nope"/);
+  });
+});

@@ -6,17 +6,41 @@ import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
 import { filterOfCallQuery, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type AggregateResult, type SortField } from './query-model.ts';
-import { SqliteAggregator } from './sqlite/aggregate-sql.ts';
+import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField } from './query-model.ts';
+import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
+import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, vectorBlob } from './sqlite/call-row.ts';
-import { filterSql, ftsMatch, type Sql } from './sqlite/filter-sql.ts';
-import { DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
+import { filterSql, ftsMatch, textMatches, type Sql } from './sqlite/filter-sql.ts';
+import { DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, MIGRATE_2_TO_3, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
 import { indexTerms, leafOf, matchingSegments, type Tokenizer } from './text-terms.ts';
 import type { z } from 'zod';
 
 export type { Tokenizer } from './text-terms.ts';
 
 type Existing = { n: number; text_hash: string; segment_count: number };
+
+export type SqliteStoreOptions = {
+  /**
+   * Where aggregations run: 'duckdb' (default) — an in-memory columnar mirror of the fact tables in
+   * this process, kept current from the file — or 'sqlite' (the file itself; no extra memory).
+   */
+  analytics?: 'duckdb' | 'sqlite';
+};
+
+const DAY_MS = 86_400_000;
+
+/** Does a filter (or an aggregation tree) use custom fields? Those are answered by SQLite's JSON functions. */
+function filterUsesCustom(f: Filter): boolean {
+  return f.custom !== undefined || (f.not ?? []).some(filterUsesCustom);
+}
+function aggsUseCustom(aggs: Record<string, Agg> | undefined): boolean {
+  return Object.values(aggs ?? {}).some(
+    (a) => (a.type === 'terms' && a.field.startsWith('custom:')) || (a.type === 'filter' && filterUsesCustom(a.filter)) || ('aggs' in a && aggsUseCustom(a.aggs)),
+  );
+}
+function filtersOf(aggs: Record<string, Agg> | undefined): Filter[] {
+  return Object.values(aggs ?? {}).flatMap((a) => [...(a.type === 'filter' ? [a.filter] : []), ...('aggs' in a ? filtersOf(a.aggs) : [])]);
+}
 
 const MISSING_LAST = { asc: 1e300, desc: -1e300 } as const;
 const sortColumn = (field: SortField) =>
@@ -31,9 +55,12 @@ export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
 
+  private mirror: Promise<AnalyticsMirror> | null = null;
+
   constructor(
     file: string,
     private readonly tokenizer: Tokenizer,
+    private readonly options: SqliteStoreOptions = {},
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
@@ -50,6 +77,13 @@ export class SqliteCallStore implements CallStore {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
+    if (version === 2) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATE_2_TO_3);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
+      return;
+    }
     const hasCalls = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'calls'`).get() !== undefined;
     if (version !== 0 || !hasCalls) {
       if (version !== 0 && version !== SCHEMA_VERSION) throw new CallScopeError('CONFIG_INVALID', `index schema ${version} is newer or unknown; rebuild the index`);
@@ -80,8 +114,10 @@ export class SqliteCallStore implements CallStore {
     const marks = FACT_COLUMNS.map(() => '?').join(', ');
     return {
       existing: this.db.prepare('SELECT n, text_hash, segment_count FROM calls WHERE id = ?'),
-      insertCall: this.db.prepare(`INSERT INTO calls (id, ${cols}) VALUES (?, ${marks})`),
-      updateCall: this.db.prepare(`UPDATE calls SET ${FACT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE n = ?`),
+      nextSeq: this.db.prepare(`UPDATE store_counters SET value = value + 1 WHERE name = 'seq' RETURNING value`).pluck(),
+      insertCall: this.db.prepare(`INSERT INTO calls (id, ${cols}, seq) VALUES (?, ${marks}, ?)`),
+      updateCall: this.db.prepare(`UPDATE calls SET ${FACT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, seq = ? WHERE n = ?`),
+      logDelete: this.db.prepare('INSERT INTO deleted_calls (seq, n) VALUES (?, ?)'),
       putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc) VALUES (?, ?)'),
       deleteLabels: this.db.prepare('DELETE FROM call_labels WHERE call_n = ?'),
       insertLabel: this.db.prepare('INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES (?, ?, ?)'),
@@ -116,14 +152,15 @@ export class SqliteCallStore implements CallStore {
     const textHash = segmentTextHash(doc);
     const values = factValues(doc, docHash, textHash);
     const previous = stmt.existing.get(doc.id) as Existing | undefined;
+    const seq = stmt.nextSeq.get() as number;
     let n: number;
     if (previous) {
       n = previous.n;
-      stmt.updateCall.run(...values, n);
+      stmt.updateCall.run(...values, seq, n);
       stmt.deleteLabels.run(n);
       stmt.deleteCheckpoints.run(n);
     } else {
-      n = Number(stmt.insertCall.run(doc.id, ...values).lastInsertRowid);
+      n = Number(stmt.insertCall.run(doc.id, ...values, seq).lastInsertRowid);
     }
     stmt.putDoc.run(n, packDoc(doc));
     for (const [kind, value] of labelsOf(doc)) stmt.insertLabel.run(kind, value, n);
@@ -158,6 +195,7 @@ export class SqliteCallStore implements CallStore {
       this.stmt.deleteVector.run(n);
       this.stmt.deleteDoc.run(n);
       this.stmt.deleteCall.run(n);
+      this.stmt.logDelete.run(this.stmt.nextSeq.get() as number, n);
     })();
   }
 
@@ -226,9 +264,47 @@ export class SqliteCallStore implements CallStore {
 
   async aggregate(input: z.input<typeof AggregateRequest>): Promise<AggregateResult> {
     const req = parseStoreInput(AggregateRequest, input, 'aggregation request');
-    const where = filterSql(req.filter, this.tokenizer);
-    const total = this.db.prepare(`SELECT count(*) FROM calls c WHERE ${where.sql}`).pluck().get(...where.params) as number;
-    return { total, aggs: new SqliteAggregator(this.db, this.tokenizer, req.filter).run(req.aggs) };
+    const onSqlite = (this.options.analytics ?? 'duckdb') === 'sqlite' || filterUsesCustom(req.filter) || aggsUseCustom(req.aggs);
+    return onSqlite ? this.aggregateWith(this.sqliteDialect(), req) : this.aggregateOnMirror(req);
+  }
+
+  private sqliteDialect(): Dialect {
+    return {
+      dayKey: (column) => `(c.${column} + ?) / ${DAY_MS}`,
+      filter: (f) => filterSql(f, this.tokenizer),
+      rows: async (sql, params) => this.db.prepare(sql).raw().all(...params) as unknown[][],
+    };
+  }
+
+  private async aggregateWith(dialect: Dialect, req: AggregateRequest): Promise<AggregateResult> {
+    const where = dialect.filter(req.filter);
+    const [[total]] = (await dialect.rows(`SELECT count(*) FROM calls c WHERE ${where.sql}`, where.params)) as [[number]];
+    return { total: Number(total), aggs: await new SqlAggregator(dialect, req.filter).run(req.aggs) };
+  }
+
+  /** On the DuckDB mirror: text leaves are matched by FTS5 here first and handed over as tables of call numbers. */
+  private async aggregateOnMirror(req: AggregateRequest): Promise<AggregateResult> {
+    this.mirror ??= AnalyticsMirror.open();
+    const mirror = await this.mirror;
+    await mirror.sync(this.db);
+    const matches = new Set([req.filter, ...filtersOf(req.aggs)].flatMap((f) => textMatches(f, this.tokenizer)));
+    const tables = new Map<string, string>();
+    try {
+      for (const match of matches) {
+        const ns = this.db.prepare(`SELECT DISTINCT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck().all(match) as number[];
+        tables.set(match, await mirror.numbersTable(ns));
+      }
+      return await this.aggregateWith(
+        {
+          dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
+          filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
+          rows: (sql, params) => mirror.rows(sql, params),
+        },
+        req,
+      );
+    } finally {
+      for (const t of tables.values()) await mirror.dropTable(t);
+    }
   }
 
   async knn(input: z.input<typeof KnnQuery>): Promise<KnnHit[]> {
@@ -256,6 +332,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   async close(): Promise<void> {
+    if (this.mirror) (await this.mirror).close();
     this.db.close();
   }
 }

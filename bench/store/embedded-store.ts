@@ -28,20 +28,27 @@ const store: CallStore = new SqliteCallStore(file, { index: searchTokens, query:
 const existing = (await store.counts()).calls;
 let loadRate = 'reused';
 if (existing < calls) {
+  // Only putMany is timed: generating the synthetic documents is not the store's work.
+  let storeMs = 0;
   const t0 = performance.now();
   let batch: Array<{ doc: ReturnType<typeof syntheticCalls> extends Generator<infer D> ? D : never; docHash: string }> = [];
   let done = 0;
+  const flush = async () => {
+    const t = performance.now();
+    await store.putMany(batch);
+    storeMs += performance.now() - t;
+    batch = [];
+  };
   for (const doc of syntheticCalls(calls)) {
     if (done++ < existing) continue;
     batch.push({ doc, docHash: doc.id });
     if (batch.length === 2000) {
-      await store.putMany(batch);
-      batch = [];
-      if (done % 100_000 === 0) process.stderr.write(`loaded ${fmt(done)} calls, ${fmt((done - existing) / ((performance.now() - t0) / 1000))}/s\n`);
+      await flush();
+      if (done % 100_000 === 0) process.stderr.write(`loaded ${fmt(done)} calls, ${fmt((done - existing) / (storeMs / 1000))}/s in putMany (${fmt((done - existing) / ((performance.now() - t0) / 1000))}/s with generation)\n`);
     }
   }
-  if (batch.length) await store.putMany(batch);
-  loadRate = fmt((calls - existing) / ((performance.now() - t0) / 1000));
+  if (batch.length) await flush();
+  loadRate = fmt((calls - existing) / (storeMs / 1000));
 }
 
 type Case = { name: string; kind: 'text' | 'agg' | 'knn' | 'page'; run: (i: number) => Promise<unknown> };

@@ -1,8 +1,6 @@
-import type Database from 'better-sqlite3';
 import type { Agg, AggResult, Bucket, DateBucket, Filter } from '../query-model.ts';
 import { bucketLabel, bucketStart, fixedOffsetMs } from '../time-zone.ts';
-import type { Tokenizer } from '../text-terms.ts';
-import { customPath, filterSql, type Sql } from './filter-sql.ts';
+import { customPath, type Sql } from './filter-sql.ts';
 import { DATE_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS } from './schema.ts';
 
 const DAY = 86_400_000;
@@ -11,7 +9,16 @@ const DAY = 86_400_000;
  * Aggregations over `calls`: one GROUP BY query per node of the tree, grouped by the keys of the
  * bucket aggregations above it. Date histograms group by local day in SQL (integer arithmetic)
  * and fold days into weeks, months, quarters or years here, so every interval costs the same.
+ * The same SQL runs on SQLite and on the DuckDB analytics mirror; the dialect differs in integer
+ * division and in how a filter's text leaves are expressed.
  */
+export type Dialect = {
+  /** Integer division of a date column plus a bound offset by one day. */
+  dayKey(column: string): string;
+  /** The WHERE condition of a filter over `calls c`. */
+  filter(f: Filter): Sql;
+  rows(sql: string, params: unknown[]): Promise<unknown[][]>;
+};
 
 type Level = {
   /** SQL of the raw key, and the join it needs (labels, checkpoints). */
@@ -52,45 +59,44 @@ function termsLevel(field: string, alias: string): Level {
   return { key: { sql: `c.${KEYWORD_COLUMNS[field as keyof typeof KEYWORD_COLUMNS]}`, params: [] }, join: null, toKey: String };
 }
 
-function histogramLevel(agg: Extract<Agg, { type: 'date_histogram' }>): Level {
+function histogramLevel(agg: Extract<Agg, { type: 'date_histogram' }>, dialect: Dialect): Level {
   const offset = fixedOffsetMs(agg.timeZone);
   return {
-    key: { sql: `(c.${DATE_COLUMNS[agg.field]} + ?) / ${DAY}`, params: [offset] },
+    key: { sql: dialect.dayKey(DATE_COLUMNS[agg.field]), params: [offset] },
     join: null,
     toKey: (raw) => bucketStart(Number(raw) * DAY - offset, agg.interval, offset),
   };
 }
 
-export class SqliteAggregator {
+export class SqlAggregator {
   private aliasCounter = 0;
 
   constructor(
-    private readonly db: Database.Database,
-    private readonly tokenizer: Tokenizer,
+    private readonly dialect: Dialect,
     private readonly base: Filter,
   ) {}
 
-  run(aggs: Record<string, Agg>): Record<string, AggResult> {
-    return this.children(aggs, { levels: [], conditions: [filterSql(this.base, this.tokenizer)] }, []);
+  run(aggs: Record<string, Agg>): Promise<Record<string, AggResult>> {
+    return this.children(aggs, { levels: [], conditions: [this.dialect.filter(this.base)] }, []);
   }
 
-  private children(aggs: Record<string, Agg> | undefined, scope: Scope, path: Array<string | number>): Record<string, AggResult> {
+  private async children(aggs: Record<string, Agg> | undefined, scope: Scope, path: Array<string | number>): Promise<Record<string, AggResult>> {
     const out: Record<string, AggResult> = {};
-    for (const [name, agg] of Object.entries(aggs ?? {})) out[name] = this.node(agg, scope, path);
+    for (const [name, agg] of Object.entries(aggs ?? {})) out[name] = await this.node(agg, scope, path);
     return out;
   }
 
   /** Results of a node for every path, computed once and reused by each parent bucket. */
   private readonly cache = new Map<Agg, Map<string, Row[]>>();
 
-  private rowsFor(agg: Agg, scope: Scope, own: Level | null, what: 'count' | { stats: string } | { values: string }): Map<string, Row[]> {
+  private async rowsFor(agg: Agg, scope: Scope, own: Level | null, what: 'count' | { stats: string } | { values: string }): Promise<Map<string, Row[]>> {
     const cached = this.cache.get(agg);
     if (cached) return cached;
     const levels = own ? [...scope.levels, own] : scope.levels;
     const keys = levels.map((l, i) => ({ sql: `${l.key.sql} AS k${i}`, params: l.key.params }));
     let metric = 'count(*) AS n';
     let extraWhere: Sql | null = null;
-    if (typeof what === 'object' && 'stats' in what) metric = `count(${what.stats}) AS n, min(${what.stats}) AS mn, max(${what.stats}) AS mx, total(${what.stats}) AS sm`;
+    if (typeof what === 'object' && 'stats' in what) metric = `count(${what.stats}) AS n, min(${what.stats}) AS mn, max(${what.stats}) AS mx, coalesce(sum(${what.stats}), 0) AS sm`;
     if (typeof what === 'object' && 'values' in what) {
       metric = `${what.values} AS v`;
       extraWhere = { sql: `${what.values} IS NOT NULL`, params: [] };
@@ -102,7 +108,7 @@ export class SqliteAggregator {
       WHERE ${where.map((w) => `(${w.sql})`).join(' AND ')} ${grouped}`;
     const params = [...keys.flatMap((k) => k.params), ...joins.flatMap((j) => j.params), ...where.flatMap((w) => w.params)];
     const byPath = new Map<string, Map<string, Row>>();
-    for (const r of this.db.prepare(sql).raw().iterate(...params) as Iterable<unknown[]>) {
+    for (const r of await this.dialect.rows(sql, params)) {
       const rawKeys = r.slice(0, levels.length);
       const full = levels.map((l, i) => l.toKey(rawKeys[i]));
       const parent = pathKey(full.slice(0, scope.levels.length));
@@ -118,11 +124,11 @@ export class SqliteAggregator {
       } else if (typeof what === 'object' && 'stats' in what) {
         const [n, mn, mx, sm] = rest as [number, number | null, number | null, number];
         const s = (row.stats ??= { count: 0, min: null, max: null, sum: 0 });
-        s.count += n;
-        s.sum += sm;
+        s.count += Number(n);
+        s.sum += Number(sm);
         if (mn !== null) s.min = s.min === null ? mn : Math.min(s.min, mn);
         if (mx !== null) s.max = s.max === null ? mx : Math.max(s.max, mx);
-        row.count += n;
+        row.count += Number(n);
       } else {
         row.count += Number(rest[0]);
       }
@@ -132,39 +138,39 @@ export class SqliteAggregator {
     return result;
   }
 
-  private node(agg: Agg, scope: Scope, path: Array<string | number>): AggResult {
+  private async node(agg: Agg, scope: Scope, path: Array<string | number>): Promise<AggResult> {
     const here = pathKey(path);
     if (agg.type === 'stats') {
-      const s = this.rowsFor(agg, scope, null, { stats: `c.${NUMERIC_COLUMNS[agg.field]}` }).get(here)?.[0]?.stats;
+      const s = (await this.rowsFor(agg, scope, null, { stats: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.stats;
       const count = s?.count ?? 0;
       return { type: 'stats', count, min: count ? s!.min : null, max: count ? s!.max : null, avg: count ? s!.sum / count : null, sum: s?.sum ?? 0 };
     }
     if (agg.type === 'percentiles') {
-      const values = (this.rowsFor(agg, scope, null, { values: `c.${NUMERIC_COLUMNS[agg.field]}` }).get(here)?.[0]?.values ?? []).sort((a, b) => a - b);
+      const values = ((await this.rowsFor(agg, scope, null, { values: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.values ?? []).sort((a, b) => a - b);
       return { type: 'percentiles', values: Object.fromEntries(agg.percents.map((p) => [String(p), percentile(values, p)])) };
     }
     if (agg.type === 'filter') {
-      const inner: Scope = { levels: scope.levels, conditions: [...scope.conditions, filterSql(agg.filter, this.tokenizer)] };
-      const count = this.rowsFor(agg, inner, null, 'count').get(here)?.[0]?.count ?? 0;
-      return { type: 'filter', count, aggs: this.children(agg.aggs, inner, path) };
+      const inner: Scope = { levels: scope.levels, conditions: [...scope.conditions, this.dialect.filter(agg.filter)] };
+      const count = (await this.rowsFor(agg, inner, null, 'count')).get(here)?.[0]?.count ?? 0;
+      return { type: 'filter', count, aggs: await this.children(agg.aggs, inner, path) };
     }
-    const level = agg.type === 'terms' ? termsLevel(agg.field, `j${this.aliasCounter++}`) : histogramLevel(agg);
+    const level = agg.type === 'terms' ? termsLevel(agg.field, `j${this.aliasCounter++}`) : histogramLevel(agg, this.dialect);
     const memo = (this.levelOf.get(agg) ?? (this.levelOf.set(agg, level), level)) as Level;
     const inner: Scope = { levels: [...scope.levels, memo], conditions: scope.conditions };
-    const rows = this.rowsFor(agg, scope, memo, 'count').get(here) ?? [];
+    const rows = (await this.rowsFor(agg, scope, memo, 'count')).get(here) ?? [];
     if (agg.type === 'date_histogram') {
       const offset = fixedOffsetMs(agg.timeZone);
-      const buckets: DateBucket[] = rows
-        .map((r) => ({ key: r.path[r.path.length - 1] as number, count: r.count, path: r.path }))
-        .sort((a, b) => a.key - b.key)
-        .map((b) => ({ key: b.key, keyAsString: bucketLabel(b.key, offset), count: b.count, aggs: this.children(agg.aggs, inner, b.path) }));
+      const sorted = rows.map((r) => ({ key: r.path[r.path.length - 1] as number, count: r.count, path: r.path })).sort((a, b) => a.key - b.key);
+      const buckets: DateBucket[] = [];
+      for (const b of sorted) buckets.push({ key: b.key, keyAsString: bucketLabel(b.key, offset), count: b.count, aggs: await this.children(agg.aggs, inner, b.path) });
       return { type: 'date_histogram', buckets };
     }
     const sorted = rows
       .map((r) => ({ key: String(r.path[r.path.length - 1]), count: r.count, path: r.path }))
       .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const kept = sorted.slice(0, agg.size);
-    const buckets: Bucket[] = kept.map((b) => ({ key: b.key, count: b.count, aggs: this.children(agg.aggs, inner, b.path) }));
+    const buckets: Bucket[] = [];
+    for (const b of kept) buckets.push({ key: b.key, count: b.count, aggs: await this.children(agg.aggs, inner, b.path) });
     return { type: 'terms', buckets, otherCount: sorted.slice(agg.size).reduce((a, b) => a + b.count, 0) };
   }
 

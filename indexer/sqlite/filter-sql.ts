@@ -50,21 +50,39 @@ export function ftsMatch(leaf: ReturnType<typeof leafOf>): string {
   return leaf.role ? `role : "${leaf.role}" AND ${words}` : words;
 }
 
-function textSql(q: TextQuery, tokenizer: Tokenizer): Sql {
-  if ('and' in q) return and(q.and.map((c) => textSql(c, tokenizer)));
+/** SQL of one text leaf, given its FTS5 MATCH text: the FTS subquery here, a table of call numbers in the analytics mirror. */
+export type TextLeafSql = (match: string) => Sql;
+export const ftsLeafSql: TextLeafSql = (match) => ({ sql: `c.n IN (SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?)`, params: [match] });
+
+function textSql(q: TextQuery, tokenizer: Tokenizer, leafSql: TextLeafSql): Sql {
+  if ('and' in q) return and(q.and.map((c) => textSql(c, tokenizer, leafSql)));
   if ('or' in q) {
-    const parts = q.or.map((c) => textSql(c, tokenizer));
+    const parts = q.or.map((c) => textSql(c, tokenizer, leafSql));
     return { sql: parts.map((p) => `(${p.sql})`).join(' OR '), params: parts.flatMap((p) => p.params) };
   }
   if ('not' in q) {
-    const inner = textSql(q.not, tokenizer);
+    const inner = textSql(q.not, tokenizer, leafSql);
     return { sql: `NOT (${inner.sql})`, params: inner.params };
   }
-  return { sql: `c.n IN (SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?)`, params: [ftsMatch(leafOf(q, tokenizer))] };
+  return leafSql(ftsMatch(leafOf(q, tokenizer)));
+}
+
+/** The FTS5 MATCH texts of every text leaf in a filter (and in the filters it nests). */
+export function textMatches(f: Filter, tokenizer: Tokenizer): string[] {
+  const out: string[] = [];
+  const walk = (q: TextQuery): void => {
+    if ('and' in q) q.and.forEach(walk);
+    else if ('or' in q) q.or.forEach(walk);
+    else if ('not' in q) walk(q.not);
+    else out.push(ftsMatch(leafOf(q, tokenizer)));
+  };
+  if (f.text) walk(f.text);
+  for (const n of f.not ?? []) out.push(...textMatches(n, tokenizer));
+  return out;
 }
 
 /** The WHERE condition of a filter over `calls c`. */
-export function filterSql(f: Filter, tokenizer: Tokenizer): Sql {
+export function filterSql(f: Filter, tokenizer: Tokenizer, leafSql: TextLeafSql = ftsLeafSql): Sql {
   const parts: Sql[] = [];
   if (f.ids) parts.push({ sql: `c.id IN (${placeholders(f.ids.length)})`, params: f.ids });
   for (const [field, values] of Object.entries(f.terms ?? {})) {
@@ -97,9 +115,9 @@ export function filterSql(f: Filter, tokenizer: Tokenizer): Sql {
       parts.push(rangeSql(expr, cond, [customPath(key)]));
     }
   }
-  if (f.text) parts.push(textSql(f.text, tokenizer));
+  if (f.text) parts.push(textSql(f.text, tokenizer, leafSql));
   for (const n of f.not ?? []) {
-    const inner = filterSql(n, tokenizer);
+    const inner = filterSql(n, tokenizer, leafSql);
     parts.push({ sql: `NOT (${inner.sql})`, params: inner.params });
   }
   return and(parts);

@@ -4,7 +4,7 @@
  * (brotli-compressed JSON) and is read only for the page shown. Segment text is in a contentless
  * FTS5 table whose rowid is (call rowid << 16) + segment index, so a match names its call without a join.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Keyword, numeric, boolean and date columns of `calls`, by query-model field. */
 export const KEYWORD_COLUMNS = {
@@ -78,8 +78,13 @@ CREATE TABLE calls (
   custom TEXT,
   segment_count INTEGER NOT NULL,
   text_hash TEXT NOT NULL,
-  doc_hash TEXT NOT NULL
+  doc_hash TEXT NOT NULL,
+  seq INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX calls_seq ON calls(seq);
+CREATE TABLE store_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO store_counters VALUES ('seq', 0);
+CREATE TABLE deleted_calls (seq INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 CREATE INDEX calls_recorded ON calls(recorded_ms);
 CREATE INDEX calls_branch ON calls(branch, recorded_ms);
 CREATE INDEX calls_product ON calls(product, recorded_ms);
@@ -95,6 +100,19 @@ CREATE TABLE call_checkpoints (
 CREATE INDEX call_checkpoints_call ON call_checkpoints(call_n);
 CREATE TABLE call_vectors (n INTEGER PRIMARY KEY, model TEXT NOT NULL, dims INTEGER NOT NULL, vector BLOB NOT NULL);
 CREATE VIRTUAL TABLE segments_fts USING fts5(role, tokens, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0');
+`;
+
+/**
+ * Version 2 → 3: every write stamps the call with a sequence number (and a delete leaves one in
+ * deleted_calls), so a process's in-memory analytics mirror copies only what changed since it looked.
+ */
+export const MIGRATE_2_TO_3 = `
+ALTER TABLE calls ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE calls SET seq = n;
+CREATE INDEX calls_seq ON calls(seq);
+CREATE TABLE store_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO store_counters SELECT 'seq', coalesce(max(n), 0) FROM calls;
+CREATE TABLE deleted_calls (seq INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 `;
 
 /** The FTS rowid of a call's i-th segment; a call holds at most 65,536 segments. */

@@ -230,6 +230,20 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         expect(terms(r.aggs.b!)).toEqual([['上海分行', 1], ['北京分行', 1]]);
       });
 
+      it('sees puts, re-puts and deletes made after an earlier aggregation', async () => {
+        const branches = async () => terms(await agg({}, { type: 'terms', field: 'branch' }));
+        expect(await branches()).toEqual([['上海分行', 2], ['北京分行', 2], ['广州分行', 2]]);
+        const extra = { ...contractCalls[2]!, id: 'c8', meta: { ...contractCalls[2]!.meta, branch: '深圳分行' } };
+        await store.put(extra, 'h8');
+        expect(await branches()).toEqual([['上海分行', 2], ['北京分行', 2], ['广州分行', 2], ['深圳分行', 1]]);
+        await store.put({ ...contractCalls[0]!, meta: { ...contractCalls[0]!.meta, branch: '深圳分行' } }, 'h1b');
+        expect(await branches()).toEqual([['北京分行', 2], ['广州分行', 2], ['深圳分行', 2], ['上海分行', 1]]);
+        expect(terms(await agg({ terms: { branch: ['深圳分行'] } }, { type: 'terms', field: 'tags' }))).toEqual([['card.limit', 1], ['fee.annual', 1]]);
+        await store.put(contractCalls[0]!, 'hash-c1');
+        await store.delete('c8');
+        expect(await branches()).toEqual([['上海分行', 2], ['北京分行', 2], ['广州分行', 2]]);
+      });
+
       it('refuses an unknown aggregation field with BAD_REQUEST', async () => {
         await expect(agg({}, { type: 'stats', field: 'colour' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       });

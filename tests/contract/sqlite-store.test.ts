@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
+import { SqliteCallStore, type SqliteStoreOptions } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { tempDir } from '../helpers.ts';
 import { callStoreContract } from './call-store.contract.ts';
 
-callStoreContract('embedded (SQLite file in a temp dir)', async () => {
+const open = (options: SqliteStoreOptions) => async () => {
   const tmp = tempDir('callscope-contract-');
-  const store = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize });
+  const store = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize }, options);
   return {
     store,
     async cleanup() {
@@ -14,4 +14,7 @@ callStoreContract('embedded (SQLite file in a temp dir)', async () => {
       tmp.cleanup();
     },
   };
-});
+};
+
+callStoreContract('embedded (SQLite file, aggregations on the in-memory DuckDB mirror)', open({}));
+callStoreContract('embedded (SQLite file, aggregations in SQLite)', open({ analytics: 'sqlite' }));

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { repoRoot } from '../core/config.ts';
+import { type Config, repoRoot } from '../core/config.ts';
 import { CallScopeError, isCallScopeError } from '../core/errors.ts';
 import { CallQuery, type CallStore, SearchQuery } from '../indexer/call-store.ts';
 import { jobsRoutes, type QueueAccess } from './jobs-routes.ts';
+import { scorecardRoutes } from './scorecard-routes.ts';
 import { toSummary } from './summary.ts';
 
 export const UI_DIST = path.join(repoRoot, 'ui', 'dist');
@@ -24,7 +25,14 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
  * HTTP API. Errors become `{ error: { code, message } }` with the code's status in one place
  * (onError); handlers only translate between HTTP and the store.
  */
-export function createApp(store: CallStore, opts: { uiDir?: string; jobs?: QueueAccess } = {}): Hono {
+export type AppOptions = {
+  uiDir?: string;
+  jobs?: QueueAccess;
+  /** Scorecard endpoints need the data and scorecard folders; without a config they answer 404. */
+  config?: Config;
+};
+
+export function createApp(store: CallStore, opts: AppOptions = {}): Hono {
   const app = new Hono();
 
   app.get('/api/health', async (c) => c.json({ status: 'ok', ...(await store.counts()) }));
@@ -48,6 +56,7 @@ export function createApp(store: CallStore, opts: { uiDir?: string; jobs?: Queue
   });
 
   app.route('/api/jobs', jobsRoutes(opts.jobs ?? null));
+  if (opts.config) app.route('/api', scorecardRoutes(store, opts.config));
 
   app.all('/api/*', () => {
     throw new CallScopeError('NOT_FOUND', 'no such API endpoint');

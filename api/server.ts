@@ -2,13 +2,12 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallStore } from '../indexer/call-store.ts';
-import { createApp } from './app.ts';
-import type { QueueAccess } from './jobs-routes.ts';
+import { type AppOptions, createApp } from './app.ts';
 
 export type RunningServer = { url: string; close(): Promise<void> };
 
 /** Starts the API and UI; port 0 picks a free port (tests). */
-export function startServer(store: CallStore, host: string, port: number, opts: { jobs?: QueueAccess } = {}): Promise<RunningServer> {
+export function startServer(store: CallStore, host: string, port: number, opts: AppOptions = {}): Promise<RunningServer> {
   const app = createApp(store, opts);
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {

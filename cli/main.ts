@@ -101,7 +101,7 @@ program
     const config = loadConfig();
     const store = openStore(config);
     const queue = config.redisUrl ? lazyQueue(() => CallQueue.open(config)) : null;
-    const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port, { jobs: queue?.access ?? null });
+    const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port, { jobs: queue?.access ?? null, config });
     console.log(`CallScope is serving ${(await store.counts()).calls} calls at ${server.url}/`);
     const stop = async () => {
       await server.close();

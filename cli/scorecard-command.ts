@@ -1,26 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import type { Config } from '../core/config.ts';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
 import { openStore } from '../indexer/open-store.ts';
 import { backtest, type CheckpointBacktest, type LabelledCall } from '../scoring-models/backtest.ts';
+import { type LabelInput, matchLabels } from '../scoring-models/labels.ts';
 import { parseScorecard } from '../scoring-models/scorecard.ts';
-import { scoringInputOf } from '../scoring-models/score-stage.ts';
-
-/** A human label line: which call (any one of these keys) and the violations found in it. */
-const LabelLine = z
-  .object({
-    id: z.string().optional(),
-    callId: z.string().optional(),
-    audioFile: z.string().optional(),
-    file: z.string().optional(),
-    violations: z.array(z.string()).optional(),
-    truth: z.object({ violations: z.array(z.string()) }).optional(),
-  })
-  .refine((l) => l.id ?? l.callId ?? l.audioFile ?? l.file, { message: 'needs "id", "callId", "audioFile" or "file"' })
-  .refine((l) => l.violations ?? l.truth, { message: 'needs "violations" (an array of violation codes, empty for none)' });
 
 export async function readLabels(file: string, docs: CallDoc[]): Promise<{ calls: LabelledCall[]; problems: string[] }> {
   let text: string;
@@ -29,44 +15,18 @@ export async function readLabels(file: string, docs: CallDoc[]): Promise<{ calls
   } catch {
     throw new CallScopeError('FILE_NOT_FOUND', `${file}: labels file not found`);
   }
-  const byKey = new Map<string, CallDoc>();
-  for (const d of docs) {
-    if (d.status !== 'ok') continue;
-    byKey.set(d.id, d);
-    if (d.meta.callId) byKey.set(d.meta.callId, d);
-    byKey.set(path.basename(d.source.file), d);
-  }
-  const calls: LabelledCall[] = [];
+  const lines: LabelInput[] = [];
   const problems: string[] = [];
-  const name = path.basename(file);
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
-    let parsed;
     try {
-      parsed = LabelLine.safeParse(JSON.parse(line));
+      lines.push({ where: `${path.basename(file)}:${i + 1}`, value: JSON.parse(line) });
     } catch {
-      problems.push(`${name}:${i + 1}: not valid JSON`);
-      return;
+      problems.push(`${path.basename(file)}:${i + 1}: not valid JSON`);
     }
-    if (!parsed.success) {
-      problems.push(`${name}:${i + 1}: ${parsed.error.issues[0]?.message}`);
-      return;
-    }
-    const l = parsed.data;
-    const key = l.id ?? l.callId ?? path.basename(l.audioFile ?? l.file ?? '');
-    const doc = byKey.get(key) ?? byKey.get(path.basename(l.audioFile ?? l.file ?? ''));
-    if (!doc) {
-      problems.push(`${name}:${i + 1}: no ingested call matches ${key}`);
-      return;
-    }
-    calls.push({
-      id: doc.id,
-      name: doc.meta.callId ?? path.basename(doc.source.file),
-      violations: l.violations ?? l.truth!.violations,
-      input: scoringInputOf(doc),
-    });
   });
-  return { calls, problems };
+  const matched = matchLabels(lines, docs);
+  return { calls: matched.calls, problems: [...problems, ...matched.problems] };
 }
 
 const pct = (x: number | null) => (x === null ? '—' : x.toFixed(2));

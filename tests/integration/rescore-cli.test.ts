@@ -1,7 +1,10 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALLS_DIR, tempDir, truthCalls } from '../helpers.ts';
+import { createApp } from '../../api/app.ts';
+import { loadConfig } from '../../core/config.ts';
+import { openStore } from '../../indexer/open-store.ts';
+import { CALLS_DIR, MODELS_DIR, tempDir, truthCalls } from '../helpers.ts';
 import { runCli } from '../run-cli.ts';
 
 /**
@@ -102,4 +105,69 @@ describe('callscope rescore and scorecard versions', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no ingested call matches "nope"/);
   });
+});
+
+describe('scorecard API', () => {
+  const config = () => loadConfig({ ...env, CALLSCOPE_MODELS: MODELS_DIR });
+  const withApp = async <T>(f: (req: (path: string, init?: RequestInit) => Promise<Response>) => Promise<T>): Promise<T> => {
+    const store = openStore(config());
+    try {
+      const app = createApp(store, { config: config() });
+      return await f((p, init) => Promise.resolve(app.request(p, init)));
+    } finally {
+      await store.close();
+    }
+  };
+  const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const labels = truthCalls().filter((c) => FILES.includes(c.audioFile)).map((c) => ({ audioFile: c.audioFile, violations: c.truth.violations }));
+
+  it('lists the published scorecards with every version used', () =>
+    withApp(async (req) => {
+      const r = await req('/api/scorecards');
+      expect(r.status).toBe(200);
+      const body = await r.json();
+      expect(body.items[0]).toMatchObject({ id: 'bank-service-standard', version: '6' });
+      expect(body.items[0].versions.map((v: { version: string }) => v.version).sort()).toEqual([v5, '6'].sort());
+      expect(body.items[0].checkpoints.find((c: { id: string }) => c.id === 'no_pii_readout')).toMatchObject({ veto: true, label: 'PII_FULL_READOUT' });
+    }));
+
+  it("serves a call's score history and the diff of two versions", () =>
+    withApp(async (req) => {
+      const id = JSON.parse((await runCli(['scorecard', 'history', 'SYN-0031.mp3', '--json'], env)).stdout).callId as string;
+      const h = await (await req(`/api/calls/${id}/scores`)).json();
+      expect(h.history.map((x: { version: string }) => x.version)).toEqual([v5, '6']);
+      const d = await req(`/api/scorecards/bank-service-standard/diff?from=${v5}&to=6`);
+      expect((await d.json()).checkpoints[0]).toMatchObject({ checkpointId: 'job_id_in_greeting', changed: compliantOnJobId.length });
+      expect((await req('/api/scorecards/bank-service-standard/diff?from=6')).status).toBe(400);
+      expect((await req(`/api/calls/${'0'.repeat(64)}/scores`)).status).toBe(404);
+    }));
+
+  it('backtests a draft against labels without publishing it', () =>
+    withApp(async (req) => {
+      const r = await req('/api/scorecards/backtest', post({ scorecard: shipped, labels: [...labels, { audioFile: 'missing.mp3', violations: [] }] }));
+      expect(r.status).toBe(200);
+      const body = await r.json();
+      expect(body.calls).toBe(4);
+      expect(body.problems).toEqual(['labels[4]: no ingested call matches missing.mp3']);
+      for (const row of body.checkpoints) {
+        const labelled = labels.filter((l) => l.violations.includes(row.label)).length;
+        expect({ id: row.checkpointId, tp: row.tp, fn: row.fn, fp: row.fp }).toEqual({ id: row.checkpointId, tp: labelled, fn: 0, fp: 0 });
+      }
+      expect(readFileSync(path.join(cards, 'bank-service-standard.yaml'), 'utf8')).toBe(v6);
+    }));
+
+  it('explains a call with a draft, and rejects bad drafts and bodies with a clear 400', () =>
+    withApp(async (req) => {
+      const id = JSON.parse((await runCli(['scorecard', 'history', 'SYN-0002.mp3', '--json'], env)).stdout).callId as string;
+      const ok = await (await req('/api/scorecards/explain', post({ scorecard: shipped, callId: id }))).json();
+      expect(ok.score.items.find((i: { checkpointId: string }) => i.checkpointId === 'no_forbidden_phrases').evidence[0].quote).toBe('我也没办法');
+      const bad = await req('/api/scorecards/backtest', post({ scorecard: shipped.replace('lexicon: upsell', 'lexicon: upsale'), labels }));
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.message).toMatch(/^scorecard:\d+: checkpoints\.\d+\.when\.lexicon: unknown lexicon "upsale"/);
+      expect((await req('/api/scorecards/explain', post({ scorecard: shipped, callId: 'f'.repeat(64) }))).status).toBe(404);
+      expect((await req('/api/scorecards/explain', { method: 'POST', body: 'not json' })).status).toBe(400);
+      const huge = await req('/api/scorecards/backtest', post({ scorecard: 'x'.repeat(3 * 1024 * 1024), labels }));
+      expect(huge.status).toBe(400);
+      expect((await huge.json()).error.message).toMatch(/larger than 2 MB/);
+    }));
 });

@@ -43,9 +43,9 @@ describe('HTTP API', () => {
       recordedAt: '2026-02-16T18:23:49+08:00',
       meta: { agentName: '杨丽', branch: '成都客服中心', product: '个人住房贷款' },
       // 100 − 5 greeting − 5 job id − 20 phone number read out (veto) − 10 forbidden phrase
-      // − 5 unannounced silence − 5 interruption − 5 closing
-      score: { total: 45, maxTotal: 100, passed: false, vetoed: true },
-      flags: ['standard_greeting', 'job_id_in_greeting', 'no_pii_readout', 'no_forbidden_phrases', 'hold_notice', 'no_interrupting', 'closing'],
+      // − 5 unannounced silence − 5 interruption − 5 closing − 10 complaint not acknowledged nor escalated
+      score: { total: 35, maxTotal: 100, passed: false, vetoed: true },
+      flags: ['standard_greeting', 'job_id_in_greeting', 'no_pii_readout', 'no_forbidden_phrases', 'hold_notice', 'no_interrupting', 'closing', 'complaint_handling'],
       error: null,
     });
     const failed = body.items.find((c: any) => c.status === 'failed');
@@ -79,6 +79,10 @@ describe('HTTP API', () => {
       'no_interrupting',
       'appropriate_upsell',
       'closing',
+      'empathy',
+      'complaint_handling',
+      'risk_disclosure',
+      'speech_rate',
     ]);
   });
 

@@ -49,6 +49,10 @@ const FLAG_LABELS: Record<string, string> = {
   no_interrupting: '抢话',
   no_forbidden_phrases: '服务禁语',
   closing: '未结束语',
+  empathy: '未安抚',
+  complaint_handling: '投诉未处理',
+  risk_disclosure: '未揭示风险',
+  speech_rate: '语速过快',
 };
 
 /** Chinese label of a failed checkpoint id; unknown ids are shown as they are. */

@@ -231,19 +231,20 @@ export class SqliteCallStore implements CallStore {
 
   async query(input: z.input<typeof StoreQuery>): Promise<QueryPage> {
     const q = parseStoreInput(StoreQuery, input, 'query');
-    const where = filterSql(q.filter, this.tokenizer);
-    const total = this.db.prepare(`SELECT count(*) FROM calls c WHERE ${where.sql}`).pluck().get(...where.params) as number;
-    const keys = q.sort.map((s) => ({ expr: `coalesce(c.${sortColumn(s.field)}, ${MISSING_LAST[s.order]})`, order: s.order }));
-    const seek = q.after ? this.seekAfter(keys, decodeCursor(q.after, keys.length + 1)) : null;
-    const conditions = seek ? `(${where.sql}) AND (${seek.sql})` : where.sql;
-    const orderBy = [...keys.map((k) => `${k.expr} ${k.order.toUpperCase()}`), 'c.id ASC'].join(', ');
-    const rows = this.db
-      .prepare(`SELECT c.n, ${keys.map((k) => k.expr).join(', ')}, c.id FROM calls c WHERE ${conditions} ORDER BY ${orderBy} LIMIT ? OFFSET ?`)
-      .raw()
-      .all(...where.params, ...(seek?.params ?? []), q.size + 1, q.offset ?? 0) as unknown[][];
-    const more = rows.length > q.size;
-    rows.length = Math.min(rows.length, q.size);
-    const docs = this.docsByN(rows.map((r) => r[0] as number));
+    const { total, rows, more } = await this.withDialect([q.filter], filterUsesCustom(q.filter), async (dialect) => {
+      const where = dialect.filter(q.filter);
+      const [[count]] = (await dialect.rows(`SELECT count(*) FROM calls c WHERE ${where.sql}`, where.params)) as [[number]];
+      const keys = q.sort.map((s) => ({ expr: `coalesce(c.${sortColumn(s.field)}, ${MISSING_LAST[s.order]})`, order: s.order }));
+      const seek = q.after ? this.seekAfter(keys, decodeCursor(q.after, keys.length + 1)) : null;
+      const conditions = seek ? `(${where.sql}) AND (${seek.sql})` : where.sql;
+      const orderBy = [...keys.map((k) => `${k.expr} ${k.order.toUpperCase()}`), 'c.id ASC'].join(', ');
+      const page = await dialect.rows(
+        `SELECT c.n, ${keys.map((k) => k.expr).join(', ')}, c.id FROM calls c WHERE ${conditions} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+        [...where.params, ...(seek?.params ?? []), q.size + 1, q.offset ?? 0],
+      );
+      return { total: Number(count), rows: page.slice(0, q.size), more: page.length > q.size };
+    });
+    const docs = this.docsByN(rows.map((r) => Number(r[0])));
     const items = docs.map((call) => ({ call, matches: this.matches(call, q.filter.text) }));
     const last = rows[rows.length - 1];
     return { total, items, next: last && more ? encodeCursor(last.slice(1)) : null };
@@ -264,44 +265,41 @@ export class SqliteCallStore implements CallStore {
 
   async aggregate(input: z.input<typeof AggregateRequest>): Promise<AggregateResult> {
     const req = parseStoreInput(AggregateRequest, input, 'aggregation request');
-    const onSqlite = (this.options.analytics ?? 'duckdb') === 'sqlite' || filterUsesCustom(req.filter) || aggsUseCustom(req.aggs);
-    return onSqlite ? this.aggregateWith(this.sqliteDialect(), req) : this.aggregateOnMirror(req);
+    const usesCustom = filterUsesCustom(req.filter) || aggsUseCustom(req.aggs);
+    return this.withDialect([req.filter, ...filtersOf(req.aggs)], usesCustom, async (dialect) => {
+      const where = dialect.filter(req.filter);
+      const [[total]] = (await dialect.rows(`SELECT count(*) FROM calls c WHERE ${where.sql}`, where.params)) as [[number]];
+      return { total: Number(total), aggs: await new SqlAggregator(dialect, req.filter).run(req.aggs) };
+    });
   }
 
-  private sqliteDialect(): Dialect {
-    return {
-      dayKey: (column) => `(c.${column} + ?) / ${DAY_MS}`,
-      filter: (f) => filterSql(f, this.tokenizer),
-      rows: async (sql, params) => this.db.prepare(sql).raw().all(...params) as unknown[][],
-    };
-  }
-
-  private async aggregateWith(dialect: Dialect, req: AggregateRequest): Promise<AggregateResult> {
-    const where = dialect.filter(req.filter);
-    const [[total]] = (await dialect.rows(`SELECT count(*) FROM calls c WHERE ${where.sql}`, where.params)) as [[number]];
-    return { total: Number(total), aggs: await new SqlAggregator(dialect, req.filter).run(req.aggs) };
-  }
-
-  /** On the DuckDB mirror: text leaves are matched by FTS5 here first and handed over as tables of call numbers. */
-  private async aggregateOnMirror(req: AggregateRequest): Promise<AggregateResult> {
+  /**
+   * Runs SQL over the fact tables: on the DuckDB mirror (caught up first; text leaves matched by
+   * FTS5 here and handed over as tables of call numbers), or on SQLite when asked to or when the
+   * request uses custom fields (SQLite's JSON functions answer those).
+   */
+  private async withDialect<T>(filters: Filter[], usesCustom: boolean, fn: (dialect: Dialect) => Promise<T>): Promise<T> {
+    if ((this.options.analytics ?? 'duckdb') === 'sqlite' || usesCustom) {
+      return fn({
+        dayKey: (column) => `(c.${column} + ?) / ${DAY_MS}`,
+        filter: (f) => filterSql(f, this.tokenizer),
+        rows: async (sql, params) => this.db.prepare(sql).raw().all(...params) as unknown[][],
+      });
+    }
     this.mirror ??= AnalyticsMirror.open();
     const mirror = await this.mirror;
     await mirror.sync(this.db);
-    const matches = new Set([req.filter, ...filtersOf(req.aggs)].flatMap((f) => textMatches(f, this.tokenizer)));
     const tables = new Map<string, string>();
     try {
-      for (const match of matches) {
+      for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
         const ns = this.db.prepare(`SELECT DISTINCT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck().all(match) as number[];
         tables.set(match, await mirror.numbersTable(ns));
       }
-      return await this.aggregateWith(
-        {
-          dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
-          filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
-          rows: (sql, params) => mirror.rows(sql, params),
-        },
-        req,
-      );
+      return await fn({
+        dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
+        filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
+        rows: (sql, params) => mirror.rows(sql, params),
+      });
     } finally {
       for (const t of tables.values()) await mirror.dropTable(t);
     }

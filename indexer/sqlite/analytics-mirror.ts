@@ -12,6 +12,7 @@ import { BOOLEAN_COLUMNS, DATE_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS } from 
 type Column = { name: string; kind: 'text' | 'double' | 'int' | 'bigint' };
 const COLUMNS: Column[] = [
   { name: 'n', kind: 'bigint' },
+  { name: 'id', kind: 'text' },
   ...Object.values(KEYWORD_COLUMNS).map((name) => ({ name, kind: 'text' as const })),
   ...Object.values(NUMERIC_COLUMNS).map((name) => ({ name, kind: 'double' as const })),
   ...Object.values(BOOLEAN_COLUMNS).map((name) => ({ name, kind: 'int' as const })),

@@ -135,15 +135,18 @@ export class SqliteCallStore implements CallStore {
     };
   }
 
+  // Write transactions start IMMEDIATE: a deferred one reads first and then upgrades to a write
+  // lock, which SQLite refuses at once (SQLITE_BUSY, no busy wait) when another process wrote in
+  // between — several `callscope worker` processes share this file.
   async put(doc: CallDoc, docHash: string): Promise<void> {
-    this.db.transaction(() => this.write(doc, docHash))();
+    this.db.transaction(() => this.write(doc, docHash)).immediate();
   }
 
   /** Puts many calls in one transaction (bulk load, re-score): all land or none. */
   async putMany(docs: ReadonlyArray<{ doc: CallDoc; docHash: string }>): Promise<void> {
     this.db.transaction(() => {
       for (const { doc, docHash } of docs) this.write(doc, docHash);
-    })();
+    }).immediate();
   }
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
@@ -196,7 +199,7 @@ export class SqliteCallStore implements CallStore {
       this.stmt.deleteDoc.run(n);
       this.stmt.deleteCall.run(n);
       this.stmt.logDelete.run(this.stmt.nextSeq.get() as number, n);
-    })();
+    }).immediate();
   }
 
   private docsByN(ns: number[]): CallDoc[] {

@@ -56,11 +56,11 @@ export async function startCallWorker(deps: PipelineDeps, concurrency: number): 
     maxStalledCount: 2,
     autorun: false,
   });
-  worker.on('error', (err) => log.error({ msg: messageOf(err) }, 'worker connection error'));
-  worker.on('failed', (job, err) => log.warn({ callId: job?.id, attempts: job?.attemptsMade, msg: messageOf(err) }, 'job failed'));
+  worker.on('error', (err) => log.error({ error: messageOf(err) }, 'worker connection error'));
+  worker.on('failed', (job, err) => log.warn({ callId: job?.id, attempts: job?.attemptsMade, error: messageOf(err) }, 'job failed'));
   worker.on('stalled', (jobId) => log.warn({ callId: jobId }, 'job stalled: its worker stopped renewing the lock; queued again'));
   worker.on('completed', (job) => log.info({ callId: job.id, status: (job.returnvalue as CallJobResult | undefined)?.status }, 'job completed'));
-  void worker.run().catch((err: unknown) => log.error({ msg: messageOf(err) }, 'worker stopped'));
+  void worker.run().catch((err: unknown) => log.error({ error: messageOf(err) }, 'worker stopped'));
   await withTimeout(worker.waitUntilReady(), READY_TIMEOUT_MS, () => {
     void worker.close(true).catch(() => undefined);
     client.disconnect();

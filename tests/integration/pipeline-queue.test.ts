@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStore } from '../../indexer/open-store.ts';
 import { CallQueue } from '../../pipeline/call-queue.ts';
@@ -175,6 +176,8 @@ describe('BullMQ pipeline on a real Redis', () => {
     for (const l of logLines(data)) if (l.msg === 'job completed' && l.worker) byWorker.set(l.worker, (byWorker.get(l.worker) ?? 0) + 1);
     expect([...byWorker.keys()].sort()).toEqual(workers.map((w) => w.name).sort());
     expect([...byWorker.values()].reduce((a, b) => a + b, 0)).toBe(200);
+    // No attempt failed on the way (two processes writing one SQLite index must wait, not fail).
+    expect(logLines(data).filter((l) => l.msg === 'job failed')).toEqual([]);
 
     // Bad input: fails at once (no retries), shows in `callscope jobs` with its stage and code, and is retryable.
     const bad = path.join(inbox, 'broken.transcript.json');
@@ -202,5 +205,38 @@ describe('BullMQ pipeline on a real Redis', () => {
     expect(await queue.get(badId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
     expect((await runCli(['jobs', 'retry', '--all-failed'], env)).stdout).toContain('1 failed jobs queued again');
   });
-});
 
+  it('the API lists failed jobs with their error and retries them; without REDIS_URL it says there is no queue', async () => {
+    const { inbox, env } = await setUp();
+    const bad = path.join(inbox, 'broken.transcript.json');
+    writeFileSync(bad, '{"format":"something-else"}');
+    const badId = sha256(readFileSync(bad));
+    await worker(env);
+    expect((await runCli(['ingest', inbox, '--wait'], env)).code).toBe(2);
+
+    const config = loadConfig(env);
+    const store = openStore(config);
+    cleanups.push(() => store.close());
+    const app = createApp(store, { jobs: () => openQueue(env) });
+    const list = await app.request('/api/jobs?state=failed');
+    expect(list.status).toBe(200);
+    const body = (await list.json()) as { counts: Record<string, number>; items: Array<Record<string, unknown>> };
+    expect(body.counts).toMatchObject({ failed: 1, completed: 0 });
+    expect(body.items).toEqual([expect.objectContaining({ id: badId, origin: bad, state: 'failed', attemptsMade: 1, error: expect.stringMatching(/^transcribe: TRANSCRIPT_INVALID: /) })]);
+    expect((await app.request('/api/jobs?state=bogus')).status).toBe(400);
+    expect((await app.request(`/api/jobs/${'0'.repeat(64)}`)).status).toBe(404);
+
+    const retried = await app.request(`/api/jobs/${badId}/retry`, { method: 'POST' });
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ id: badId, state: 'waiting' });
+    // Bad input stays bad: it runs once more and fails again.
+    const queue = await openQueue(env);
+    await waitUntil(async () => (await queue.get(badId))!.state === 'failed');
+    expect((await app.request(`/api/jobs/${badId}`)).status).toBe(200);
+
+    const embedded = createApp(store);
+    const none = await embedded.request('/api/jobs');
+    expect(none.status).toBe(404);
+    expect(await none.json()).toEqual({ error: { code: 'QUEUE_NOT_CONFIGURED', message: expect.stringContaining('REDIS_URL') } });
+  });
+});

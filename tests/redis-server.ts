@@ -44,10 +44,10 @@ export type TestRedis = {
 
 /**
  * A real redis-server for one test file, on a free loopback port, in the foreground (so the test
- * owns its pid). Configured as the queue should run in production: append-only file fsynced on
- * every write, no eviction.
+ * owns its pid). Append-only file (fsynced on every write unless `everysec` is asked for, as in
+ * docker-compose.yml) and no eviction, as the queue should run in production.
  */
-export async function startRedis(dir: string): Promise<TestRedis> {
+export async function startRedis(dir: string, opts: { appendfsync?: 'always' | 'everysec' } = {}): Promise<TestRedis> {
   const port = await freePort();
   let proc: ChildProcess | null = null;
   let log = '';
@@ -55,7 +55,7 @@ export async function startRedis(dir: string): Promise<TestRedis> {
   const start = async () => {
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction', '--logfile', path.join(dir, 'redis.log')],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'always', '--maxmemory-policy', 'noeviction', '--logfile', path.join(dir, 'redis.log')],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.on('data', (c: Buffer) => (log += c));

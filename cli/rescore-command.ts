@@ -5,6 +5,8 @@ import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc, CheckpointResult } from '../core/schemas.ts';
 import type { CallStore } from '../indexer/call-store.ts';
 import { openStore } from '../indexer/open-store.ts';
+import { Pipeline } from '../pipeline/ingest.ts';
+import { createLogger } from '../core/log.ts';
 import { RecordStore } from '../pipeline/record-store.ts';
 import { rescoreAll } from '../pipeline/rescore.ts';
 import { scoreHistory, type VersionDiff, versionDiff } from '../pipeline/score-history.ts';
@@ -25,10 +27,11 @@ export async function runRescore(config: Config, opts: { scorecard?: string; jso
   }
   const scorecards = loadPublishedScorecards(config.scorecardsDir, config.dataDir, warn);
   const store = openStore(config);
-  const records = new RecordStore(config.dataDir);
+  const pipeline = new Pipeline({ config, store, scorecards, log: createLogger(config, 'pipeline') });
+  const records = pipeline.records;
   const progress = progressReporter();
   try {
-    const summary = await rescoreAll({ config, store, records, scorecards }, (p) => progress.update(p));
+    const summary = await rescoreAll(pipeline, (p) => progress.update(p));
     progress.finish();
     const previous = installed?.replaced;
     const diff = previous && previous.version !== installed.card.version ? await versionDiff(records, installed.card.id, previous.version, installed.card.version) : null;
@@ -38,8 +41,8 @@ export async function runRescore(config: Config, opts: { scorecard?: string; jso
       const secs = summary.durationMs / 1000;
       const rate = secs > 0 ? Math.round((summary.rescored + summary.unchanged) / secs) : 0;
       console.log(
-        `${summary.calls} calls in ${secs.toFixed(1)} s (${rate} calls/s): ${summary.rescored} re-graded, ${summary.unchanged} already graded by these versions, ` +
-          `${summary.skipped} skipped (failed before grading: ingest retries them), ${summary.failed.length} failed`,
+        `${summary.calls} calls in ${secs.toFixed(1)} s (${rate} calls/s): ${summary.rescored} re-graded, ${summary.unchanged} unchanged, ` +
+          `${summary.skipped} skipped (no stored transcript: run ingest), ${summary.failed.length} failed`,
       );
       console.log(`scorecards: ${scorecards.map((c) => `${c.id}@${c.version}`).join(', ')}`);
       if (diff) console.log(formatDiff(diff));

@@ -5,13 +5,12 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import { CallScopeError, type ErrorCode, isCallScopeError, messageOf } from '../core/errors.ts';
-import type { CallMeta } from '../core/schemas.ts';
-import { stableStringify } from '../core/stable-json.ts';
+import type { CallDoc, CallMeta } from '../core/schemas.ts';
 import type { CallStore } from '../indexer/call-store.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
 import { buildCallDoc, buildFailedDoc, docFingerprint } from './call-doc.ts';
 import { type Candidate, discover, type Rejected } from './discover.ts';
-import { pipelineSteps, type Outputs } from './graph.ts';
+import { docKey, outputKey, pipelineSteps, type Outputs, type StageName, type Step, stepKey } from './graph.ts';
 import { mapLimit } from './limit.ts';
 import { type Metadata, readMetadata } from './metadata.ts';
 import { type CallRecord, RecordStore, sha256 } from './record-store.ts';
@@ -66,8 +65,11 @@ function failureOf(err: unknown): { code: ErrorCode; message: string; retryable:
 export class Pipeline {
   readonly records: RecordStore;
 
+  private readonly steps: Step[];
+
   constructor(private readonly opts: PipelineDeps) {
     this.records = new RecordStore(opts.config.dataDir);
+    this.steps = pipelineSteps(opts.scorecards);
   }
 
   /** Ingests files and folders; `metaFile` overrides the metadata sidecars found in folders. */
@@ -198,45 +200,69 @@ export class Pipeline {
 
   /** Runs every stage whose input or version changed, then indexes the document if it changed. */
   async runStages(call: CallRecord, isNew: boolean): Promise<CallOutcome> {
+    const done = await this.stagesOf(call);
+    if (!done.ok) return { origin: call.origin, id: call.id, status: 'failed', error: done.error };
+    const t0 = Date.now();
+    const indexed = (await this.opts.store.docHash(call.id)) === done.docHash;
+    if (!indexed) await this.opts.store.put(done.doc, done.docHash);
+    await this.records.clearFailure(call.id);
+    this.opts.log.info({ callId: call.id, file: call.origin, stage: 'index', status: indexed ? 'cached' : 'ok', ms: Date.now() - t0 }, 'stage');
+    const status = isNew ? 'new' : done.changed || !indexed ? 'updated' : 'unchanged';
+    return { origin: call.origin, id: call.id, status };
+  }
+
+  /** The fingerprint of the call's indexed document (null when not indexed). */
+  indexedHash(id: string): Promise<string | null> {
+    return this.opts.store.docHash(id);
+  }
+
+  /** Indexes documents in one batch and clears their failures. */
+  async index(docs: Array<{ doc: CallDoc; docHash: string }>): Promise<void> {
+    await this.opts.store.putMany(docs);
+    await Promise.all(docs.map(({ doc }) => this.records.clearFailure(doc.id)));
+  }
+
+  /**
+   * The call's stage outputs — cached ones reused, the others computed and stored — and the index
+   * document built from them (not yet indexed: re-scoring indexes in batches).
+   */
+  async stagesOf(
+    call: CallRecord,
+  ): Promise<{ ok: true; doc: CallDoc; docHash: string; changed: boolean } | { ok: false; error: { code: string; message: string } }> {
     const out: Outputs = {};
     const warnings: string[] = [];
     const versions: Record<string, string> = {};
+    const keys: Partial<Record<StageName, string>> = {};
     let changed = false;
-    for (const step of pipelineSteps(this.opts.scorecards)) {
+    for (const step of this.steps) {
       const { name, version } = step.stage;
       versions[name] = version;
-      const input = step.input(call, out);
-      const inputHash = sha256(stableStringify(input));
+      const inputHash = stepKey(step, call, keys);
       const t0 = Date.now();
       const cached = await this.records.getStage(call.id, name, version);
       if (cached && cached.inputHash === inputHash) {
         (out as Record<string, unknown>)[name] = cached.output;
         warnings.push(...cached.warnings);
+        keys[name as StageName] = outputKey(name, version, inputHash);
         this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'cached', ms: Date.now() - t0 }, 'stage');
         continue;
       }
       changed = true;
       const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
-      const result = await step.stage.run(input, ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
+      const result = await step.stage.run(step.input(call, out), ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
       const ms = Date.now() - t0;
       if (!result.ok) {
         this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'failed', code: result.code, ms }, 'stage');
         await this.fail(call, name, { code: result.code, message: result.reason, retryable: result.retryable });
-        return { origin: call.origin, id: call.id, status: 'failed', error: { code: result.code, message: result.reason } };
+        return { ok: false, error: { code: result.code, message: result.reason } };
       }
       await this.records.putStage(call.id, { stage: name, version, inputHash, at: new Date().toISOString(), durationMs: ms, warnings: result.warnings, output: result.output });
       (out as Record<string, unknown>)[name] = result.output;
       warnings.push(...result.warnings);
+      keys[name as StageName] = outputKey(name, version, inputHash);
       this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'ok', ms }, 'stage');
     }
-    const t0 = Date.now();
     const doc = buildCallDoc(call, out as Required<Outputs>, warnings, versions);
-    const docHash = docFingerprint(doc);
-    const indexed = (await this.opts.store.docHash(call.id)) === docHash;
-    if (!indexed) await this.opts.store.put(doc, docHash);
-    await this.records.clearFailure(call.id);
-    this.opts.log.info({ callId: call.id, file: call.origin, stage: 'index', status: indexed ? 'cached' : 'ok', ms: Date.now() - t0 }, 'stage');
-    const status = isNew ? 'new' : changed || !indexed ? 'updated' : 'unchanged';
-    return { origin: call.origin, id: call.id, status };
+    return { ok: true, doc, docHash: docKey(call, keys, warnings), changed };
   }
 }

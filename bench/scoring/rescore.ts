@@ -15,7 +15,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { stableStringify } from '../../core/stable-json.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import { rescoreAll } from '../../pipeline/rescore.ts';
-import { RecordStore, sha256 } from '../../pipeline/record-store.ts';
+import { sha256 } from '../../pipeline/record-store.ts';
+import { Pipeline } from '../../pipeline/ingest.ts';
+import pino from 'pino';
 import { scoreCall } from '../../scoring-models/evaluate.ts';
 import { scoringInputOf } from '../../scoring-models/score-stage.ts';
 import { parseScorecard } from '../../scoring-models/scorecard.ts';
@@ -56,7 +58,7 @@ try {
   // A new version of the default scorecard: every call must be graded again.
   const file = path.join(p.config.scorecardsDir, 'bank-service-standard.yaml');
   const v2 = parseScorecard((await readFile(file, 'utf8')).replace(/^version: .*$/m, `version: bench-${Date.now()}`), file);
-  const deps = { config: p.config, store: p.store, records: new RecordStore(data.dir), scorecards: [v2] };
+  const pipeline = new Pipeline({ config: p.config, store: p.store, log: pino({ level: 'silent' }), scorecards: [v2] });
 
   // The engine grades fresh inputs, as every stored call is a fresh object (nothing is reused across calls).
   const ENGINE_N = Math.min(N, 10_000);
@@ -67,12 +69,12 @@ try {
   inputs.length = 0;
 
   t = performance.now();
-  const summary = await rescoreAll(deps);
+  const summary = await rescoreAll(pipeline);
   const endToEndMs = performance.now() - t;
   if (summary.rescored !== N) throw new Error(`expected ${N} re-graded calls, got ${JSON.stringify({ ...summary, failed: summary.failed.length })}`);
 
   t = performance.now();
-  const again = await rescoreAll(deps);
+  const again = await rescoreAll(pipeline);
   const cachedMs = performance.now() - t;
 
   console.log(`\nre-scoring ${N.toLocaleString('en-US')} stored calls with a new scorecard version (2 cores)\n`);

@@ -11,7 +11,7 @@ import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, vectorBlob } from './sqlite/call-row.ts';
 import { filterSql, ftsMatch, textMatches, type Sql } from './sqlite/filter-sql.ts';
-import { DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, MIGRATE_2_TO_3, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
+import { DATE_COLUMNS, DDL, FACT_COLUMNS, FTS_DDL, MAX_SEGMENTS, MIGRATE_2_TO_3, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
 import { indexTerms, leafOf, matchingSegments, type Tokenizer } from './text-terms.ts';
 import type { z } from 'zod';
 
@@ -77,9 +77,10 @@ export class SqliteCallStore implements CallStore {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
-    if (version === 2) {
+    if (version === 2 || version === 3) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATE_2_TO_3);
+        if (version === 2) this.db.exec(MIGRATE_2_TO_3);
+        this.rebuildFullText();
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })();
       return;
@@ -109,6 +110,24 @@ export class SqliteCallStore implements CallStore {
     })();
   }
 
+  /** Version 3 → 4 changed the FTS columns: re-cut every stored call's segments (the FTS table keeps no text). */
+  private rebuildFullText(): void {
+    this.db.exec(`DROP TABLE segments_fts; ${FTS_DDL}`);
+    const insert = this.db.prepare('INSERT INTO segments_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)');
+    const batch = this.db.prepare('SELECT n, doc FROM call_docs WHERE n > ? ORDER BY n LIMIT 1000').raw();
+    for (let last = 0, rows = batch.all(last) as Array<[number, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
+      for (const [n, blob] of rows) this.insertSegments(unpackDoc(blob), n, insert);
+      last = rows[rows.length - 1]![0];
+    }
+  }
+
+  private insertSegments(doc: CallDoc, n: number, insert: Database.Statement): void {
+    doc.segments.forEach((s, i) => {
+      const terms = indexTerms(this.tokenizer, s.textMasked).join(' ');
+      insert.run(n * MAX_SEGMENTS + i, s.role === 'agent' ? terms : '', s.role === 'customer' ? terms : '', s.role === 'unknown' ? terms : '');
+    });
+  }
+
   private prepareStatements() {
     const cols = FACT_COLUMNS.join(', ');
     const marks = FACT_COLUMNS.map(() => '?').join(', ');
@@ -125,7 +144,7 @@ export class SqliteCallStore implements CallStore {
       insertCheckpoint: this.db.prepare('INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES (?, ?, ?)'),
       putVector: this.db.prepare('INSERT OR REPLACE INTO call_vectors (n, model, dims, vector) VALUES (?, ?, ?, ?)'),
       deleteVector: this.db.prepare('DELETE FROM call_vectors WHERE n = ?'),
-      insertSegment: this.db.prepare('INSERT INTO segments_fts (rowid, role, tokens) VALUES (?, ?, ?)'),
+      insertSegment: this.db.prepare('INSERT INTO segments_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)'),
       deleteSegment: this.db.prepare('DELETE FROM segments_fts WHERE rowid = ?'),
       deleteCall: this.db.prepare('DELETE FROM calls WHERE n = ?'),
       deleteDoc: this.db.prepare('DELETE FROM call_docs WHERE n = ?'),
@@ -173,9 +192,7 @@ export class SqliteCallStore implements CallStore {
     else if (previous) stmt.deleteVector.run(n);
     if (previous?.text_hash === textHash) return;
     if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
-    doc.segments.forEach((s, i) => {
-      stmt.insertSegment.run(n * MAX_SEGMENTS + i, s.role, indexTerms(this.tokenizer, s.textMasked).join(' '));
-    });
+    this.insertSegments(doc, n, stmt.insertSegment);
   }
 
   async get(id: string): Promise<CallDoc | null> {
@@ -295,8 +312,11 @@ export class SqliteCallStore implements CallStore {
     const tables = new Map<string, string>();
     try {
       for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
-        const ns = this.db.prepare(`SELECT DISTINCT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck().all(match) as number[];
-        tables.set(match, await mirror.numbersTable(ns));
+        // Duplicates (several segments of one call) are harmless under IN: no DISTINCT pass here.
+        const matches = this.db.prepare(`SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck();
+        tables.set(match, await mirror.numbersTable((add) => {
+          for (const n of matches.iterate(match) as Iterable<number>) add(n);
+        }));
       }
       return await fn({
         dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,

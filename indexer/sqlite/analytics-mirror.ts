@@ -65,7 +65,7 @@ export class AnalyticsMirror {
         .prepare('SELECT n FROM calls WHERE seq > ? UNION SELECT n FROM deleted_calls WHERE seq > ?')
         .pluck()
         .all(from, from) as number[];
-      const table = await this.numbersTable(changed);
+      const table = await this.numbersTable((add) => changed.forEach(add));
       for (const t of ['calls', 'call_labels', 'call_checkpoints']) {
         await this.con.run(`DELETE FROM ${t} WHERE ${t === 'calls' ? 'n' : 'call_n'} IN (SELECT n FROM ${table})`);
       }
@@ -101,15 +101,15 @@ export class AnalyticsMirror {
     this.lastSeq = head;
   }
 
-  /** A temporary table `(n BIGINT)` holding these call numbers (text matches, changed calls). */
-  async numbersTable(ns: Iterable<number>): Promise<string> {
+  /** A temporary table `(n BIGINT)` of call numbers (text matches, changed calls); `fill` runs synchronously. */
+  async numbersTable(fill: (add: (n: number) => void) => void): Promise<string> {
     const name = `numbers_${++this.tempTables}`;
     await this.con.run(`CREATE TEMP TABLE ${name} (n BIGINT)`);
     const a = await this.con.createAppender(name);
-    for (const n of ns) {
+    fill((n) => {
       a.appendBigInt(BigInt(n));
       a.endRow();
-    }
+    });
     a.closeSync();
     return name;
   }

@@ -43,11 +43,11 @@ function labelSql(kind: 'tag' | 'flag', set: LabelSet): Sql {
   return and(parts);
 }
 
-/** FTS5 MATCH text of one leaf: the role column and the words (all of them, or in order). */
+/** FTS5 MATCH text of one leaf: the words (all of them, or in order), in the role's column if one is given. */
 export function ftsMatch(leaf: ReturnType<typeof leafOf>): string {
   if (leaf.terms.length === 0) throw new CallScopeError('BAD_REQUEST', 'the search text contains no words');
-  const words = leaf.kind === 'phrase' ? `tokens : "${leaf.terms.join(' ')}"` : `tokens : (${leaf.terms.map((t) => `"${t}"`).join(' AND ')})`;
-  return leaf.role ? `role : "${leaf.role}" AND ${words}` : words;
+  const words = leaf.kind === 'phrase' ? `"${leaf.terms.join(' ')}"` : `(${leaf.terms.map((t) => `"${t}"`).join(' AND ')})`;
+  return leaf.role ? `${leaf.role} : ${words}` : words;
 }
 
 /** SQL of one text leaf, given its FTS5 MATCH text: the FTS subquery here, a table of call numbers in the analytics mirror. */

@@ -36,3 +36,24 @@ it('opens an index written by the first layout (v1) and moves its documents into
   expect(await reopened.counts()).toEqual({ calls: 6, failed: 1 });
   await reopened.close();
 });
+
+it('rebuilds the full-text rows of a v3 index (one FTS column per role since v4) from its stored documents', async () => {
+  const file = path.join(tmp.dir, 'index.sqlite');
+  const current = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
+  await current.putMany(contractCalls.map((doc) => ({ doc, docHash: `h-${doc.id}` })));
+  await current.close();
+  const db = new Database(file);
+  // What v3 had: a (role, tokens) FTS table. Left empty, so only a rebuild can answer the searches below.
+  db.exec(`DROP TABLE segments_fts;
+    CREATE VIRTUAL TABLE segments_fts USING fts5(role, tokens, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0');
+    PRAGMA user_version = 3;`);
+  db.close();
+
+  const store = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
+  try {
+    expect((await store.search({ q: '投诉', role: 'customer', limit: 50, offset: 0 })).items.map((h) => h.call.id).sort()).toEqual(['c2', 'c4']);
+    expect((await store.query({ filter: { text: { phrase: '年费减免' } } })).items.map((h) => h.call.id)).toEqual(['c6']);
+  } finally {
+    await store.close();
+  }
+});

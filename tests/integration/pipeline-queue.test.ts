@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import { transcribeStage } from '../../asr/transcribe-stage.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStore } from '../../indexer/open-store.ts';
 import { CallQueue } from '../../pipeline/call-queue.ts';
@@ -238,5 +239,35 @@ describe('BullMQ pipeline on a real Redis', () => {
     const none = await embedded.request('/api/jobs');
     expect(none.status).toBe(404);
     expect(await none.json()).toEqual({ error: { code: 'QUEUE_NOT_CONFIGURED', message: expect.stringContaining('REDIS_URL') } });
+  });
+
+  it('a transient fault is retried after a backoff and the call completes; SIGTERM lets a worker finish its job', async () => {
+    const { inbox, data, env: base } = await setUp();
+    const env = { ...base, CALLSCOPE_JOB_BACKOFF_MS: '1000' };
+    const [file] = fabricateTextCalls(inbox, 1);
+    const id = sha256(readFileSync(file!));
+    // A real file-system fault: a directory where the transcribe output is to be written.
+    const blocker = path.join(data, 'records', id.slice(0, 2), id, `transcribe@${transcribeStage.version}.json`);
+    mkdirSync(path.join(blocker, 'in-the-way'), { recursive: true });
+    const w = await worker(env);
+    expect((await runCli(['ingest', inbox], env)).code).toBe(0);
+    const queue = await openQueue(env);
+    await waitUntil(async () => (await queue.get(id))!.state === 'delayed');
+    expect((await queue.get(id))!.error).toMatch(/EISDIR|ENOTEMPTY|EEXIST|directory/i);
+    rmSync(blocker, { recursive: true });
+    await waitUntil(async () => ['completed', 'failed'].includes((await queue.get(id))!.state));
+    expect(await queue.get(id)).toMatchObject({ state: 'completed', attemptsMade: 2 });
+    expect(indexWrites(data)).toEqual(new Map([[id, 1]]));
+
+    // Graceful stop: a recording is caught running, SIGTERM; the worker finishes it, then exits.
+    const audio = copyDevCall('SYN-0004.mp3', inbox);
+    expect((await runCli(['ingest', inbox], env)).code).toBe(0);
+    await waitUntil(async () => (await queue.get(audio))?.state === 'active');
+    await w.kill('SIGTERM');
+    expect(w.output()).toContain('stopping after the jobs in hand');
+    expect(await queue.get(audio)).toMatchObject({ state: 'completed', processedBy: w.name, stalledCount: 0 });
+    expect(indexWrites(data).get(audio)).toBe(1);
+    // The second ingest queued the finished text call again: it ran from the cache, no new index write.
+    expect(indexWrites(data).get(id)).toBe(1);
   });
 });

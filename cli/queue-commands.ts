@@ -72,7 +72,7 @@ export async function runWorker(config: Config, concurrency: number): Promise<vo
 
 function printJobs(jobs: JobSummary[]): void {
   for (const j of jobs) {
-    const extra = [j.attemptsMade ? `attempts ${j.attemptsMade}` : '', j.stalledCount ? `stalled ${j.stalledCount}` : '', j.processedBy ? `by ${j.processedBy}` : '']
+    const extra = [j.state === 'active' && j.stage ? `at ${j.stage}` : '', j.attemptsMade ? `attempts ${j.attemptsMade}` : '', j.stalledCount ? `stalled ${j.stalledCount}` : '', j.processedBy ? `by ${j.processedBy}` : '']
       .filter(Boolean)
       .join(', ');
     console.log(`${j.state.padEnd(9)} ${j.id.slice(0, 12)}  ${j.origin}${extra ? `  (${extra})` : ''}`);

@@ -1,5 +1,6 @@
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 import type { Config } from '../core/config.ts';
 import { CallScopeError, messageOf } from '../core/errors.ts';
 import type { CallOutcome } from './ingest.ts';
@@ -27,6 +28,7 @@ function summarize(job: Job, state: JobSummary['state']): JobSummary {
     id: job.id ?? '',
     origin: (data.success && data.data.origin) || '',
     state,
+    stage: z.object({ stage: z.string() }).safeParse(job.progress).data?.stage ?? null,
     attemptsMade: job.attemptsMade,
     stalledCount: job.stalledCounter ?? 0,
     error: job.failedReason || null,
@@ -159,7 +161,7 @@ export class CallQueue {
         const call = pending.get(id)!;
         if (state === 'completed' || state === 'failed') {
           const job = await this.queue.getJob(id);
-          finished.push(job ? summarize(job as Job, state) : { id, origin: call.origin, state, attemptsMade: 0, stalledCount: 0, error: null, processedBy: null, enqueuedAt: '', finishedAt: null });
+          finished.push(job ? summarize(job as Job, state) : { id, origin: call.origin, state, stage: null, attemptsMade: 0, stalledCount: 0, error: null, processedBy: null, enqueuedAt: '', finishedAt: null });
           pending.delete(id);
           onProgress?.({ done: finished.length, total: calls.length, current: call.origin });
         } else if (state === 'unknown') {

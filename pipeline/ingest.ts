@@ -198,9 +198,12 @@ export class Pipeline {
     }
   }
 
-  /** Runs every stage whose input or version changed, then indexes the document if it changed. */
-  async runStages(call: CallRecord, isNew: boolean): Promise<CallOutcome> {
-    const done = await this.stagesOf(call);
+  /**
+   * Runs every stage whose input or version changed, then indexes the document if it changed.
+   * `onStage` hears of each stage about to run (not of cached ones): a worker reports it as job progress.
+   */
+  async runStages(call: CallRecord, isNew: boolean, onStage?: (stage: string) => Promise<void>): Promise<CallOutcome> {
+    const done = await this.stagesOf(call, onStage);
     if (!done.ok) return { origin: call.origin, id: call.id, status: 'failed', error: done.error };
     const t0 = Date.now();
     const indexed = (await this.opts.store.docHash(call.id)) === done.docHash;
@@ -228,6 +231,7 @@ export class Pipeline {
    */
   async stagesOf(
     call: CallRecord,
+    onStage?: (stage: string) => Promise<void>,
   ): Promise<{ ok: true; doc: CallDoc; docHash: string; changed: boolean } | { ok: false; error: { code: string; message: string } }> {
     const out: Outputs = {};
     const warnings: string[] = [];
@@ -248,6 +252,7 @@ export class Pipeline {
         continue;
       }
       changed = true;
+      await onStage?.(name);
       const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
       const result = await step.stage.run(step.input(call, out), ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
       const ms = Date.now() - t0;

@@ -42,6 +42,8 @@ export type JobSummary = {
   id: string;
   origin: string;
   state: JobState | 'waiting-children' | 'unknown';
+  /** The stage the job last started (progress), null before its first uncached stage. */
+  stage: string | null;
   attemptsMade: number;
   /** BullMQ's count of times a worker died (or froze) holding this job. */
   stalledCount: number;

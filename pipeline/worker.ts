@@ -22,7 +22,7 @@ export function callJobProcessor(pipeline: Pipeline) {
         `JOB_INVALID: call ${parsed.data.callId} has no record in this worker's CALLSCOPE_DATA (workers must share the data folder ingest writes to)`,
       );
     }
-    const outcome = await pipeline.runStages(call, parsed.data.isNew ?? false);
+    const outcome = await pipeline.runStages(call, parsed.data.isNew ?? false, (stage) => job.updateProgress({ stage }));
     if (outcome.status === 'queued') throw new UnrecoverableError('JOB_INVALID: a worker pipeline must not enqueue');
     if (outcome.status !== 'failed') return { status: outcome.status };
     const failure = await pipeline.records.getFailure(call.id);

@@ -104,7 +104,11 @@ describe('BullMQ pipeline on a real Redis', () => {
     expect(ingest.code).toBe(0);
 
     const queue = await openQueue(env);
-    await waitUntil(async () => (await queue.get(id))?.state === 'active');
+    // Caught inside the transcribe stage (the job's progress says which stage runs).
+    await waitUntil(async () => {
+      const j = await queue.get(id);
+      return j?.state === 'active' && j.stage === 'transcribe';
+    });
     await a.kill('SIGKILL');
     // Killed holding the job: it has not finished, and nothing was indexed.
     expect((await queue.get(id))!.state).toBe('active');

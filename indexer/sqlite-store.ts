@@ -25,6 +25,8 @@ export type SqliteStoreOptions = {
    * this process, kept current from the file — or 'sqlite' (the file itself; no extra memory).
    */
   analytics?: 'duckdb' | 'sqlite';
+  /** The mirror re-sorts its tables after this many changed calls (tests use 0: after every change). */
+  mirrorResortAfter?: number;
 };
 
 const DAY_MS = 86_400_000;
@@ -306,7 +308,7 @@ export class SqliteCallStore implements CallStore {
         rows: async (sql, params) => this.db.prepare(sql).raw().all(...params) as unknown[][],
       });
     }
-    this.mirror ??= AnalyticsMirror.open();
+    this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
     const mirror = await this.mirror;
     await mirror.sync(this.db);
     const tables = new Map<string, string>();
@@ -322,6 +324,7 @@ export class SqliteCallStore implements CallStore {
         dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
         filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
         rows: (sql, params) => mirror.rows(sql, params),
+        quantiles: (expr, percents) => `quantile_cont(${expr}, [${percents.map((p) => p / 100).join(', ')}])`,
       });
     } finally {
       for (const t of tables.values()) await mirror.dropTable(t);

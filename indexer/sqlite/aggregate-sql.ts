@@ -18,6 +18,8 @@ export type Dialect = {
   /** The WHERE condition of a filter over `calls c`. */
   filter(f: Filter): Sql;
   rows(sql: string, params: unknown[]): Promise<unknown[][]>;
+  /** An aggregate giving the list of these percentiles (0–100) of an expression, when the engine has one. */
+  quantiles?: (expr: string, percents: number[]) => string;
 };
 
 type Level = {
@@ -26,9 +28,11 @@ type Level = {
   join: Sql | null;
   /** Raw key from SQLite → bucket key (string for terms, epoch ms for histograms). */
   toKey: (raw: unknown) => string | number;
+  /** Several raw keys fold into one bucket (weeks, months… from days): per-group quantiles cannot be merged. */
+  folds?: boolean;
 };
 type Scope = { levels: Level[]; conditions: Sql[] };
-type Row = { path: Array<string | number>; count: number; stats?: StatsAcc; values?: number[] };
+type Row = { path: Array<string | number>; count: number; stats?: StatsAcc; values?: number[]; quantiles?: unknown[] };
 type StatsAcc = { count: number; min: number | null; max: number | null; sum: number };
 
 const pathKey = (path: Array<string | number>) => JSON.stringify(path);
@@ -65,6 +69,7 @@ function histogramLevel(agg: Extract<Agg, { type: 'date_histogram' }>, dialect: 
     key: { sql: dialect.dayKey(DATE_COLUMNS[agg.field]), params: [offset] },
     join: null,
     toKey: (raw) => bucketStart(Number(raw) * DAY - offset, agg.interval, offset),
+    folds: agg.interval !== 'day',
   };
 }
 
@@ -89,7 +94,7 @@ export class SqlAggregator {
   /** Results of a node for every path, computed once and reused by each parent bucket. */
   private readonly cache = new Map<Agg, Map<string, Row[]>>();
 
-  private async rowsFor(agg: Agg, scope: Scope, own: Level | null, what: 'count' | { stats: string } | { values: string }): Promise<Map<string, Row[]>> {
+  private async rowsFor(agg: Agg, scope: Scope, own: Level | null, what: 'count' | { stats: string } | { values: string } | { quantiles: string }): Promise<Map<string, Row[]>> {
     const cached = this.cache.get(agg);
     if (cached) return cached;
     const levels = own ? [...scope.levels, own] : scope.levels;
@@ -97,6 +102,7 @@ export class SqlAggregator {
     let metric = 'count(*) AS n';
     let extraWhere: Sql | null = null;
     if (typeof what === 'object' && 'stats' in what) metric = `count(${what.stats}) AS n, min(${what.stats}) AS mn, max(${what.stats}) AS mx, coalesce(sum(${what.stats}), 0) AS sm`;
+    if (typeof what === 'object' && 'quantiles' in what) metric = `${what.quantiles} AS q`;
     if (typeof what === 'object' && 'values' in what) {
       metric = `${what.values} AS v`;
       extraWhere = { sql: `${what.values} IS NOT NULL`, params: [] };
@@ -118,7 +124,11 @@ export class SqlAggregator {
       let row = rows.get(own);
       if (!row) rows.set(own, (row = { path: full, count: 0 }));
       const rest = r.slice(levels.length);
-      if (typeof what === 'object' && 'values' in what) {
+      if (typeof what === 'object' && 'quantiles' in what) {
+        // One row per group: histogram days folded into a longer interval cannot merge quantiles.
+        if (row.quantiles) throw new Error('quantiles of merged buckets');
+        row.quantiles = rest[0] as unknown[];
+      } else if (typeof what === 'object' && 'values' in what) {
         (row.values ??= []).push(Number(rest[0]));
         row.count++;
       } else if (typeof what === 'object' && 'stats' in what) {
@@ -144,6 +154,11 @@ export class SqlAggregator {
       const s = (await this.rowsFor(agg, scope, null, { stats: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.stats;
       const count = s?.count ?? 0;
       return { type: 'stats', count, min: count ? s!.min : null, max: count ? s!.max : null, avg: count ? s!.sum / count : null, sum: s?.sum ?? 0 };
+    }
+    if (agg.type === 'percentiles' && this.dialect.quantiles && !scope.levels.some((l) => l.folds)) {
+      const rows = (await this.rowsFor(agg, scope, null, { quantiles: this.dialect.quantiles(`c.${NUMERIC_COLUMNS[agg.field]}`, agg.percents) })).get(here);
+      const list = (rows?.[0]?.quantiles ?? []) as Array<number | null>;
+      return { type: 'percentiles', values: Object.fromEntries(agg.percents.map((p, i) => [String(p), list[i] ?? null])) };
     }
     if (agg.type === 'percentiles') {
       const values = ((await this.rowsFor(agg, scope, null, { values: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.values ?? []).sort((a, b) => a - b);

@@ -207,6 +207,20 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         expect(await agg({ terms: { status: ['failed'] } }, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0 });
       });
 
+      it('percentiles per branch and per month (interpolated between closest ranks)', async () => {
+        const byBranch = await agg({}, { type: 'terms', field: 'branch', aggs: { p: { type: 'percentiles', field: 'score', percents: [50] } } });
+        expect(byBranch.type === 'terms' && byBranch.buckets.map((b) => [b.key, b.aggs.p!.type === 'percentiles' && b.aggs.p!.values['50']])).toEqual([
+          ['上海分行', 72.5],
+          ['北京分行', 57.5],
+          ['广州分行', 88],
+        ]);
+        const byMonth = await agg({}, { type: 'date_histogram', interval: 'month', aggs: { p: { type: 'percentiles', field: 'score', percents: [50] } } });
+        expect(byMonth.type === 'date_histogram' && byMonth.buckets.map((b) => [b.keyAsString, b.aggs.p!.type === 'percentiles' && b.aggs.p!.values['50']])).toEqual([
+          ['2026-03-01', 65],
+          ['2026-04-01', 88],
+        ]);
+      });
+
       it('filtered sub-aggregations under terms (root cause: complaint threats per branch)', async () => {
         const r = await agg({}, { type: 'terms', field: 'branch', aggs: { threats: { type: 'filter', filter: { flags: { any: ['complaint_threat'] } } }, score: { type: 'stats', field: 'score' } } });
         expect(r.type === 'terms' && r.buckets.map((b) => [b.key, b.count, b.aggs.threats!.type === 'filter' && b.aggs.threats!.count, b.aggs.score!.type === 'stats' && b.aggs.score!.avg])).toEqual([

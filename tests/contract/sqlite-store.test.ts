@@ -17,4 +17,5 @@ const open = (options: SqliteStoreOptions) => async () => {
 };
 
 callStoreContract('embedded (SQLite file, aggregations on the in-memory DuckDB mirror)', open({}));
+callStoreContract('embedded (SQLite file, DuckDB mirror re-sorted after every change)', open({ mirrorResortAfter: 0 }));
 callStoreContract('embedded (SQLite file, aggregations in SQLite)', open({ analytics: 'sqlite' }));

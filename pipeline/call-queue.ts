@@ -10,6 +10,7 @@ import type { CallRecord } from './record-store.ts';
 /** How long a command waits for Redis at start-up before it reports QUEUE_UNAVAILABLE. */
 export const READY_TIMEOUT_MS = 5_000;
 const POLL_MS = 500;
+const WAIT_WINDOW = 1000;
 
 /**
  * A Redis client for one BullMQ object (BullMQ under native ESM needs a constructed client).
@@ -154,7 +155,8 @@ export class CallQueue {
     const finished: JobSummary[] = [];
     onProgress?.({ done: 0, total: calls.length, current: '' });
     while (pending.size > 0) {
-      const ids = [...pending.keys()];
+      // Oldest first, a window at a time: jobs run in queue order, so a big batch costs WINDOW state reads per poll.
+      const ids = [...pending.keys()].slice(0, WAIT_WINDOW);
       const states = await Promise.all(ids.map((id) => this.queue.getJobState(id)));
       for (const [i, id] of ids.entries()) {
         const state = states[i]!;

@@ -11,6 +11,8 @@ export const Hit = z.object({
   term: z.string(),
   start: z.number().int().nonnegative(),
   end: z.number().int().nonnegative(),
+  /** Matched through a sound-alike character (公号 for 工号): see nlp/homophones.ts. */
+  soundAlike: z.boolean().optional(),
 });
 export type Hit = z.infer<typeof Hit>;
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CallScopeError } from '../core/errors.ts';
 import { Role, type Hit } from '../core/schemas.ts';
 import { AhoCorasick } from './aho-corasick.ts';
+import { foldChar, foldHomophones } from './homophones.ts';
 
 const LexiconFile = z.object({
   id: z.string().min(1),
@@ -23,12 +24,12 @@ const LexiconFile = z.object({
     .min(1),
 });
 
-type Entry = { term: string; category: string | undefined; notFollowedBy: string[]; notPrecededBy: string[] };
+type Entry = { term: string; forms: Set<string>; category: string | undefined; notFollowedBy: string[]; notPrecededBy: string[] };
 
 /** Punctuation and spaces are dropped before matching: ASR and vendors punctuate differently. */
 const IGNORED = /[\s\p{P}\p{S}]/u;
 
-type Normalized = { text: string; chars: string[]; offsets: number[] };
+type Normalized = { text: string; chars: string[]; offsets: number[]; folded: string[] };
 /** Every lexicon matches the same segment in turn: normalise it once. */
 let lastNormalized: Normalized | undefined;
 
@@ -37,7 +38,10 @@ export function normalizeTerm(term: string): string {
   return [...term].filter((c) => !IGNORED.test(c)).join('');
 }
 
-/** The text's code points without punctuation and spaces, with each one's offset in the text (plus the end). */
+/**
+ * The text's code points without punctuation and spaces, with each one's offset in the text (plus
+ * the end), and the same code points homophone-folded (what matching compares).
+ */
 export function normalize(text: string): Normalized {
   if (lastNormalized?.text === text) return lastNormalized;
   const chars: string[] = [];
@@ -51,7 +55,7 @@ export function normalize(text: string): Normalized {
     pos += ch.length;
   }
   offsets.push(pos);
-  lastNormalized = { text, chars, offsets };
+  lastNormalized = { text, chars, offsets, folded: chars.map(foldChar) };
   return lastNormalized;
 }
 
@@ -71,8 +75,15 @@ export class Lexicon {
     this.categories = new Set(file.terms.map((t) => t.category).filter((c): c is string => c !== undefined));
     const patterns: Array<[string, Entry]> = [];
     for (const t of file.terms) {
-      const entry = { term: t.term, category: t.category, notFollowedBy: t.notFollowedBy, notPrecededBy: t.notPrecededBy };
-      for (const form of [t.term, ...t.synonyms]) patterns.push([normalizeTerm(form), entry]);
+      const forms = [t.term, ...t.synonyms].map(normalizeTerm);
+      const entry = {
+        term: t.term,
+        forms: new Set(forms),
+        category: t.category,
+        notFollowedBy: t.notFollowedBy.map((x) => foldHomophones(normalizeTerm(x))),
+        notPrecededBy: t.notPrecededBy.map((x) => foldHomophones(normalizeTerm(x))),
+      };
+      for (const form of forms) patterns.push([foldHomophones(form), entry]);
     }
     this.matcher = new AhoCorasick(patterns);
   }
@@ -97,11 +108,11 @@ export class Lexicon {
    * overlap, so 我也没有办法 is one hit, not two.
    */
   match(text: string): Hit[] {
-    const { chars, offsets } = normalize(text);
-    const before = (i: number) => chars.slice(0, i).join('');
-    const after = (i: number) => chars.slice(i).join('');
+    const { chars, offsets, folded } = normalize(text);
+    const before = (i: number) => folded.slice(0, i).join('');
+    const after = (i: number) => folded.slice(i).join('');
     const raw = this.matcher
-      .search(chars)
+      .search(folded)
       .filter((m) => !m.value.notFollowedBy.some((f) => after(m.end).startsWith(f)))
       .filter((m) => !m.value.notPrecededBy.some((p) => before(m.start).endsWith(p)))
       .sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
@@ -114,6 +125,7 @@ export class Lexicon {
       const end = offsets[m.end - 1]! + (chars[m.end - 1]?.length ?? 1);
       const hit: Hit = { lexicon: this.name, term: m.value.term, start, end };
       if (m.value.category) hit.category = m.value.category;
+      if (!m.value.forms.has(chars.slice(m.start, m.end).join(''))) hit.soundAlike = true;
       hits.push(hit);
     }
     return hits.sort((a, b) => a.start - b.start);

@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import type { CallMeta, CallTag, Segment, SpeechRegion } from '../core/schemas.ts';
 import { charsPerMinute, gaps, intersect, interruptions, total, union } from '../core/timeline.ts';
+import { foldHomophones } from '../nlp/homophones.ts';
 import { normalize, normalizeTerm } from '../nlp/lexicon.ts';
 import type { Leaf } from './conditions.ts';
 
@@ -50,11 +51,12 @@ function momentMatch(input: ScoringInput, start: number, end: number, quote: str
 
 /** A segment's text without punctuation and spaces, computed once per segment (phrases are matched on it). */
 const normalized = new WeakMap<Segment, { text: string; chars: string[]; offsets: number[] }>();
+/** Phrases match homophone-folded text (nlp/homophones.ts), as lexicons do. */
 function normalizedText(seg: Segment) {
   let n = normalized.get(seg);
   if (!n) {
-    const { chars, offsets } = normalize(seg.textMasked);
-    normalized.set(seg, (n = { text: chars.join(''), chars, offsets }));
+    const { folded, offsets } = normalize(seg.textMasked);
+    normalized.set(seg, (n = { text: folded.join(''), chars: folded, offsets }));
   }
   return n;
 }
@@ -64,7 +66,7 @@ const normalizedPhrases = new WeakMap<string[], string[][]>();
 function findPhrases(seg: Segment, phrases: string[]): Array<[number, number]> {
   const { text, chars, offsets } = normalizedText(seg);
   let targets = normalizedPhrases.get(phrases);
-  if (!targets) normalizedPhrases.set(phrases, (targets = phrases.map((p) => [...normalizeTerm(p)]).filter((t) => t.length > 0)));
+  if (!targets) normalizedPhrases.set(phrases, (targets = phrases.map((p) => [...foldHomophones(normalizeTerm(p))]).filter((t) => t.length > 0)));
   const out: Array<[number, number]> = [];
   for (const target of targets) {
     if (!text.includes(target.join(''))) continue;
@@ -79,23 +81,34 @@ function findPhrases(seg: Segment, phrases: string[]): Array<[number, number]> {
   return out;
 }
 
-const compiled = new Map<string, RE2JS>();
-function regexMatches(text: string, pattern: string): Array<[number, number]> {
-  let re = compiled.get(pattern);
-  if (!re) compiled.set(pattern, (re = RE2JS.compile(pattern)));
+/**
+ * Regexes run on the text and on its homophone-folded form (pattern folded alike: a Chinese character
+ * has no regex meaning), matches merged: sound-alike slips match, and classes such as \p{Han} or
+ * [\x{4e00}-\x{9fff}], which folded text no longer satisfies, still match the original.
+ */
+const compiled = new Map<string, { plain: RE2JS; folded: RE2JS }>();
+const foldedText = new WeakMap<Segment, string>();
+
+function allMatches(re: RE2JS, text: string, into: Map<string, [number, number]>): void {
   const m = re.matcher(text);
-  const out: Array<[number, number]> = [];
-  while (m.find()) {
-    if (m.end() === m.start()) continue;
-    out.push([m.start(), m.end()]);
-  }
-  return out;
+  while (m.find()) if (m.end() > m.start()) into.set(`${m.start()}:${m.end()}`, [m.start(), m.end()]);
+}
+
+function regexMatches(seg: Segment, pattern: string): Array<[number, number]> {
+  let re = compiled.get(pattern);
+  if (!re) compiled.set(pattern, (re = { plain: RE2JS.compile(pattern), folded: RE2JS.compile(foldHomophones(pattern)) }));
+  let folded = foldedText.get(seg);
+  if (folded === undefined) foldedText.set(seg, (folded = foldHomophones(seg.textMasked)));
+  const found = new Map<string, [number, number]>();
+  allMatches(re.plain, seg.textMasked, found);
+  if (folded !== seg.textMasked) allMatches(re.folded, folded, found);
+  return [...found.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
 }
 
 /** Operators that look inside each segment's text (or its per-segment annotations). */
 export function segmentMatches(seg: Segment, c: Leaf, input: ScoringInput): Array<[number, number]> {
   if (c.phrase) return findPhrases(seg, c.phrase);
-  if (c.regex) return regexMatches(seg.textMasked, c.regex);
+  if (c.regex) return regexMatches(seg, c.regex);
   if (c.emotion) {
     const e = seg.emotion ?? { label: 'neutral', score: 1 };
     const confident = c.emotion.minScore === undefined || e.score >= c.emotion.minScore;

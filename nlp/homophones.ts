@@ -1,0 +1,35 @@
+import { pinyin } from 'pinyin-pro';
+
+/**
+ * Homophone folding, the way case folding works for Latin text: every Chinese character is replaced
+ * by one stand-in per toneless syllable (工 and 公 both become the stand-in of "gong"), so lexicons,
+ * scorecard phrases and regexes also match what an ASR engine wrote with a sound-alike character
+ * (公号 for 工号, 少等 for 稍等, 报歉 for 抱歉). The mapping is one character for one, so offsets into
+ * the folded text are offsets into the original. Stand-ins are Private Use Area characters handed
+ * out per process: folded text is only ever compared with text folded in the same process.
+ */
+const HAN = /^[\u3400-\u9fff]$/;
+const PUA_START = 0xe000;
+const standIns = new Map<string, string>();
+const folded = new Map<string, string>();
+
+export function foldChar(ch: string): string {
+  let f = folded.get(ch);
+  if (f === undefined) {
+    if (!HAN.test(ch)) f = ch;
+    else {
+      const syllable = pinyin(ch, { toneType: 'none', v: true });
+      f = standIns.get(syllable);
+      if (f === undefined) standIns.set(syllable, (f = String.fromCharCode(PUA_START + standIns.size)));
+    }
+    folded.set(ch, f);
+  }
+  return f;
+}
+
+/** The text with every Chinese character folded; same length, in UTF-16 units and in characters. */
+export function foldHomophones(text: string): string {
+  let out = '';
+  for (const ch of text) out += foldChar(ch);
+  return out;
+}

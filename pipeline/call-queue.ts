@@ -66,7 +66,12 @@ export class CallQueue {
 
   /** Connects to REDIS_URL; fails with QUEUE_UNAVAILABLE when Redis does not answer in time. */
   static async open(config: Config): Promise<CallQueue> {
-    if (!config.redisUrl) throw new CallScopeError('QUEUE_NOT_CONFIGURED', 'no job queue: REDIS_URL is not set (the in-process pipeline has no jobs)');
+    if (!config.redisUrl) {
+      throw new CallScopeError(
+        'QUEUE_NOT_CONFIGURED',
+        'no job queue: REDIS_URL is not set. The in-process pipeline has no jobs: failed calls are listed by `callscope export --status failed` and retried by the next ingest',
+      );
+    }
     const client = redisClient(config.redisUrl);
     client.on('error', () => undefined); // reported through the queue's 'error' event
     const queue = new Queue(CALL_QUEUE, { connection: client });

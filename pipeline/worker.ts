@@ -56,7 +56,11 @@ export async function startCallWorker(deps: PipelineDeps, concurrency: number): 
     maxStalledCount: 2,
     autorun: false,
   });
-  worker.on('error', (err) => log.error({ error: messageOf(err) }, 'worker connection error'));
+  let lastError = '';
+  worker.on('error', (err) => {
+    lastError = messageOf(err);
+    log.error({ error: lastError }, 'worker connection error');
+  });
   worker.on('failed', (job, err) => log.warn({ callId: job?.id, attempts: job?.attemptsMade, error: messageOf(err) }, 'job failed'));
   worker.on('stalled', (jobId) => log.warn({ callId: jobId }, 'job stalled: its worker stopped renewing the lock; queued again'));
   worker.on('completed', (job) => log.info({ callId: job.id, status: (job.returnvalue as CallJobResult | undefined)?.status }, 'job completed'));
@@ -64,7 +68,7 @@ export async function startCallWorker(deps: PipelineDeps, concurrency: number): 
   await withTimeout(worker.waitUntilReady(), READY_TIMEOUT_MS, () => {
     void worker.close(true).catch(() => undefined);
     client.disconnect();
-    return new CallScopeError('QUEUE_UNAVAILABLE', `Redis at ${redactUrl(config.redisUrl!)} did not answer within ${READY_TIMEOUT_MS / 1000} s`);
+    return new CallScopeError('QUEUE_UNAVAILABLE', `Redis at ${redactUrl(config.redisUrl!)} did not answer within ${READY_TIMEOUT_MS / 1000} s${lastError ? ` (${lastError})` : ''}`);
   });
   log.info({ queue: CALL_QUEUE, redis: redactUrl(config.redisUrl), concurrency }, 'worker ready');
   return {

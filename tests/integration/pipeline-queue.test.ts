@@ -9,7 +9,7 @@ import { CallQueue } from '../../pipeline/call-queue.ts';
 import { sha256 } from '../../pipeline/record-store.ts';
 import { fabricateTextCalls } from '../fabricate-calls.ts';
 import { CALLS_DIR, MODELS_DIR, tempDir } from '../helpers.ts';
-import { startRedis, type TestRedis } from '../redis-server.ts';
+import { freePort, startRedis, type TestRedis } from '../redis-server.ts';
 import { runCli } from '../run-cli.ts';
 import { startWorker, type WorkerProcess } from '../worker-process.ts';
 
@@ -272,5 +272,19 @@ describe('BullMQ pipeline on a real Redis', () => {
     expect(indexWrites(data).get(audio)).toBe(1);
     // The second ingest queued the finished text call again: it ran from the cache, no new index write.
     expect(indexWrites(data).get(id)).toBe(1);
+  });
+
+  it('says so in one line when Redis does not answer or is not configured', async () => {
+    const data = tempDir();
+    cleanups.push(() => data.cleanup());
+    const env = { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, CALLSCOPE_DATA: data.dir };
+    const [jobs, work] = await Promise.all([runCli(['jobs'], env), runCli(['worker'], env)]);
+    for (const r of [jobs, work]) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^callscope: Redis at ${env.REDIS_URL}/? did not answer within 5 s \\(connect ECONNREFUSED [^)]+\\)\\n$`));
+    }
+    const none = await runCli(['jobs'], { CALLSCOPE_DATA: env.CALLSCOPE_DATA, REDIS_URL: '' });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^callscope: no job queue: REDIS_URL is not set\..*export --status failed/);
   });
 });

@@ -5,9 +5,11 @@ import { pinyin } from 'pinyin-pro';
  * by one stand-in per toneless syllable (工 and 公 both become the stand-in of "gong"), so lexicons,
  * scorecard phrases and regexes also match what an ASR engine wrote with a sound-alike character
  * (公号 for 工号, 少等 for 稍等, 报歉 for 抱歉). The mapping is one character for one, so offsets into
- * the folded text are offsets into the original. Stand-ins are Private Use Area characters handed
+ * the folded text are offsets into the original. Spoken digits fold to the digit (幺二三七八 is 12378),
+ * so a number matches however the vendor wrote it. Stand-ins are Private Use Area characters handed
  * out per process: folded text is only ever compared with text folded in the same process.
  */
+const DIGITS: Record<string, string> = { 零: '0', 〇: '0', 一: '1', 幺: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
 const HAN = /^[\u3400-\u9fff]$/;
 const PUA_START = 0xe000;
 const standIns = new Map<string, string>();
@@ -16,7 +18,8 @@ const folded = new Map<string, string>();
 export function foldChar(ch: string): string {
   let f = folded.get(ch);
   if (f === undefined) {
-    if (!HAN.test(ch)) f = ch;
+    if (DIGITS[ch]) f = DIGITS[ch];
+    else if (!HAN.test(ch)) f = ch;
     else {
       const syllable = pinyin(ch, { toneType: 'none', v: true });
       f = standIns.get(syllable);

@@ -19,6 +19,14 @@ export type CheckpointBacktest = Confusion & {
 
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
 
+/** Precision, recall and F1 of the machine's "failed" against the labels, and Cohen's κ. */
+export function agreement(m: Confusion): { precision: number | null; recall: number | null; f1: number | null; kappa: number | null } {
+  const precision = ratio(m.tp, m.tp + m.fp);
+  const recall = ratio(m.tp, m.tp + m.fn);
+  const f1 = precision !== null && recall !== null && precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : m.tp + m.fp + m.fn === 0 ? null : 0;
+  return { precision, recall, f1, kappa: cohensKappa(m) };
+}
+
 /** Cohen's κ of two raters' pass/fail decisions; null when chance agreement is total (one class only). */
 export function cohensKappa({ tp, fp, fn, tn }: Confusion): number | null {
   const n = tp + fp + fn + tn;
@@ -57,9 +65,6 @@ export async function backtest(card: Scorecard, labelled: LabelledCall[], models
           disagreements.push({ id: c.id, name: c.name, machine: failed ? 'failed' : 'passed', label: labelled ? 'violation' : 'none' });
         }
       }
-      const precision = ratio(m.tp, m.tp + m.fp);
-      const recall = ratio(m.tp, m.tp + m.fn);
-      const f1 = precision !== null && recall !== null && precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : m.tp + m.fp + m.fn === 0 ? null : 0;
-      return { checkpointId: cp.id, label: cp.label!, ...m, precision, recall, f1, kappa: cohensKappa(m), disagreements };
+      return { checkpointId: cp.id, label: cp.label!, ...m, ...agreement(m), disagreements };
     });
 }

@@ -7,7 +7,8 @@ import { mulberry32 } from '../core/prng.ts';
 import type { TranscriptV1 } from '../core/schemas.ts';
 import { analyzeStage } from '../nlp/analyze-stage.ts';
 import { scoringInputOf } from '../scoring-models/score-stage.ts';
-import { backtest, type CheckpointBacktest, type LabelledCall } from '../scoring-models/backtest.ts';
+import { agreement, backtest, type CheckpointBacktest, type Confusion, type LabelledCall } from '../scoring-models/backtest.ts';
+import { callFlags, FLAG_IDS, type FlagId } from '../scoring-models/flags.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
 import { CALLS_DIR, truthCalls } from './helpers.ts';
 
@@ -61,7 +62,13 @@ export const degradations: Record<string, (segs: Seg[]) => Seg[]> = {
  * The dev calls' sidecars, degraded one way, through the real NLP stage, backtested against the
  * labels as text-only calls (no audio: silence and interruptions come from the transcript timings).
  */
-export async function backtestDegraded(card: Scorecard, config: Config, degradation: (segs: Seg[]) => Seg[]): Promise<CheckpointBacktest[]> {
+export type FlagAgreement = Confusion & { flag: FlagId; f1: number | null };
+
+export async function backtestDegraded(
+  card: Scorecard,
+  config: Config,
+  degradation: (segs: Seg[]) => Seg[],
+): Promise<{ checkpoints: CheckpointBacktest[]; flags: FlagAgreement[] }> {
   const ctx = { config, log: pino({ level: 'silent' }), callId: 'degraded' };
   const meta = new Map(
     readFileSync(path.join(CALLS_DIR, 'meta.jsonl'), 'utf8')
@@ -71,10 +78,17 @@ export async function backtestDegraded(card: Scorecard, config: Config, degradat
       .map(({ audioFile, ...m }) => [audioFile, m]),
   );
   const calls: LabelledCall[] = [];
+  const flags = FLAG_IDS.map((flag) => ({ flag, tp: 0, fp: 0, fn: 0, tn: 0 }));
   for (const c of truthCalls()) {
     const t = await readTranscriptFile(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`));
     const r = await analyzeStage.run({ segments: assignRoles({ ...t, segments: degradation(t.segments) }) }, ctx);
     if (!r.ok) throw new Error(r.reason);
+    const raised = callFlags({ segments: r.output.segments, customerEmotionEnd: r.output.nlp.customerEmotion?.end ?? null });
+    for (const row of flags) {
+      const machine = raised.includes(row.flag);
+      const labelled = c.truth.riskFlags.includes(row.flag.toUpperCase());
+      row[machine ? (labelled ? 'tp' : 'fp') : labelled ? 'fn' : 'tn']++;
+    }
     calls.push({
       id: c.callId,
       name: c.callId,
@@ -82,5 +96,5 @@ export async function backtestDegraded(card: Scorecard, config: Config, degradat
       input: scoringInputOf({ ...r.output, meta: { ...meta.get(c.audioFile), custom: {} }, durationSec: c.audio.durationSec, speech: [] }),
     });
   }
-  return backtest(card, calls, config.modelsDir);
+  return { checkpoints: await backtest(card, calls, config.modelsDir), flags: flags.map((row) => ({ ...row, f1: agreement(row).f1 })) };
 }

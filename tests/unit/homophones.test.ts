@@ -26,6 +26,14 @@ describe('homophone folding', () => {
     expect(hits('请您少等，我帮您查询').map((h) => h.category)).toContain('等待提示');
   });
 
+  it('spoken digits fold to digits: a regulator hotline read out still counts', () => {
+    expect(foldHomophones('幺二三七八')).toBe('12378');
+    expect(hits('我要打幺二三七八投诉你们', 'customer').map((h) => [h.term, h.category])).toEqual([
+      ['12378', '监管'],
+      ['投诉', '投诉'],
+    ]);
+  });
+
   it('exclusions fold too: a negated promise written with a slip is still not a promise', () => {
     expect(hits('这款产品不宝本').filter((h) => h.lexicon === 'promise')).toEqual([]);
     expect(hits('这款产品宝本').filter((h) => h.lexicon === 'promise').map((h) => h.term)).toEqual(['保本']);

@@ -67,6 +67,14 @@ export class Pipeline {
 
   private readonly steps: Step[];
 
+  get config(): Config {
+    return this.opts.config;
+  }
+
+  get scorecards(): Scorecard[] {
+    return this.opts.scorecards;
+  }
+
   constructor(private readonly opts: PipelineDeps) {
     this.records = new RecordStore(opts.config.dataDir);
     this.steps = pipelineSteps(opts.scorecards);

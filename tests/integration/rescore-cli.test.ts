@@ -4,6 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStore } from '../../indexer/open-store.ts';
+import pino from 'pino';
+import { Pipeline } from '../../pipeline/ingest.ts';
+import { rescoreAll } from '../../pipeline/rescore.ts';
+import { scoreHistory } from '../../pipeline/score-history.ts';
+import { parseScorecard } from '../../scoring-models/scorecard.ts';
 import { CALLS_DIR, MODELS_DIR, tempDir, truthCalls } from '../helpers.ts';
 import { runCli } from '../run-cli.ts';
 
@@ -170,4 +175,34 @@ describe('scorecard API', () => {
       expect(huge.status).toBe(400);
       expect((await huge.json()).error.message).toMatch(/larger than 2 MB/);
     }));
+});
+
+describe('rescoreAll in worker threads', () => {
+  it('grades like the in-process run, indexes every call once, and keeps what the threads stored', async () => {
+    const config = loadConfig({ ...env, CALLSCOPE_MODELS: MODELS_DIR });
+    const store = openStore(config);
+    const card = (v: string) => parseScorecard(v6.replace(/^version: .*$/m, `version: ${v}`), 'v.yaml');
+    try {
+      const inProcess = new Pipeline({ config, store, scorecards: [card('threads-a')], log: pino({ level: 'silent' }) });
+      expect(await rescoreAll(inProcess, undefined, { threads: 1 })).toMatchObject({ rescored: 4, threads: 1 });
+      const expected = new Map<string, unknown>();
+      for await (const d of store.all()) expected.set(d.id, d.scores[0]!.items);
+
+      const threaded = new Pipeline({ config, store, scorecards: [card('threads-b')], log: pino({ level: 'silent' }) });
+      const progress: number[] = [];
+      const summary = await rescoreAll(threaded, (p) => progress.push(p.done), { threads: 2, chunk: 1 });
+      expect(summary).toMatchObject({ calls: 4, rescored: 4, unchanged: 0, failed: [], threads: 2 });
+      expect(progress.at(-1)).toBe(4);
+      for await (const d of store.all()) {
+        expect(d.scores[0]!.version).toBe('threads-b');
+        expect(d.scores[0]!.items).toEqual(expected.get(d.id));
+        // The grade the thread stored is in the history (written before the thread ended).
+        const history = await scoreHistory(threaded.records, d.id);
+        expect(history.map((h) => h.version)).toContain('threads-b');
+      }
+      expect(await rescoreAll(threaded, undefined, { threads: 2, chunk: 1 })).toMatchObject({ unchanged: 4, rescored: 0 });
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { CallScopeError } from '../core/errors.ts';
-import type { CallQueue } from '../pipeline/call-queue.ts';
+import { type CallQueue, READY_TIMEOUT_MS, withTimeout } from '../pipeline/call-queue.ts';
 import { JOB_STATES, OPEN_STATES } from '../pipeline/jobs.ts';
 
 /** Opens the queue on first use; null when the server runs the in-process pipeline (no REDIS_URL). */
@@ -39,24 +39,27 @@ export function jobsRoutes(access: QueueAccess): Hono {
     if (!access) throw new CallScopeError('QUEUE_NOT_CONFIGURED', 'this server runs the in-process pipeline: no job queue (set REDIS_URL to use workers)');
     return access();
   };
+  // Queue commands wait through a Redis outage; an HTTP client gets a 503 instead of a hung request.
+  const answer = <T>(work: Promise<T>) =>
+    withTimeout(work, READY_TIMEOUT_MS, () => new CallScopeError('QUEUE_UNAVAILABLE', `Redis did not answer within ${READY_TIMEOUT_MS / 1000} s`));
 
   app.get('/', async (c) => {
     const q = parse(JobsQuery, c.req.query());
     const jobs = await queue();
-    const [counts, items] = await Promise.all([jobs.counts(), jobs.list(q.state, q.limit)]);
+    const [counts, items] = await answer(Promise.all([jobs.counts(), jobs.list(q.state, q.limit)]));
     return c.json({ counts, items });
   });
 
-  app.post('/retry-failed', async (c) => c.json({ retried: await (await queue()).retryAllFailed() }));
+  app.post('/retry-failed', async (c) => c.json({ retried: await answer((await queue()).retryAllFailed()) }));
 
   app.get('/:id', async (c) => {
     const id = parse(JobId, c.req.param('id'));
-    const job = await (await queue()).get(id);
+    const job = await answer((await queue()).get(id));
     if (!job) throw new CallScopeError('JOB_NOT_FOUND', `no job with id ${id}`);
     return c.json(job);
   });
 
-  app.post('/:id/retry', async (c) => c.json(await (await queue()).retry(parse(JobId, c.req.param('id')))));
+  app.post('/:id/retry', async (c) => c.json(await answer((await queue()).retry(parse(JobId, c.req.param('id'))))));
 
   return app;
 }

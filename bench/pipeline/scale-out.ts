@@ -8,7 +8,8 @@
  * docker-compose.yml). Workers are real `callscope worker` processes, started and ready before the
  * clock starts; the clock covers discovery, hashing, storing, enqueueing and waiting for the last job.
  *
- *   node --import tsx bench/pipeline/scale-out.ts [--text 300] [--no-audio]
+ *   node --import tsx bench/pipeline/scale-out.ts [--text 300] [--repeat 3] [--no-audio]
+ * Text runs are repeated (median shown: this machine is shared and noisy); recordings run once.
  */
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -29,13 +30,14 @@ import { startWorker, type WorkerProcess } from '../../tests/worker-process.ts';
 const args = process.argv.slice(2);
 const textCalls = Number(args[args.indexOf('--text') + 1]) || 300;
 const withAudio = !args.includes('--no-audio');
+const repeats = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) || 1 : 3;
 const CONCURRENCY = 2;
 
 type Row = { set: string; calls: number; runner: string; seconds: number; failed: number };
 const rows: Row[] = [];
 
-async function inProcess(set: string, inbox: string, root: string): Promise<void> {
-  const config = loadConfig({ CALLSCOPE_DATA: path.join(root, `inproc-${set}`), CALLSCOPE_MODELS: MODELS_DIR, CALLSCOPE_CONCURRENCY: String(CONCURRENCY) });
+async function inProcess(set: string, inbox: string, root: string, repeat: number): Promise<void> {
+  const config = loadConfig({ CALLSCOPE_DATA: path.join(root, `inproc-${set}-${repeat}`), CALLSCOPE_MODELS: MODELS_DIR, CALLSCOPE_CONCURRENCY: String(CONCURRENCY) });
   const store = openStore(config);
   const pipeline = new Pipeline({ config, store, log: pino({ level: 'silent' }), scorecards: loadScorecards(config.scorecardsDir) });
   const t = performance.now();
@@ -45,11 +47,11 @@ async function inProcess(set: string, inbox: string, root: string): Promise<void
   rows.push({ set, calls: summary.outcomes.length, runner: `in-process (concurrency ${CONCURRENCY})`, seconds, failed: summary.outcomes.filter((o) => o.status === 'failed').length });
 }
 
-async function withWorkers(set: string, inbox: string, root: string, workers: number): Promise<void> {
-  const dir = path.join(root, `bullmq-${set}-${workers}`);
+async function withWorkers(set: string, inbox: string, root: string, repeat: number, workers: number, concurrency = CONCURRENCY): Promise<void> {
+  const dir = path.join(root, `bullmq-${set}-${workers}x${concurrency}-${repeat}`);
   mkdirSync(path.join(dir, 'redis'), { recursive: true });
   const redis = await startRedis(path.join(dir, 'redis'), { appendfsync: 'everysec' });
-  const env = { REDIS_URL: redis.url, CALLSCOPE_DATA: path.join(dir, 'data'), CALLSCOPE_MODELS: MODELS_DIR, CALLSCOPE_CONCURRENCY: String(CONCURRENCY), CALLSCOPE_LOG_LEVEL: 'info' };
+  const env = { REDIS_URL: redis.url, CALLSCOPE_DATA: path.join(dir, 'data'), CALLSCOPE_MODELS: MODELS_DIR, CALLSCOPE_CONCURRENCY: String(concurrency), CALLSCOPE_LOG_LEVEL: 'info' };
   const procs: WorkerProcess[] = [];
   try {
     for (let i = 0; i < workers; i++) procs.push(await startWorker(env));
@@ -63,7 +65,7 @@ async function withWorkers(set: string, inbox: string, root: string, workers: nu
     const seconds = (performance.now() - t) / 1000;
     await store.close();
     await queue.close();
-    rows.push({ set, calls: jobs.length, runner: `BullMQ, ${workers} worker${workers > 1 ? 's' : ''} × concurrency ${CONCURRENCY}`, seconds, failed: jobs.filter((j) => j.state === 'failed').length });
+    rows.push({ set, calls: jobs.length, runner: `BullMQ, ${workers} worker${workers > 1 ? 's' : ''} × concurrency ${concurrency}`, seconds, failed: jobs.filter((j) => j.state === 'failed').length });
   } finally {
     for (const p of procs) await p.kill('SIGTERM');
     await redis.stop();
@@ -100,11 +102,11 @@ async function queueOverhead(root: string, n = 2000): Promise<{ perJobMs: number
 
 const root = tempDir('callscope-bench-scale-');
 try {
-  const sets: Array<{ set: string; inbox: string }> = [];
+  const sets: Array<{ set: string; inbox: string; repeats: number }> = [];
   const textInbox = path.join(root.dir, 'text');
   mkdirSync(textInbox);
   fabricateTextCalls(textInbox, textCalls);
-  sets.push({ set: 'text', inbox: textInbox });
+  sets.push({ set: 'text', inbox: textInbox, repeats });
   if (withAudio) {
     const audioInbox = path.join(root.dir, 'audio');
     mkdirSync(audioInbox);
@@ -112,27 +114,36 @@ try {
       copyFileSync(path.join(CALLS_DIR, f), path.join(audioInbox, f));
       copyFileSync(path.join(CALLS_DIR, `${f}.transcript.json`), path.join(audioInbox, `${f}.transcript.json`));
     }
-    sets.push({ set: 'audio', inbox: audioInbox });
+    sets.push({ set: 'audio', inbox: audioInbox, repeats: 1 });
   }
   const loadBefore = loadavg()[0]!;
-  for (const { set, inbox } of sets) {
-    await inProcess(set, inbox, root.dir);
-    await withWorkers(set, inbox, root.dir, 1);
-    await withWorkers(set, inbox, root.dir, 2);
+  // Runners take turns within each repeat, so a burst of other load hits them alike.
+  for (const { set, inbox, repeats: n } of sets) {
+    for (let r = 0; r < n; r++) {
+      await inProcess(set, inbox, root.dir, r);
+      await withWorkers(set, inbox, root.dir, r, 1);
+      await withWorkers(set, inbox, root.dir, r, 2, 1);
+      await withWorkers(set, inbox, root.dir, r, 2);
+    }
   }
   const overhead = await queueOverhead(root.dir);
 
   console.log(`load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} (2 cores shared with other work)`);
-  console.log('| calls | runner | wall time | calls/s | calls/hour | vs in-process | failed |');
+  console.log('| calls | runner | wall time (median; range) | calls/s | calls/hour | vs in-process | failed |');
   console.log('|---|---|---|---|---|---|---|');
-  for (const r of rows) {
-    const base = rows.find((b) => b.set === r.set && b.runner.startsWith('in-process'))!;
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) groups.set(`${r.set}|${r.runner}`, [...(groups.get(`${r.set}|${r.runner}`) ?? []), r]);
+  const summary = [...groups.values()].map((g) => ({ ...g[0]!, seconds: median(g.map((r) => r.seconds)), all: g.map((r) => r.seconds), failed: g.reduce((n, r) => n + r.failed, 0) }));
+  for (const r of summary) {
+    const base = summary.find((b) => b.set === r.set && b.runner.startsWith('in-process'))!;
     const rate = r.calls / r.seconds;
     const ratio = rate / (base.calls / base.seconds);
     const label = r.set === 'text' ? `${r.calls} text-only` : `${r.calls} recordings (decode + VAD)`;
-    console.log(`| ${label} | ${r.runner} | ${r.seconds.toFixed(1)} s | ${rate.toFixed(rate < 10 ? 2 : 1)} | ${Math.round(rate * 3600).toLocaleString('en')} | ${ratio.toFixed(2)} | ${r.failed} |`);
+    const range = r.all.length > 1 ? `; ${Math.min(...r.all).toFixed(1)}–${Math.max(...r.all).toFixed(1)} s over ${r.all.length} runs` : '';
+    console.log(`| ${label} | ${r.runner} | ${r.seconds.toFixed(1)} s${range} | ${rate.toFixed(rate < 10 ? 2 : 1)} | ${Math.round(rate * 3600).toLocaleString('en')} | ${ratio.toFixed(2)} | ${r.failed} |`);
   }
-  const text = rows.filter((r) => r.set === 'text');
+  const text = summary.filter((r) => r.set === 'text');
   const perCall = (r: Row) => (r.seconds * 1000) / r.calls;
   const diff = perCall(text[1]!) - perCall(text[0]!);
   console.log(

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import { lazyQueue } from '../../api/jobs-routes.ts';
 import { transcribeStage } from '../../asr/transcribe-stage.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStore } from '../../indexer/open-store.ts';
@@ -210,8 +211,8 @@ describe('BullMQ pipeline on a real Redis', () => {
     expect((await runCli(['jobs', 'retry', '--all-failed'], env)).stdout).toContain('1 failed jobs queued again');
   });
 
-  it('the API lists failed jobs with their error and retries them; without REDIS_URL it says there is no queue', async () => {
-    const { inbox, env } = await setUp();
+  it('the API lists failed jobs with their error and retries them; 503 while Redis is down; without REDIS_URL it says there is no queue', async () => {
+    const { redis, inbox, env } = await setUp();
     const bad = path.join(inbox, 'broken.transcript.json');
     writeFileSync(bad, '{"format":"something-else"}');
     const badId = sha256(readFileSync(bad));
@@ -221,7 +222,10 @@ describe('BullMQ pipeline on a real Redis', () => {
     const config = loadConfig(env);
     const store = openStore(config);
     cleanups.push(() => store.close());
-    const app = createApp(store, { jobs: () => openQueue(env) });
+    // As `callscope serve` does: one queue connection, opened on the first request.
+    const jobs = lazyQueue(() => CallQueue.open(config));
+    cleanups.push(() => jobs.close());
+    const app = createApp(store, { jobs: jobs.access });
     const list = await app.request('/api/jobs?state=failed');
     expect(list.status).toBe(200);
     const body = (await list.json()) as { counts: Record<string, number>; items: Array<Record<string, unknown>> };
@@ -237,6 +241,13 @@ describe('BullMQ pipeline on a real Redis', () => {
     const queue = await openQueue(env);
     await waitUntil(async () => (await queue.get(badId))!.state === 'failed');
     expect((await app.request(`/api/jobs/${badId}`)).status).toBe(200);
+
+    await redis.kill();
+    const down = await app.request('/api/jobs');
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ error: { code: 'QUEUE_UNAVAILABLE', message: 'Redis did not answer within 5 s' } });
+    await redis.start();
+    expect((await app.request('/api/jobs?state=failed')).status).toBe(200);
 
     const embedded = createApp(store);
     const none = await embedded.request('/api/jobs');

@@ -68,7 +68,7 @@ export type Leaf = {
   interruption?: { by: 'agent' | 'customer'; minOverlapSec?: number };
   overlap?: { minTotalSec: number };
   metadata?: { field: string; in?: string[]; min?: number; max?: number };
-  emotion?: { labels: Array<(typeof EMOTIONS)[number]>; scope: 'segment' | 'end'; minScore?: number };
+  emotion?: { labels: Array<(typeof EMOTIONS)[number]>; scope: 'segment' | 'end' | 'worsened'; minScore?: number };
   role?: z.infer<typeof Role>;
   within?: Window;
   after?: Anchor;
@@ -128,7 +128,7 @@ const LeafSchema = z
     emotion: z
       .object({
         labels: z.array(z.enum(EMOTIONS)).min(1),
-        scope: z.enum(['segment', 'end']).default('segment'),
+        scope: z.enum(['segment', 'end', 'worsened']).default('segment'),
         /** Only segments the model labels this confidently (0–1); the short-reply rule's neutral never counts. */
         minScore: z.number().min(0, 'minScore is a probability in [0, 1]').max(1, 'minScore is a probability in [0, 1]').optional(),
       })

@@ -139,7 +139,7 @@ export function describe(c: Condition): string {
   else if (c.interruption) return `${ROLE_ZH[c.interruption.by]}抢话`;
   else if (c.overlap) return `双方重叠说话超过 ${c.overlap.minTotalSec} 秒`;
   else if (c.metadata) return `通话信息 ${c.metadata.field}${c.metadata.in ? ` ∈ {${c.metadata.in.join(', ')}}` : ` 在 [${c.metadata.min ?? '-∞'}, ${c.metadata.max ?? '∞'}]`}`;
-  else if (c.emotion) what = `${c.emotion.scope === 'end' ? '结束时' : ''}情绪 ${c.emotion.labels.join('/')}`;
+  else if (c.emotion) what = `${c.emotion.scope === 'end' ? '结束时' : c.emotion.scope === 'worsened' ? '恶化为' : ''}情绪 ${c.emotion.labels.join('/')}`;
   else what = '?';
   const where = c.within?.firstSec
     ? `前 ${c.within.firstSec} 秒内`

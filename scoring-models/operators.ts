@@ -13,7 +13,8 @@ export type ScoringInput = {
   speech?: SpeechRegion[];
   /** Complaint-taxonomy tags from the NLP stage. */
   tags?: CallTag[];
-  /** Each side's emotion over the last third of the call (NLP stage). */
+  /** Each side's emotion over the first and the last third of the call (NLP stage). */
+  emotionStart?: { agent?: string | null; customer?: string | null };
   emotionEnd?: { agent?: string | null; customer?: string | null };
   /** Highest cosine similarity of a segment to the example sentences (the score stage embeds them). */
   similarity?: (segment: Segment, examples: string[]) => number;
@@ -209,12 +210,20 @@ function tagMatches(input: ScoringInput, wanted: string[]): Match[] {
     .filter((m): m is Match => m !== null);
 }
 
-function emotionEndMatches(input: ScoringInput, c: Leaf): Match[] {
+/** From calm to upset: what "worsened" means for a side's emotion between the first and last third. */
+const EMOTION_RANK: Record<string, number> = { positive: 0, neutral: 1, negative: 2, angry: 3 };
+
+/** `scope: end`: the side's emotion over the last third; `scope: worsened`: it ends worse than it began, ending in a label listed. */
+function emotionTrajectoryMatches(input: ScoringInput, c: Leaf): Match[] {
   const role = c.role === 'agent' ? 'agent' : 'customer';
-  const label = input.emotionEnd?.[role];
-  if (!label || !c.emotion!.labels.includes(label as 'neutral')) return [];
+  const end = input.emotionEnd?.[role];
+  if (!end || !c.emotion!.labels.includes(end as 'neutral')) return [];
+  const start = input.emotionStart?.[role];
+  if (c.emotion!.scope === 'worsened' && !(start && (EMOTION_RANK[end] ?? 1) > (EMOTION_RANK[start] ?? 1))) return [];
   const last = input.segments.filter((s) => s.role === role).at(-1);
-  return last ? [{ segment: last, start: last.start, end: last.end, quote: `${ROLE_ZH[role]}结束时情绪：${label}` }] : [];
+  if (!last) return [];
+  const quote = c.emotion!.scope === 'worsened' ? `${ROLE_ZH[role]}情绪：${start} → ${end}` : `${ROLE_ZH[role]}结束时情绪：${end}`;
+  return [{ segment: last, start: last.start, end: last.end, quote }];
 }
 
 /** Operators on the call as a whole or its timeline; their matches point at the nearest segment. */
@@ -225,6 +234,6 @@ export function callMatches(input: ScoringInput, c: Leaf): Match[] {
   if (c.speechRate) return speechRateMatches(input, c);
   if (c.metadata) return metadataMatches(input, c.metadata);
   if (c.tag) return tagMatches(input, c.tag);
-  if (c.emotion) return emotionEndMatches(input, c);
+  if (c.emotion) return emotionTrajectoryMatches(input, c);
   return [];
 }

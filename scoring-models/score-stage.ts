@@ -16,6 +16,7 @@ export function scoringInputOf(call: Pick<CallDoc, 'segments' | 'meta' | 'durati
     durationSec: call.durationSec ?? 0,
     speech: call.speech,
     tags: call.nlp?.tags ?? [],
+    emotionStart: { agent: call.nlp?.agentEmotion?.start ?? null, customer: call.nlp?.customerEmotion?.start ?? null },
     emotionEnd: { agent: call.nlp?.agentEmotion?.end ?? null, customer: call.nlp?.customerEmotion?.end ?? null },
   };
 }

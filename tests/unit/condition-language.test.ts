@@ -166,6 +166,11 @@ describe('tags, emotion, semantic similarity', () => {
     const end = present(`{ emotion: { labels: [angry, negative], scope: end }, role: customer }`);
     expect(item(end, input(complaintCall, { emotionEnd: { customer: 'negative' } })).evidence[0]).toMatchObject({ segmentId: 's3' });
     expect(item(end, input(complaintCall, { emotionEnd: { customer: 'positive' } })).passed).toBe(false);
+    const worse = present(`{ emotion: { labels: [angry, negative], scope: worsened }, role: customer }`);
+    expect(item(worse, input(complaintCall, { emotionStart: { customer: 'neutral' }, emotionEnd: { customer: 'angry' } })).evidence[0]!.quote).toBe('客户情绪：neutral → angry');
+    // Angry from start to end did not worsen.
+    expect(item(worse, input(complaintCall, { emotionStart: { customer: 'angry' }, emotionEnd: { customer: 'angry' } })).passed).toBe(false);
+    expect(item(worse, input(complaintCall, { emotionStart: { customer: 'negative' }, emotionEnd: { customer: 'neutral' } })).passed).toBe(false);
   });
 
   it('semantic compares each segment with the examples through the similarity the stage supplies', () => {

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField } from './query-model.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, vectorBlob } from './sqlite/call-row.ts';
+import { checkpointsOf, factValues, labelsOf, packDoc, packDocAsync, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { filterSql, ftsMatch, textMatches, type Sql } from './sqlite/filter-sql.ts';
 import { DATE_COLUMNS, DDL, FACT_COLUMNS, FTS_DDL, MAX_SEGMENTS, MIGRATE_2_TO_3, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
 import { indexTerms, leafOf, matchingSegments, type Tokenizer } from './text-terms.ts';
@@ -118,7 +118,7 @@ export class SqliteCallStore implements CallStore {
     const insert = this.db.prepare('INSERT INTO segments_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)');
     const batch = this.db.prepare('SELECT n, doc FROM call_docs WHERE n > ? ORDER BY n LIMIT 1000').raw();
     for (let last = 0, rows = batch.all(last) as Array<[number, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
-      for (const [n, blob] of rows) this.insertSegments(unpackDoc(blob), n, insert);
+      for (const [n, blob] of rows) this.insertSegments(unpackDocUnchecked(blob), n, insert);
       last = rows[rows.length - 1]![0];
     }
   }
@@ -160,18 +160,20 @@ export class SqliteCallStore implements CallStore {
   // lock, which SQLite refuses at once (SQLITE_BUSY, no busy wait) when another process wrote in
   // between — several `callscope worker` processes share this file.
   async put(doc: CallDoc, docHash: string): Promise<void> {
-    this.db.transaction(() => this.write(doc, docHash)).immediate();
+    const packed = await packDocAsync(doc);
+    this.db.transaction(() => this.write(doc, docHash, this.stmt, packed)).immediate();
   }
 
-  /** Puts many calls in one transaction (bulk load, re-score): all land or none. */
+  /** Puts many calls in one transaction (bulk load, re-score): all land or none. Documents are compressed off the main thread first. */
   async putMany(docs: ReadonlyArray<{ doc: CallDoc; docHash: string }>): Promise<void> {
+    const packed = await Promise.all(docs.map(({ doc }) => packDocAsync(doc)));
     this.db.transaction(() => {
-      for (const { doc, docHash } of docs) this.write(doc, docHash);
+      docs.forEach(({ doc, docHash }, i) => this.write(doc, docHash, this.stmt, packed[i]));
     }).immediate();
   }
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
-  private write(doc: CallDoc, docHash: string, stmt = this.stmt): void {
+  private write(doc: CallDoc, docHash: string, stmt = this.stmt, packed?: Buffer): void {
     if (doc.segments.length > MAX_SEGMENTS) throw new CallScopeError('BAD_REQUEST', `a call holds at most ${MAX_SEGMENTS} segments`);
     const textHash = segmentTextHash(doc);
     const values = factValues(doc, docHash, textHash);
@@ -186,7 +188,7 @@ export class SqliteCallStore implements CallStore {
     } else {
       n = Number(stmt.insertCall.run(doc.id, ...values, seq).lastInsertRowid);
     }
-    stmt.putDoc.run(n, packDoc(doc));
+    stmt.putDoc.run(n, packed ?? packDoc(doc));
     for (const [kind, value] of labelsOf(doc)) stmt.insertLabel.run(kind, value, n);
     for (const [checkpointId, outcome] of checkpointsOf(doc)) stmt.insertCheckpoint.run(checkpointId, outcome, n);
     const embedding = doc.nlp?.embedding;
@@ -316,9 +318,8 @@ export class SqliteCallStore implements CallStore {
       for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
         // Duplicates (several segments of one call) are harmless under IN: no DISTINCT pass here.
         const matches = this.db.prepare(`SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck();
-        tables.set(match, await mirror.numbersTable((add) => {
-          for (const n of matches.iterate(match) as Iterable<number>) add(n);
-        }));
+        const ns = matches.all(match) as number[]; // .all() is about twice as fast as iterating here
+        tables.set(match, await mirror.numbersTable((add) => ns.forEach(add)));
       }
       return await fn({
         dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../core/config.ts';
 import { CallScopeError } from '../core/errors.ts';
@@ -11,7 +10,7 @@ import { RecordStore } from '../pipeline/record-store.ts';
 import { rescoreAll } from '../pipeline/rescore.ts';
 import { scoreHistory, type VersionDiff, versionDiff } from '../pipeline/score-history.ts';
 import { installScorecard, loadPublishedScorecards } from '../scoring-models/published.ts';
-import { parseScorecard } from '../scoring-models/scorecard.ts';
+import { readScorecardFile } from '../scoring-models/scorecard.ts';
 import { scoreWithCards, scoringInputOf } from '../scoring-models/score-stage.ts';
 import { progressReporter } from './progress.ts';
 
@@ -96,13 +95,7 @@ function formatItem(i: CheckpointResult, doc: CallDoc): string {
 
 /** `callscope scorecard explain FILE --call ID`: every checkpoint's decision on one call, with its evidence. */
 export async function runExplain(config: Config, file: string, key: string, json: boolean): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new CallScopeError('FILE_NOT_FOUND', `${file}: scorecard not found`);
-  }
-  const card = parseScorecard(text, file);
+  const card = readScorecardFile(file);
   const store = openStore(config);
   try {
     const doc = await findCall(store, key);

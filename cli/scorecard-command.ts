@@ -6,7 +6,7 @@ import type { CallDoc } from '../core/schemas.ts';
 import { openStore } from '../indexer/open-store.ts';
 import { backtest, type CheckpointBacktest, type LabelledCall } from '../scoring-models/backtest.ts';
 import { type LabelInput, matchLabels } from '../scoring-models/labels.ts';
-import { parseScorecard } from '../scoring-models/scorecard.ts';
+import { readScorecardFile } from '../scoring-models/scorecard.ts';
 
 export async function readLabels(file: string, docs: CallDoc[]): Promise<{ calls: LabelledCall[]; problems: string[] }> {
   let text: string;
@@ -45,13 +45,7 @@ export function formatBacktest(rows: CheckpointBacktest[], n: number): string {
 
 /** `callscope scorecard test`: a draft against the human labels of calls already ingested, without publishing it. */
 export async function runScorecardTest(config: Config, file: string, labelsFile: string, json: boolean): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new CallScopeError('FILE_NOT_FOUND', `${file}: scorecard not found`);
-  }
-  const card = parseScorecard(text, file);
+  const card = readScorecardFile(file);
   if (!card.checkpoints.some((c) => c.label)) {
     throw new CallScopeError('SCORECARD_INVALID', `${file}: no checkpoint names the violation label it detects (label: …), so there is nothing to compare`);
   }

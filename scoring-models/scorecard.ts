@@ -159,6 +159,17 @@ export function parseScorecard(text: string, file = '<scorecard>', catalogue: Le
   return card;
 }
 
+/** A scorecard file (a draft or a published one), parsed and checked; a missing file is a clear error. */
+export function readScorecardFile(file: string): Scorecard {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CallScopeError('FILE_NOT_FOUND', `${file}: scorecard not found`);
+  }
+  return parseScorecard(text, file);
+}
+
 export function scorecardFiles(dir: string): string[] {
   try {
     return readdirSync(dir)

@@ -17,9 +17,12 @@ parentPort!.on('message', async (ids: string[] | 'close') => {
     return;
   }
   try {
+    // This thread indexes what it graded (one transaction per chunk): documents never cross threads.
     const results: RescoreResult[] = [];
     for (const id of ids) results.push(await rescoreOne(pipeline, id));
-    parentPort!.postMessage({ results });
+    const changed = results.flatMap((r) => (r.kind === 'changed' ? [{ doc: r.doc, docHash: r.docHash }] : []));
+    if (changed.length) await pipeline.index(changed);
+    parentPort!.postMessage({ results: results.map((r) => (r.kind === 'changed' ? { id: r.id, kind: 'indexed' } : r)) });
   } catch (err) {
     parentPort!.postMessage({ error: (err as Error).message });
   }

@@ -19,7 +19,7 @@ export type RescoreSummary = {
 
 /** What re-scoring one call came to; a changed call's document is indexed by the caller, in batches. */
 export type RescoreResult =
-  | { id: string; kind: 'skipped' | 'unchanged' }
+  | { id: string; kind: 'skipped' | 'unchanged' | 'indexed' }
   | { id: string; kind: 'failed'; code: string; message: string }
   | { id: string; kind: 'changed'; doc: CallDoc; docHash: string };
 
@@ -83,8 +83,8 @@ function startThreads(pipeline: Pipeline, n: number): { run(ids: string[]): Prom
  * Re-grades every stored call with the pipeline's scorecards from its stored transcript and NLP
  * output — the same stage code and cache as ingest, never ASR: a call whose transcript is not
  * stored for the current ASR version is skipped. The new grade is stored beside the older ones
- * (score history); documents are re-indexed in batches by this thread while `threads` worker
- * threads grade (default: CALLSCOPE_CONCURRENCY).
+ * (score history) and documents are re-indexed in batches — by `threads` worker threads that each
+ * grade and index their share (default: CALLSCOPE_CONCURRENCY), or in this thread.
  */
 export async function rescoreAll(pipeline: Pipeline, onProgress?: Progress, opts: RescoreOptions = {}): Promise<RescoreSummary> {
   const threads = opts.threads ?? pipeline.config.concurrency;
@@ -101,7 +101,8 @@ export async function rescoreAll(pipeline: Pipeline, onProgress?: Progress, opts
       if (r.kind === 'changed') {
         batch.push({ doc: r.doc, docHash: r.docHash });
         summary.rescored++;
-      } else if (r.kind === 'failed') summary.failed.push({ id: r.id, code: r.code, message: r.message });
+      } else if (r.kind === 'indexed') summary.rescored++;
+      else if (r.kind === 'failed') summary.failed.push({ id: r.id, code: r.code, message: r.message });
       else summary[r.kind]++;
     }
     done += results.length;

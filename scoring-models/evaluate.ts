@@ -118,8 +118,16 @@ function evaluate(input: ScoringInput, c: Condition): Found {
   throw new Error(`unresolved reference ${c.ref}: parseScorecard resolves every ref`);
 }
 
-/** A condition in words, for the reason a reviewer reads. */
+const described = new WeakMap<Condition, string>();
+
+/** A condition in words, for the reason a reviewer reads (worded once per condition). */
 export function describe(c: Condition): string {
+  let text = described.get(c);
+  if (text === undefined) described.set(c, (text = wordsFor(c)));
+  return text;
+}
+
+function wordsFor(c: Condition): string {
   if ('any' in c) return c.any.map(describe).join('或');
   if ('all' in c) return c.all.map(describe).join('且');
   if ('not' in c) return `没有（${describe(c.not)}）`;

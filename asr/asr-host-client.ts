@@ -3,14 +3,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CallScopeError, type ErrorCode } from '../core/errors.ts';
 import type { AudioAnalysis, AudioAnalysisRequest } from './audio-analysis.ts';
+import type { KwsRequest, KwsResult } from './kws/spotter.ts';
 
 const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'native-host.ts');
 
 type Reply =
-  | { reqId: number; ok: true; result: AudioAnalysis }
+  | { reqId: number; ok: true; result: unknown }
   | { reqId: number; ok: false; code: ErrorCode; message: string; expected: boolean };
 
-type Pending = { resolve(a: AudioAnalysis): void; reject(e: Error): void };
+type Pending = { resolve(a: unknown): void; reject(e: Error): void };
 
 /** Talks to one ASR host child, started on first use and restarted after a crash. */
 class AsrHostClient {
@@ -67,13 +68,22 @@ class AsrHostClient {
   }
 
   analyze(req: AudioAnalysisRequest): Promise<AudioAnalysis> {
+    return this.request<AudioAnalysis>('analyze', req);
+  }
+
+  /** Keyword spotting (sherpa-onnx KWS) on one recording. */
+  spotKeywords(req: KwsRequest): Promise<KwsResult> {
+    return this.request<KwsResult>('kws', req);
+  }
+
+  private request<T>(kind: 'analyze' | 'kws', req: AudioAnalysisRequest | KwsRequest): Promise<T> {
     this.child ??= this.start();
     const reqId = this.nextId++;
     const child = this.child;
-    return new Promise((resolve, reject) => {
-      this.pending.set(reqId, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(reqId, { resolve: (v) => resolve(v as T), reject });
       this.idleCheck();
-      child.send({ reqId, req });
+      child.send({ reqId, kind, req });
     });
   }
 

@@ -6,10 +6,18 @@
 import { isCallScopeError, messageOf } from '../core/errors.ts';
 import { analyzeAudio, type AudioAnalysisRequest } from './audio-analysis.ts';
 
-type Request = { reqId: number; req: AudioAnalysisRequest };
+import type { KwsRequest, KwsResult } from './kws/spotter.ts';
+
+type Request = { reqId: number; kind?: 'analyze'; req: AudioAnalysisRequest } | { reqId: number; kind: 'kws'; req: KwsRequest };
+
+/** Keyword spotting loads sherpa-onnx only when asked for. */
+async function spot(req: KwsRequest): Promise<KwsResult> {
+  const { spotKeywordsInFile } = await import('./kws/spotter.ts');
+  return spotKeywordsInFile(req);
+}
 
 process.on('message', (msg: Request) => {
-  analyzeAudio(msg.req).then(
+  (msg.kind === 'kws' ? spot(msg.req) : analyzeAudio(msg.req)).then(
     (result) => process.send?.({ reqId: msg.reqId, ok: true, result }),
     (err: unknown) =>
       process.send?.({

@@ -11,6 +11,7 @@ import { startServer } from '../api/server.ts';
 import { lazyQueue } from '../api/jobs-routes.ts';
 import { CallQueue } from '../pipeline/call-queue.ts';
 import { runNlpCommand } from './nlp-command.ts';
+import { kwsCommand } from './kws-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
 import { progressReporter } from './progress.ts';
@@ -254,6 +255,8 @@ scorecard
   .action(async (id: string, opts: { from: string; to: string; json?: boolean }) => {
     process.exitCode = await runDiff(loadConfig(), id, opts.from, opts.to, Boolean(opts.json));
   });
+
+program.addCommand(kwsCommand());
 
 function fail(err: unknown): never {
   if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);

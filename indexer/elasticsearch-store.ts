@@ -4,7 +4,7 @@ import { CallScopeError, messageOf } from '../core/errors.ts';
 import { CallDoc } from '../core/schemas.ts';
 import { filterOfCallQuery, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, sortDsl, textLeafDsl, type Dsl } from './elasticsearch/dsl.ts';
+import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, sortDsl } from './elasticsearch/dsl.ts';
 import { esDocument } from './elasticsearch/es-document.ts';
 import { indexName, indexTemplate, MAPPING_VERSION } from './elasticsearch/mapping.ts';
 import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type AggregateResult } from './query-model.ts';
@@ -161,26 +161,11 @@ export class ElasticsearchCallStore implements CallStore {
     return { total: page.total, items: page.items.map((h) => h.call) };
   }
 
-  /** The HTTP API's search: the words in one segment (of `role`), best BM25 first (max over the call's segments). */
+  /** The HTTP API's search: the words of `q` in one segment (of `role`), newest recording first (as the embedded store). */
   async search(query: SearchQuery): Promise<Page<SearchHit>> {
     const text = { words: query.q, ...(query.role ? { role: query.role } : {}) };
-    const leaf = textLeafDsl(text, this.tokenizer) as { nested: Dsl };
-    const res = await this.run('search', () =>
-      this.client.search<Source>({
-        index: this.alias,
-        query: { bool: { must: [{ nested: { ...leaf.nested, score_mode: 'max' } }], filter: [filterDsl(filterOfCallQuery(query), this.tokenizer)] } } as never,
-        sort: [{ _score: { order: 'desc' } }, { id: { order: 'asc' } }],
-        from: query.offset,
-        size: query.limit,
-        track_total_hits: true,
-        _source: ['doc'],
-      }),
-    );
-    const items = res.hits.hits.map((h) => {
-      const call = CallDoc.parse(h._source!.doc);
-      return { call, matches: this.matches(call, text) };
-    });
-    return { total: totalOf(res.hits.total), items };
+    const page = await this.query({ filter: { ...filterOfCallQuery(query), text }, size: query.limit, offset: query.offset });
+    return { total: page.total, items: page.items };
   }
 
   private matches(call: CallDoc, text: Parameters<typeof matchingSegments>[1] | undefined): SearchHit['matches'] {

@@ -5,8 +5,9 @@
  *    + analyze + score + index (no whisper: no real ASR weights can be installed here);
  *  - the queue's own cost per job: no-op jobs through BullMQ on the same Redis.
  * Each run gets a fresh data folder and a fresh redis-server (append-only, fsync every second, as in
- * docker-compose.yml). Workers are real `callscope worker` processes, started and ready before the
- * clock starts; the clock covers discovery, hashing, storing, enqueueing and waiting for the last job.
+ * docker-compose.yml). Workers are real `callscope worker` processes; every runner first processes
+ * 8 other text calls untimed (models loaded, cold start over); the clock then covers discovery,
+ * hashing, storing, enqueueing and the last job finishing.
  *
  *   node --import tsx bench/pipeline/scale-out.ts [--text 300] [--repeat 3] [--no-audio]
  * Text runs are repeated (median shown: this machine is shared and noisy); recordings run once.
@@ -36,10 +37,20 @@ const CONCURRENCY = 2;
 type Row = { set: string; calls: number; runner: string; seconds: number; failed: number };
 const rows: Row[] = [];
 
+/** Jobs finished (completed or failed) so far, polled every 50 ms: finer than `ingest --wait`. */
+async function untilFinished(queue: CallQueue, n: number): Promise<void> {
+  for (;;) {
+    const c = await queue.counts();
+    if (c.completed + c.failed >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function inProcess(set: string, inbox: string, root: string, repeat: number): Promise<void> {
   const config = loadConfig({ CALLSCOPE_DATA: path.join(root, `inproc-${set}-${repeat}`), CALLSCOPE_MODELS: MODELS_DIR, CALLSCOPE_CONCURRENCY: String(CONCURRENCY) });
   const store = openStore(config);
   const pipeline = new Pipeline({ config, store, log: pino({ level: 'silent' }), scorecards: loadScorecards(config.scorecardsDir) });
+  await pipeline.ingest([warmInbox]);
   const t = performance.now();
   const summary = await pipeline.ingest([inbox]);
   const seconds = (performance.now() - t) / 1000;
@@ -59,10 +70,13 @@ async function withWorkers(set: string, inbox: string, root: string, repeat: num
     const queue = await CallQueue.open(config);
     const store = openStore(config);
     const pipeline = new Pipeline({ config, store, log: pino({ level: 'silent' }), scorecards: loadScorecards(config.scorecardsDir), dispatch: (call, isNew) => queue.enqueue(call, isNew) });
+    const warm = await pipeline.ingest([warmInbox]);
+    await untilFinished(queue, warm.outcomes.length);
     const t = performance.now();
     const summary = await pipeline.ingest([inbox]);
-    const jobs = await queue.waitFor(summary.outcomes.filter((o) => o.status === 'queued'));
+    await untilFinished(queue, warm.outcomes.length + summary.outcomes.length);
     const seconds = (performance.now() - t) / 1000;
+    const jobs = await queue.waitFor(summary.outcomes.filter((o) => o.status === 'queued'));
     await store.close();
     await queue.close();
     rows.push({ set, calls: jobs.length, runner: `BullMQ, ${workers} worker${workers > 1 ? 's' : ''} × concurrency ${concurrency}`, seconds, failed: jobs.filter((j) => j.state === 'failed').length });
@@ -101,6 +115,10 @@ async function queueOverhead(root: string, n = 2000): Promise<{ perJobMs: number
 }
 
 const root = tempDir('callscope-bench-scale-');
+// Warm-up calls, run (untimed) by every runner first: models loaded, workers past their cold start.
+const warmInbox = path.join(root.dir, 'warm-up');
+mkdirSync(warmInbox);
+fabricateTextCalls(warmInbox, 8, 100_000);
 try {
   const sets: Array<{ set: string; inbox: string; repeats: number }> = [];
   const textInbox = path.join(root.dir, 'text');

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField } from './query-model.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { checkpointsOf, factValues, labelsOf, packDoc, packDocAsync, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
+import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
 import { DATE_COLUMNS, DDL, FACT_COLUMNS, FTS_DDL, MAX_SEGMENTS, MIGRATE_2_TO_3, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
 import { indexTerms, matchingSegments, type Tokenizer } from './text-terms.ts';
@@ -160,20 +160,21 @@ export class SqliteCallStore implements CallStore {
   // lock, which SQLite refuses at once (SQLITE_BUSY, no busy wait) when another process wrote in
   // between — several `callscope worker` processes share this file.
   async put(doc: CallDoc, docHash: string): Promise<void> {
-    const packed = await packDocAsync(doc);
-    this.db.transaction(() => this.write(doc, docHash, this.stmt, packed)).immediate();
+    this.db.transaction(() => this.write(doc, docHash)).immediate();
   }
 
-  /** Puts many calls in one transaction (bulk load, re-score): all land or none. Documents are compressed off the main thread first. */
+  /**
+   * Puts many calls in one transaction (bulk load, re-score): all land or none. (Compressing on
+   * libuv's pool instead was tried: Node's async zlib cost ~4× more main-thread time per document.)
+   */
   async putMany(docs: ReadonlyArray<{ doc: CallDoc; docHash: string }>): Promise<void> {
-    const packed = await Promise.all(docs.map(({ doc }) => packDocAsync(doc)));
     this.db.transaction(() => {
-      docs.forEach(({ doc, docHash }, i) => this.write(doc, docHash, this.stmt, packed[i]));
+      for (const { doc, docHash } of docs) this.write(doc, docHash);
     }).immediate();
   }
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
-  private write(doc: CallDoc, docHash: string, stmt = this.stmt, packed?: Buffer): void {
+  private write(doc: CallDoc, docHash: string, stmt = this.stmt): void {
     if (doc.segments.length > MAX_SEGMENTS) throw new CallScopeError('BAD_REQUEST', `a call holds at most ${MAX_SEGMENTS} segments`);
     const textHash = segmentTextHash(doc);
     const values = factValues(doc, docHash, textHash);
@@ -188,7 +189,7 @@ export class SqliteCallStore implements CallStore {
     } else {
       n = Number(stmt.insertCall.run(doc.id, ...values, seq).lastInsertRowid);
     }
-    stmt.putDoc.run(n, packed ?? packDoc(doc));
+    stmt.putDoc.run(n, packDoc(doc));
     for (const [kind, value] of labelsOf(doc)) stmt.insertLabel.run(kind, value, n);
     for (const [checkpointId, outcome] of checkpointsOf(doc)) stmt.insertCheckpoint.run(checkpointId, outcome, n);
     const embedding = doc.nlp?.embedding;

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { CallDoc } from '../../core/schemas.ts';
 import type { CheckpointOutcome } from '../query-model.ts';
 import { FACT_COLUMNS } from './schema.ts';
@@ -100,11 +99,6 @@ export function packDoc(doc: CallDoc): Buffer {
   return brotliCompressSync(JSON.stringify(doc), BROTLI);
 }
 
-const brotliAsync = promisify(brotliCompress);
-/** The same, compressed on libuv's thread pool: bulk writes overlap compression with other work. */
-export function packDocAsync(doc: CallDoc): Promise<Buffer> {
-  return brotliAsync(JSON.stringify(doc), BROTLI);
-}
 
 export function unpackDoc(blob: Buffer): CallDoc {
   return CallDoc.parse(unpackDocUnchecked(blob));

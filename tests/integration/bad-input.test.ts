@@ -85,13 +85,17 @@ describe('bad input', () => {
     const good = exported.find((d) => d.source.file === 'good.mp3')!;
     expect(good.status).toBe('ok');
     expect(good.meta.agentId).toBe('A5168');
-    // SYN-0031 is a clean call. Its metadata here has no `direction`, so identity verification (inbound
-    // only) does not apply; nor does the upsell rule, as the customer makes no complaint.
+    // SYN-0031 is clean on every labelled checkpoint. Its metadata here has no `direction`, so identity
+    // verification (inbound only) does not apply; nor do the upsell, empathy and complaint rules, as the
+    // customer is calm and makes no complaint. The agent pitches a wealth product without a risk notice.
     expect(good.scores[0]!.items.filter((i) => i.passed !== true).map((i) => [i.checkpointId, i.applicable])).toEqual([
       ['identity_verification', false],
       ['appropriate_upsell', false],
+      ['empathy', false],
+      ['complaint_handling', false],
+      ['risk_disclosure', true],
     ]);
-    expect(good.scores[0]!.items).toHaveLength(9);
+    expect(good.scores[0]!.items).toHaveLength(13);
   });
 
   it('retries failures on the next run and clears them once the file is fixed', async () => {

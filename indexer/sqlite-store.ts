@@ -141,6 +141,11 @@ export class SqliteCallStore implements CallStore {
       logDelete: this.db.prepare('INSERT INTO deleted_calls (seq, n) VALUES (?, ?)'),
       putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc) VALUES (?, ?)'),
       deleteLabels: this.db.prepare('DELETE FROM call_labels WHERE call_n = ?'),
+      labelsOf: this.db.prepare('SELECT kind, value FROM call_labels WHERE call_n = ?').raw(),
+      deleteLabel: this.db.prepare('DELETE FROM call_labels WHERE kind = ? AND value = ? AND call_n = ?'),
+      checkpointsOf: this.db.prepare('SELECT checkpoint_id, outcome FROM call_checkpoints WHERE call_n = ?').raw(),
+      deleteCheckpoint: this.db.prepare('DELETE FROM call_checkpoints WHERE checkpoint_id = ? AND outcome = ? AND call_n = ?'),
+      vectorOf: this.db.prepare('SELECT vector FROM call_vectors WHERE n = ?').pluck(),
       insertLabel: this.db.prepare('INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES (?, ?, ?)'),
       deleteCheckpoints: this.db.prepare('DELETE FROM call_checkpoints WHERE call_n = ?'),
       insertCheckpoint: this.db.prepare('INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES (?, ?, ?)'),
@@ -180,21 +185,31 @@ export class SqliteCallStore implements CallStore {
     const values = factValues(doc, docHash, textHash);
     const previous = stmt.existing.get(doc.id) as Existing | undefined;
     const seq = stmt.nextSeq.get() as number;
+    const labels = labelsOf(doc).map(([kind, value]) => `${kind}\u0000${value}`);
+    const checkpoints = checkpointsOf(doc).map(([id, outcome]) => `${id}\u0000${outcome}`);
+    const embedding = doc.nlp?.embedding;
+    const vector = embedding && embedding.vector.length > 0 ? vectorBlob(embedding.vector) : null;
     let n: number;
     if (previous) {
+      // A re-score changes a few outcomes: touch only the rows that differ (fewer pages per commit).
       n = previous.n;
       stmt.updateCall.run(...values, seq, n);
-      stmt.deleteLabels.run(n);
-      stmt.deleteCheckpoints.run(n);
+      const oldLabels = (stmt.labelsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
+      const oldCheckpoints = (stmt.checkpointsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
+      for (const key of oldLabels.filter((k) => !labels.includes(k))) stmt.deleteLabel.run(...key.split('\u0000'), n);
+      for (const key of labels.filter((k) => !oldLabels.includes(k))) stmt.insertLabel.run(...key.split('\u0000'), n);
+      for (const key of oldCheckpoints.filter((k) => !checkpoints.includes(k))) stmt.deleteCheckpoint.run(...key.split('\u0000'), n);
+      for (const key of checkpoints.filter((k) => !oldCheckpoints.includes(k))) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
+      const oldVector = stmt.vectorOf.get(n) as Buffer | undefined;
+      if (!vector) stmt.deleteVector.run(n);
+      else if (!oldVector || !oldVector.equals(vector)) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     } else {
       n = Number(stmt.insertCall.run(doc.id, ...values, seq).lastInsertRowid);
+      for (const key of labels) stmt.insertLabel.run(...key.split('\u0000'), n);
+      for (const key of checkpoints) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
+      if (vector) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     }
     stmt.putDoc.run(n, packDoc(doc));
-    for (const [kind, value] of labelsOf(doc)) stmt.insertLabel.run(kind, value, n);
-    for (const [checkpointId, outcome] of checkpointsOf(doc)) stmt.insertCheckpoint.run(checkpointId, outcome, n);
-    const embedding = doc.nlp?.embedding;
-    if (embedding && embedding.vector.length > 0) stmt.putVector.run(n, embedding.model, embedding.vector.length, vectorBlob(embedding.vector));
-    else if (previous) stmt.deleteVector.run(n);
     if (previous?.text_hash === textHash) return;
     if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
     this.insertSegments(doc, n, stmt.insertSegment);

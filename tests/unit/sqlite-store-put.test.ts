@@ -88,6 +88,31 @@ describe('SqliteCallStore.put / putMany', () => {
     expect((await store.search({ q: '违约金', limit: 50, offset: 0 })).items.map((h) => h.call.id)).toEqual(['a']);
   });
 
+  it('a re-score that flips a checkpoint and a tag is what filters see afterwards', async () => {
+    const scored = (passed: boolean, tags: string[]): CallDoc => {
+      const base = call('r', [['customer', '我要投诉年费']], passed ? 90 : 40);
+      const item = { checkpointId: 'empathy', name: 'empathy', applicable: true, passed, points: 0, maxPoints: 10, veto: false, reason: '', evidence: [] };
+      return {
+        ...base,
+        scores: [{ ...base.scores[0]!, items: [item] }],
+        nlp: { tags: tags.map((id) => ({ id, path: id, complaint: true, confidence: 1, via: 'keywords' as const, segmentIds: [] })), forbiddenHits: 0, sensitiveHits: 0, piiFound: [] },
+      };
+    };
+    const ids = async (filter: object) => (await store.query({ filter })).items.map((h) => h.call.id);
+    await store.put(scored(true, ['fee.annual']), 'h1');
+    expect(await ids({ checkpoints: [{ checkpointId: 'empathy', outcome: 'passed' }], tags: { any: ['fee.annual'] } })).toEqual(['r']);
+    await store.put(scored(false, ['service.attitude']), 'h2');
+    expect(await ids({ checkpoints: [{ checkpointId: 'empathy', outcome: 'passed' }] })).toEqual([]);
+    expect(await ids({ checkpoints: [{ checkpointId: 'empathy', outcome: 'failed' }], tags: { any: ['service.attitude'], none: ['fee.annual'] } })).toEqual(['r']);
+    const sqliteOnly = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics: 'sqlite' });
+    try {
+      expect((await sqliteOnly.query({ filter: { checkpoints: [{ checkpointId: 'empathy', outcome: 'failed' }], tags: { all: ['service.attitude'] } } })).total).toBe(1);
+      expect((await sqliteOnly.query({ filter: { tags: { any: ['fee.annual'] } } })).total).toBe(0);
+    } finally {
+      await sqliteOnly.close();
+    }
+  });
+
   it('putMany writes every call, and re-putting them is idempotent', async () => {
     const docs = ['x', 'y', 'z'].map((id, i) => ({ doc: call(id, [['customer', `信用卡年费${i}`]], 50 + i * 10), docHash: `h${id}` }));
     await store.putMany(docs);

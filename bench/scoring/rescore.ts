@@ -8,10 +8,10 @@
  * The 12 dev calls are ingested for real once; their record folders are then copied under new ids
  * until there are N stored, indexed calls.
  */
-import { cp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { stableStringify } from '../../core/stable-json.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import { rescoreAll } from '../../pipeline/rescore.ts';
@@ -34,25 +34,26 @@ try {
   const t0 = performance.now();
   const seeds: CallDoc[] = reuse ? JSON.parse(readFileSync(path.join(data.dir, 'seeds.json'), 'utf8')) : [];
   if (!reuse) {
-  const run = await p.pipeline.ingest([CALLS_DIR]);
-  for (const o of run.outcomes) seeds.push((await p.store.get(o.id))!);
-  console.error(`ingested ${seeds.length} dev calls in ${((performance.now() - t0) / 1000).toFixed(1)} s; copying to ${N} calls…`);
-
-  const recordsDir = (id: string) => path.join(data.dir, 'records', id.slice(0, 2), id);
-  const batch: Array<{ doc: CallDoc; docHash: string }> = [];
-  for (let k = 0; k < N - seeds.length; k++) {
-    const seed = seeds[k % seeds.length]!;
-    const id = createHash('sha256').update(`${seed.id}:${k}`).digest('hex');
-    await cp(recordsDir(seed.id), recordsDir(id), { recursive: true });
-    const callFile = path.join(recordsDir(id), 'call.json');
-    writeFileSync(callFile, readFileSync(callFile, 'utf8').replace(seed.id, id));
-    const doc = { ...seed, id };
-    batch.push({ doc, docHash: sha256(stableStringify(doc)) });
-    if (batch.length === 1000) await p.store.putMany(batch.splice(0));
-  }
-  if (batch.length) await p.store.putMany(batch.splice(0));
-  writeFileSync(path.join(data.dir, 'seeds.json'), JSON.stringify(seeds));
-  console.error(`stored ${N} calls in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    const run = await p.pipeline.ingest([CALLS_DIR]);
+    for (const o of run.outcomes) seeds.push((await p.store.get(o.id))!);
+    console.error(`ingested ${seeds.length} dev calls in ${((performance.now() - t0) / 1000).toFixed(1)} s; copying to ${N} calls…`);
+    // Each copy: the seed's record files (call, transcript, NLP output) under a new id, and its document.
+    const recordsDir = (id: string) => path.join(data.dir, 'records', id.slice(0, 2), id);
+    const files = new Map(seeds.map((seed) => [seed.id, readdirSync(recordsDir(seed.id)).filter((f) => f.endsWith('.json')).map((f) => [f, readFileSync(path.join(recordsDir(seed.id), f), 'utf8')] as const)]));
+    const batch: Array<{ doc: CallDoc; docHash: string }> = [];
+    for (let k = 0; k < N - seeds.length; k++) {
+      const seed = seeds[k % seeds.length]!;
+      const id = createHash('sha256').update(`${seed.id}:${k}`).digest('hex');
+      mkdirSync(recordsDir(id), { recursive: true });
+      for (const [name, text] of files.get(seed.id)!) writeFileSync(path.join(recordsDir(id), name), name === 'call.json' ? text.replace(seed.id, id) : text);
+      const doc = { ...seed, id };
+      batch.push({ doc, docHash: sha256(stableStringify(doc)) });
+      if (batch.length === 1000) await p.store.putMany(batch.splice(0));
+      if (k % 10_000 === 9_999) console.error(`  ${k + 1 + seeds.length} stored`);
+    }
+    if (batch.length) await p.store.putMany(batch.splice(0));
+    writeFileSync(path.join(data.dir, 'seeds.json'), JSON.stringify(seeds));
+    console.error(`stored ${N} calls in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
 
   // A new version of the default scorecard for each run: every call must be graded again.

@@ -63,6 +63,11 @@ export class AnalyticsMirror {
   private async catchUp(db: Database.Database): Promise<void> {
     const head = db.prepare(`SELECT value FROM store_counters WHERE name = 'seq'`).pluck().get() as number;
     if (head === this.lastSeq) return;
+    if (head < this.lastSeq) {
+      // The file was rebuilt under us (a new index): start the copy over.
+      for (const t of ['calls', 'call_labels', 'call_checkpoints']) await this.con.run(`DELETE FROM ${t}`);
+      this.lastSeq = 0;
+    }
     const from = this.lastSeq;
     if (from > 0) {
       const changed = db

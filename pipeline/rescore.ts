@@ -44,7 +44,12 @@ export async function rescoreOne(pipeline: Pipeline, id: string): Promise<Rescor
 function startThreads(pipeline: Pipeline, n: number): { run(ids: string[]): Promise<RescoreResult[]>; close(): Promise<void> } {
   const workers = Array.from(
     { length: n },
-    () => new Worker(path.join(import.meta.dirname, 'rescore-thread.mjs'), { workerData: { config: pipeline.config, scorecards: pipeline.scorecards } }),
+    () =>
+      new Worker(path.join(import.meta.dirname, 'rescore-thread.mjs'), {
+        workerData: { config: pipeline.config, scorecards: pipeline.scorecards },
+        // Grading allocates many short-lived objects: a larger young generation means far fewer collections.
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+      }),
   );
   const idle = [...workers];
   const waiting: Array<(w: Worker) => void> = [];

@@ -94,12 +94,22 @@ export class SqlAggregator {
   /** Results of a node for every path, computed once and reused by each parent bucket. */
   private readonly cache = new Map<Agg, Map<string, Row[]>>();
 
-  private async rowsFor(agg: Agg, scope: Scope, own: Level | null, what: 'count' | { stats: string } | { values: string } | { quantiles: string }): Promise<Map<string, Row[]>> {
+  /**
+   * `folded`: leaf filter aggregations under this bucket aggregation, counted in the same scan
+   * (`sum(CASE WHEN …)`) instead of a query each — a root-cause request is one scan per dimension.
+   */
+  private async rowsFor(
+    agg: Agg,
+    scope: Scope,
+    own: Level | null,
+    what: 'count' | { stats: string } | { values: string } | { quantiles: string },
+    folded: Array<{ agg: Agg; cond: Sql }> = [],
+  ): Promise<Map<string, Row[]>> {
     const cached = this.cache.get(agg);
     if (cached) return cached;
     const levels = own ? [...scope.levels, own] : scope.levels;
     const keys = levels.map((l, i) => ({ sql: `${l.key.sql} AS k${i}`, params: l.key.params }));
-    let metric = 'count(*) AS n';
+    let metric = ['count(*) AS n', ...folded.map((f, i) => `sum(CASE WHEN (${f.cond.sql}) THEN 1 ELSE 0 END) AS f${i}`)].join(', ');
     let extraWhere: Sql | null = null;
     if (typeof what === 'object' && 'stats' in what) metric = `count(${what.stats}) AS n, min(${what.stats}) AS mn, max(${what.stats}) AS mx, coalesce(sum(${what.stats}), 0) AS sm`;
     if (typeof what === 'object' && 'quantiles' in what) metric = `${what.quantiles} AS q`;
@@ -112,8 +122,9 @@ export class SqlAggregator {
     const grouped = typeof what === 'object' && 'values' in what ? '' : keys.length ? `GROUP BY ${keys.map((_, i) => i + 1).join(', ')}` : '';
     const sql = `SELECT ${[...keys.map((k) => k.sql), metric].join(', ')} FROM calls c ${joins.map((j) => j.sql).join(' ')}
       WHERE ${where.map((w) => `(${w.sql})`).join(' AND ')} ${grouped}`;
-    const params = [...keys.flatMap((k) => k.params), ...joins.flatMap((j) => j.params), ...where.flatMap((w) => w.params)];
+    const params = [...keys.flatMap((k) => k.params), ...folded.flatMap((f) => f.cond.params), ...joins.flatMap((j) => j.params), ...where.flatMap((w) => w.params)];
     const byPath = new Map<string, Map<string, Row>>();
+    const foldedCounts = folded.map(() => new Map<string, Row>());
     for (const r of await this.dialect.rows(sql, params)) {
       const rawKeys = r.slice(0, levels.length);
       const full = levels.map((l, i) => l.toKey(rawKeys[i]));
@@ -141,8 +152,16 @@ export class SqlAggregator {
         row.count += Number(n);
       } else {
         row.count += Number(rest[0]);
+        folded.forEach((_, i) => {
+          const counts = foldedCounts[i]!;
+          const c = counts.get(own) ?? { path: full, count: 0 };
+          c.count += Number(rest[1 + i] ?? 0);
+          counts.set(own, c);
+        });
       }
     }
+    // A folded filter's count for bucket path P is what its own query would have returned under P.
+    folded.forEach((f, i) => this.cache.set(f.agg, new Map([...foldedCounts[i]!.entries()].map(([k, row]) => [k, [row]]))));
     const result = new Map([...byPath.entries()].map(([k, v]) => [k, [...v.values()]]));
     this.cache.set(agg, result);
     return result;
@@ -172,7 +191,10 @@ export class SqlAggregator {
     const level = agg.type === 'terms' ? termsLevel(agg.field, `j${this.aliasCounter++}`) : histogramLevel(agg, this.dialect);
     const memo = (this.levelOf.get(agg) ?? (this.levelOf.set(agg, level), level)) as Level;
     const inner: Scope = { levels: [...scope.levels, memo], conditions: scope.conditions };
-    const rows = (await this.rowsFor(agg, scope, memo, 'count')).get(here) ?? [];
+    const folded = Object.values(agg.aggs ?? {})
+      .filter((child) => child.type === 'filter' && (!child.aggs || Object.keys(child.aggs).length === 0))
+      .map((child) => ({ agg: child, cond: this.dialect.filter((child as Extract<Agg, { type: 'filter' }>).filter) }));
+    const rows = (await this.rowsFor(agg, scope, memo, 'count', folded)).get(here) ?? [];
     if (agg.type === 'date_histogram') {
       const offset = fixedOffsetMs(agg.timeZone);
       const sorted = rows.map((r) => ({ key: r.path[r.path.length - 1] as number, count: r.count, path: r.path })).sort((a, b) => a.key - b.key);

@@ -244,7 +244,9 @@ export class ElasticsearchCallStore implements CallStore {
 
   /** Deletes every index version and the template (tests). */
   async dropAll(): Promise<void> {
-    await this.client.indices.delete({ index: `${this.alias}-v*` }, { ignore: [404] });
+    // By name: clusters refuse wildcard deletes by default (action.destructive_requires_name).
+    const existing = Object.keys((await this.client.indices.get({ index: `${this.alias}-v*` }, { ignore: [404] })) ?? {}).filter((n) => n.startsWith(`${this.alias}-v`));
+    if (existing.length) await this.client.indices.delete({ index: existing });
     await this.client.indices.deleteIndexTemplate({ name: `${this.alias}-template` }, { ignore: [404] });
   }
 }

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { mkdir, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { CallScopeError, messageOf } from '../core/errors.ts';
@@ -46,13 +48,28 @@ export async function checkFile(file: string, want: { bytes: number | null; sha2
 }
 
 function networkFailure(url: string, err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? '';
+  const code = (err as NodeJS.ErrnoException).code ?? '';
   const host = new URL(url).host;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve ${host} (no network, or no DNS for it?)`;
   if (code === 'ECONNREFUSED') return `${host} refused the connection (server down?)`;
-  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return `${host} did not answer (no network?)`;
-  return `cannot reach ${host}: ${cause?.message ?? messageOf(err)}`;
+  if (code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return `${host} cannot be reached (no network?)`;
+  return `cannot reach ${host}: ${messageOf(err)}`;
+}
+
+/** A GET with redirects followed (Hugging Face and GitHub answer with 302 to their CDNs). */
+async function get(url: string, headers: Record<string, string>, signal: AbortSignal, redirects = 10): Promise<{ res: IncomingMessage; url: string }> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const mod = url.startsWith('https:') ? https : http;
+    const req = mod.get(url, { headers: { 'user-agent': 'callscope-models', ...headers }, signal }, resolve);
+    req.on('error', reject);
+  });
+  const status = res.statusCode ?? 0;
+  if (status >= 300 && status < 400 && res.headers.location) {
+    res.resume();
+    if (redirects === 0) throw new Error('too many redirects');
+    return get(new URL(res.headers.location, url).toString(), headers, signal, redirects - 1);
+  }
+  return { res, url };
 }
 
 /**
@@ -76,30 +93,35 @@ export async function fetchToPart(url: string, part: string, expectedBytes: numb
   };
   arm();
   try {
-    let res: Response;
+    let res: IncomingMessage;
     try {
-      res = await fetch(url, { headers: start > 0 ? { Range: `bytes=${start}-` } : {}, signal: controller.signal, redirect: 'follow' });
+      ({ res } = await get(url, start > 0 ? { range: `bytes=${start}-` } : {}, controller.signal));
     } catch (err) {
-      throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: ${networkFailure(url, err)}${start > 0 ? `; ${kept()}` : ''}`);
+      const why = controller.signal.aborted ? messageOf(controller.signal.reason) : networkFailure(url, err);
+      throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: ${why}${start > 0 ? `; ${kept()}` : ''}`);
     }
-    if (res.status === 416 && start > 0) return; // nothing left to send: the .part is whole (verification decides)
-    if (!res.ok || !res.body) {
-      await res.body?.cancel();
-      throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: HTTP ${res.status} ${res.statusText} from ${url}`);
+    const status = res.statusCode ?? 0;
+    if (status === 416 && start > 0) {
+      res.resume();
+      return; // nothing left to send: the .part is whole (verification decides)
+    }
+    if (status !== 200 && status !== 206) {
+      res.resume();
+      throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: HTTP ${status} ${res.statusMessage ?? ''} from ${url}`.replace(/ +from/, ' from'));
     }
     let append = false;
     let total: number | null = expectedBytes;
-    if (res.status === 206) {
-      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
+    if (status === 206) {
+      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers['content-range'] ?? '');
       if (!m || Number(m[1]) !== start) {
-        await res.body.cancel();
-        throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: the server answered the resume request with a wrong range (${res.headers.get('content-range')}); ${kept()}`);
+        res.resume();
+        throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: the server answered the resume request with a wrong range (${res.headers['content-range']}); ${kept()}`);
       }
       append = true;
       if (total === null && m[3] !== '*') total = Number(m[3]);
     } else {
       start = 0; // the server ignored the Range header: start over
-      const len = Number(res.headers.get('content-length'));
+      const len = Number(res.headers['content-length']);
       if (total === null && Number.isFinite(len) && len > 0) total = len;
     }
     let received = start;
@@ -117,7 +139,9 @@ export async function fetchToPart(url: string, part: string, expectedBytes: numb
     });
     events.onProgress?.({ file: label, received, total });
     try {
-      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), count, createWriteStream(part, { flags: append ? 'a' : 'w' }));
+      // A connection that drops mid-body ends the response early ('aborted'): treat it as an error.
+      res.on('aborted', () => res.destroy(new Error('connection closed by the server')));
+      await pipeline(res, count, createWriteStream(part, { flags: append ? 'a' : 'w' }));
     } catch (err) {
       if (err instanceof CallScopeError) {
         await rm(part, { force: true });
@@ -126,8 +150,8 @@ export async function fetchToPart(url: string, part: string, expectedBytes: numb
       const why = controller.signal.aborted ? messageOf(controller.signal.reason) : messageOf(err);
       throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: the transfer was cut off after ${received} of ${total ?? '?'} B (${why}); ${kept()}`);
     }
-    if (expectedBytes === null && total !== null && received < total) {
-      throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: the transfer ended after ${received} of ${total} B; ${kept()}`);
+    if (total !== null && received < total) {
+      throw new CallScopeError('MODEL_DOWNLOAD_FAILED', `${label}: the transfer was cut off after ${received} of ${total} B; ${kept()}`);
     }
   } finally {
     clearTimeout(timer);

@@ -25,8 +25,9 @@ async function runDownload(opts: { engine?: string; size?: string }): Promise<nu
           const step = total ? Math.floor((received / total) * 10) : Math.floor(received / (50 * MB));
           if (!process.stderr.isTTY && step === lastStep) return;
           lastStep = step;
-          const mb = (n: number) => (n / MB).toFixed(1);
-          progress.update({ done: received, total: total ?? received + 1, current: `${file} ${mb(received)}${total ? `/${mb(total)}` : ''} MB` });
+          // The bar prints done/total: in MB, with one decimal.
+          const mb = (n: number) => Math.round((n / MB) * 10) / 10;
+          progress.update({ done: mb(received), total: total ? Math.max(mb(total), 0.1) : mb(received) + 0.1, current: `${file} (MB)` });
         },
         onNote: (m) => progress.note(m),
       });

@@ -56,6 +56,7 @@ beforeAll(async () => {
     requests.push({ path: req.url ?? '', range: req.headers.range });
     if (req.url === '/ggml-demo.bin') serveBytes(req, res, payload);
     else if (req.url === '/demo-model.tar.bz2') serveBytes(req, res, archive);
+    else if (req.url === '/resolve/ggml-demo.bin') res.writeHead(302, { location: '/ggml-demo.bin' }).end(); // as Hugging Face and GitHub do
     else res.writeHead(404).end('not found');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -131,6 +132,12 @@ describe('callscope models download', () => {
     expect(requests.map((q) => q.range)).toEqual([undefined, `bytes=${kept}-`]);
     expect(sha256(readFileSync(finalFile()))).toBe(sha256(payload));
     expect(existsSync(`${finalFile()}.part`)).toBe(false);
+  });
+
+  it('follows redirects to the file', async () => {
+    expect(await install(fileEntry({}, `${base}/resolve/ggml-demo.bin`))).toBe('installed');
+    expect(requests.map((q) => q.path)).toEqual(['/resolve/ggml-demo.bin', '/ggml-demo.bin']);
+    expect(sha256(readFileSync(finalFile()))).toBe(sha256(payload));
   });
 
   it('removes a download whose checksum does not match, and says so', async () => {

@@ -28,7 +28,14 @@ const lexiconDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 
 const LexiconTerms = z.object({
   id: z.string().min(1),
-  terms: z.array(z.object({ term: z.coerce.string().min(1), synonyms: z.array(z.coerce.string().min(1)).default([]) })),
+  terms: z.array(
+    z.object({
+      term: z.coerce.string().min(1),
+      synonyms: z.array(z.coerce.string().min(1)).default([]),
+      /** Optional per-term trigger threshold for keyword spotting (the NLP lexicon loader ignores it). */
+      kwsThreshold: z.number().gt(0).lt(1).optional(),
+    }),
+  ),
 });
 
 /** Every term and synonym of the named lexicons (file ids, e.g. `sensitive-words`) as keywords. */
@@ -41,7 +48,11 @@ export function keywordsFromLexicons(ids: string[], dir = lexiconDir): KeywordSp
     }
     const file = LexiconTerms.parse(parse(readFileSync(path.join(dir, `${id}.yaml`), 'utf8')));
     for (const t of file.terms) {
-      for (const form of [t.term, ...t.synonyms]) out.push({ term: t.term, form, lexicon: file.id });
+      for (const form of [t.term, ...t.synonyms]) {
+        const spec: KeywordSpec = { term: t.term, form, lexicon: file.id };
+        if (t.kwsThreshold !== undefined) spec.threshold = t.kwsThreshold;
+        out.push(spec);
+      }
     }
   }
   return out;
@@ -66,7 +77,8 @@ export function parseKeywordList(list: string, known: KeywordSpec[] = []): Keywo
       const base = known.find((k) => k.form === form);
       const spec: KeywordSpec = { term: base?.term ?? form, form };
       if (base?.lexicon) spec.lexicon = base.lexicon;
-      if (threshold !== undefined) spec.threshold = threshold;
+      const t = threshold ?? base?.threshold;
+      if (t !== undefined) spec.threshold = t;
       return spec;
     });
 }

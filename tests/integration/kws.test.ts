@@ -86,6 +86,12 @@ describe('keyword spotting on real audio', () => {
     expect(result.hits[0]!.start).toBeLessThan(result.hits[1]!.start);
   });
 
+  it('applies a per-keyword threshold', async () => {
+    const file = path.join(CLIPS, '16k', 'BAC009S0764W0121.wav');
+    const result = await asrHost().spotKeywords({ file, model, keywords: parseKeywordList('交易#0.99,停滞') });
+    expect(result.hits.map((h) => [h.term, h.threshold])).toEqual([['停滞', 0.25]]);
+  });
+
   it('refuses audio that is not 16 kHz with an error instead of letting native code abort', async () => {
     const { channels } = await decodeAudio(path.join(CLIPS, '8k', 'IT0011W0001.wav'));
     const spotter = new KeywordSpotter(model, parseKeywordList('投诉'));

@@ -69,6 +69,9 @@ const DETECTION_LATENCY_SEC = 0.28;
 const TAIL_SAMPLES = 0.5 * PCM_RATE;
 /** A token's timestamp is its onset: the last syllable's final lasts about this long. */
 const LAST_TOKEN_SEC = 0.25;
+/** After a hit, a fresh stream looks this far past its end, starting this long before it. */
+const FOLLOW_WINDOW_SEC = 2.5;
+const FOLLOW_WARMUP_SEC = 1.0;
 /** Context around a hit for the verifying phonetic decoding. */
 const VERIFY_PAD_SEC = 0.3;
 
@@ -96,22 +99,31 @@ export class KeywordSpotter {
   private readonly recognizer: SherpaRecognizer;
   private readonly specs: KeywordSpec[];
   private readonly defaultThreshold: number;
+  private readonly boost: number;
+  private readonly tokens: Set<string>;
+  private readonly base: ReturnType<typeof modelConfig>;
+  private readonly followers = new Map<string, { spotter: SherpaSpotter; specs: KeywordSpec[] } | null>();
 
   constructor(model: KwsModelFiles, keywords: KeywordSpec[], opts: { threshold?: number; boost?: number; threads?: number } = {}) {
     if (keywords.length === 0) throw new CallScopeError('BAD_REQUEST', 'no keywords to spot');
-    const buf = keywordsBuffer(keywords, readTokenSet(model.tokens));
-    const { KeywordSpotter: Kws, OnlineRecognizer } = loadSherpa();
+    this.tokens = readTokenSet(model.tokens);
     this.specs = keywords;
     this.defaultThreshold = opts.threshold ?? DEFAULT_KWS_THRESHOLD;
-    const base = modelConfig(model, opts.threads ?? 1);
-    this.spotter = new Kws({
-      ...base,
+    this.boost = opts.boost ?? DEFAULT_KWS_BOOST;
+    this.base = modelConfig(model, opts.threads ?? 1);
+    this.spotter = this.makeSpotter(keywords);
+    this.recognizer = new (loadSherpa().OnlineRecognizer)({ ...this.base, decodingMethod: 'greedy_search' });
+  }
+
+  private makeSpotter(specs: KeywordSpec[]): SherpaSpotter {
+    const buf = keywordsBuffer(specs, this.tokens);
+    return new (loadSherpa().KeywordSpotter)({
+      ...this.base,
       keywordsBuf: buf,
       keywordsBufSize: Buffer.byteLength(buf),
       keywordsThreshold: this.defaultThreshold,
-      keywordsScore: opts.boost ?? DEFAULT_KWS_BOOST,
+      keywordsScore: this.boost,
     });
-    this.recognizer = new OnlineRecognizer({ ...base, decodingMethod: 'greedy_search' });
   }
 
   /**
@@ -160,7 +172,62 @@ export class KeywordSpotter {
       if (spec.lexicon) hit.lexicon = spec.lexicon;
       hits.push(hit);
     }
-    return hits;
+    // The reset after a detection swallows the start of a keyword said right after it
+    // (金融监管局投诉…): look again just after each hit with a fresh stream.
+    for (const h of [...hits]) {
+      const next = this.spotAfter(samples, h, channel, role);
+      if (next && !hits.some((o) => o.term === next.term && o.start < next.end && next.start < o.end)) hits.push(next);
+    }
+    return hits.sort((a, b) => a.start - b.start);
+  }
+
+  /**
+   * The first keyword said right after `prev`, found by a spotter without `prev`'s term over a
+   * window that starts FOLLOW_WARMUP_SEC before `prev` (a fresh stream needs that much context).
+   */
+  private spotAfter(samples: Float32Array, prev: KwsHit, channel: number, role: Role): KwsHit | null {
+    const others = this.withoutTerm(prev.term);
+    if (!others) return null;
+    const a = Math.round(Math.max(0, prev.start - FOLLOW_WARMUP_SEC) * PCM_RATE);
+    const b = Math.min(samples.length, Math.round((prev.end + FOLLOW_WINDOW_SEC) * PCM_RATE));
+    const stream = others.spotter.createStream();
+    stream.acceptWaveform({ samples: samples.slice(a, b), sampleRate: PCM_RATE });
+    stream.acceptWaveform({ samples: new Float32Array(TAIL_SAMPLES), sampleRate: PCM_RATE });
+    stream.inputFinished();
+    while (others.spotter.isReady(stream)) {
+      others.spotter.decode(stream);
+      const r = others.spotter.getResult(stream);
+      if (!r.keyword) continue;
+      const spec = others.specs[Number(r.keyword.slice(1))];
+      // On a fresh stream the first result's timestamps are exact (no reset yet).
+      const start = round2(a / PCM_RATE + (r.timestamps[0] ?? 0));
+      const end = round2(Math.min(a / PCM_RATE + (r.timestamps[r.timestamps.length - 1] ?? 0) + LAST_TOKEN_SEC, samples.length / PCM_RATE));
+      // Only what follows prev (its second half onwards); anything earlier the main pass has judged.
+      if (!spec || start < (prev.start + prev.end) / 2) return null;
+      const hit: KwsHit = {
+        term: spec.term,
+        form: spec.form,
+        channel,
+        role,
+        start,
+        end,
+        score: this.verify(samples, start, end, r.tokens),
+        threshold: spec.threshold ?? this.defaultThreshold,
+        tokens: r.tokens,
+      };
+      if (spec.lexicon) hit.lexicon = spec.lexicon;
+      return hit;
+    }
+    return null;
+  }
+
+  /** A spotter for every keyword but one term's forms (built once per term). */
+  private withoutTerm(term: string): { spotter: SherpaSpotter; specs: KeywordSpec[] } | null {
+    if (!this.followers.has(term)) {
+      const specs = this.specs.filter((k) => k.term !== term);
+      this.followers.set(term, specs.length === 0 ? null : { spotter: this.makeSpotter(specs), specs });
+    }
+    return this.followers.get(term) ?? null;
   }
 
   /** Decodes the hit's span (with some context) without the keyword constraint and scores the agreement. */

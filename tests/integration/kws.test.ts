@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asrHost } from '../../asr/asr-host-client.ts';
@@ -8,7 +9,7 @@ import { keywordTokenVariants } from '../../asr/kws/pinyin-tokens.ts';
 import { phoneticMatchScore } from '../../asr/kws/score.ts';
 import { KeywordSpotter } from '../../asr/kws/spotter.ts';
 import { isCallScopeError } from '../../core/errors.ts';
-import { CALLS_DIR, MODELS_DIR, SHARED, truthCalls } from '../helpers.ts';
+import { CALLS_DIR, MODELS_DIR, SHARED, tempDir, truthCalls } from '../helpers.ts';
 import { runCli } from '../run-cli.ts';
 
 /**
@@ -17,7 +18,11 @@ import { runCli } from '../run-cli.ts';
  */
 const model = findKwsModel(MODELS_DIR)!;
 const CLIPS = path.join(SHARED, 'data', 'asr-clips');
-afterAll(() => asrHost().stop());
+const tmp = tempDir('callscope-kws-');
+afterAll(() => {
+  asrHost().stop();
+  tmp.cleanup();
+});
 
 describe('keywords → model tokens', () => {
   it.each([
@@ -75,6 +80,25 @@ describe('keyword spotting on real audio', () => {
     expect(hit.end - hit.start).toBeGreaterThan(0.2);
     expect(hit.end - hit.start).toBeLessThan(1.5);
     expect(hit.score).toBeGreaterThan(0.5);
+  });
+
+  it('finds a keyword said right after another one (我要去金融监管局投诉你们, SYN-0010)', async () => {
+    const call = truthCalls().find((c) => c.callId === 'SYN-0010')!;
+    const seg = call.truth.segments.find((s) => s.text.includes('金融监管局投诉'))!;
+    expect(seg.channel).toBe('R');
+    // 20 s of the stereo call around that turn, cut by ffmpeg (keeps the test short).
+    const from = Math.floor(seg.start) - 5;
+    const clip = path.join(tmp.dir, 'syn-0010-cut.wav');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-ss', String(from), '-t', '20', '-i', path.join(CALLS_DIR, call.audioFile), clip]);
+    const result = await asrHost().spotKeywords({ file: clip, model, keywords: keywordsFromLexicons(['sensitive-words']) });
+    const customer = result.hits.filter((h) => h.role === 'customer');
+    expect(customer.map((h) => h.term)).toEqual(['金融监管局', '投诉']);
+    for (const h of customer) {
+      expect(from + h.start).toBeGreaterThanOrEqual(seg.start - 0.5);
+      expect(from + h.end).toBeLessThanOrEqual(seg.end + 0.5);
+    }
+    expect(customer[1]!.start).toBeGreaterThan(customer[0]!.start);
+    expect(result.hits.filter((h) => h.role === 'agent')).toEqual([]);
   });
 
   it('finds words that are said in a clip and not words that are not said', async () => {

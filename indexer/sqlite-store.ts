@@ -193,7 +193,7 @@ export class SqliteCallStore implements CallStore {
     if (previous) {
       // A re-score changes a few outcomes: touch only the rows that differ (fewer pages per commit).
       n = previous.n;
-      stmt.updateCall.run(...values, seq, n);
+      this.updateChangedColumns(n, values, seq);
       const oldLabels = (stmt.labelsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
       const oldCheckpoints = (stmt.checkpointsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
       for (const key of oldLabels.filter((k) => !labels.includes(k))) stmt.deleteLabel.run(...key.split('\u0000'), n);
@@ -214,6 +214,30 @@ export class SqliteCallStore implements CallStore {
     if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
     this.insertSegments(doc, n, stmt.insertSegment);
   }
+
+  private readonly updates = new Map<string, Database.Statement>();
+
+  /**
+   * Updates only the fact columns whose value changed (and seq): SQLite rewrites the entries of
+   * every index whose columns appear in SET, so a re-score that SETs everything would rewrite all
+   * eight indexes instead of two (seq, score).
+   */
+  private updateChangedColumns(n: number, values: unknown[], seq: number): void {
+    const old = this.factRow.get(n) as unknown[];
+    const changed = FACT_COLUMNS.map((_, i) => i).filter((i) => old[i] !== values[i]);
+    const key = changed.join(',');
+    let stmt = this.updates.get(key);
+    if (!stmt) {
+      stmt = this.db.prepare(`UPDATE calls SET ${[...changed.map((i) => `${FACT_COLUMNS[i]} = ?`), 'seq = ?'].join(', ')} WHERE n = ?`);
+      this.updates.set(key, stmt);
+    }
+    stmt.run(...changed.map((i) => values[i]), seq, n);
+  }
+
+  private get factRow(): Database.Statement {
+    return (this.factRowStmt ??= this.db.prepare(`SELECT ${FACT_COLUMNS.join(', ')} FROM calls WHERE n = ?`).raw());
+  }
+  private factRowStmt: Database.Statement | undefined;
 
   async get(id: string): Promise<CallDoc | null> {
     const blob = this.stmt.docById.get(id) as Buffer | undefined;

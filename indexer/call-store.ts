@@ -79,6 +79,8 @@ export interface CallStore {
   /** The calls whose embedding is nearest (cosine) to a vector, among those the filter keeps. */
   knn(q: z.input<typeof KnnQuery>): Promise<KnnHit[]>;
   counts(): Promise<{ calls: number; failed: number }>;
+  /** Optional: prepares what the first query would otherwise build (the embedded store's DuckDB mirror). */
+  warm?(): Promise<void>;
   /** Every document, oldest recording first (export, reindex). */
   all(): AsyncIterable<CallDoc>;
   close(): Promise<void>;

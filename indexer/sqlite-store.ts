@@ -380,6 +380,13 @@ export class SqliteCallStore implements CallStore {
     return docs.map((call, i) => ({ call, similarity: 1 - rows[i]![1] }));
   }
 
+  /** Builds the DuckDB mirror now (about a minute per million calls) instead of on the first query; `serve` can call it at start. */
+  async warm(): Promise<void> {
+    if ((this.options.analytics ?? 'duckdb') === 'sqlite') return;
+    this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
+    await (await this.mirror).sync(this.db);
+  }
+
   async counts(): Promise<{ calls: number; failed: number }> {
     return this.db.prepare(`SELECT count(*) AS calls, coalesce(sum(status = 'failed'), 0) AS failed FROM calls`).get() as { calls: number; failed: number };
   }

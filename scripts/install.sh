@@ -11,6 +11,8 @@ command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v chromium >/dev/null || missing+=(chromium)
 # Redis for the distributed pipeline and its tests (which start their own server; apt does not start one here).
 command -v redis-server >/dev/null || missing+=(redis-server)
+# `callscope models download` unpacks the sherpa-onnx .tar.bz2 releases with tar -xj (and its tests do too).
+command -v bzip2 >/dev/null || missing+=(bzip2)
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"

@@ -105,6 +105,8 @@ program
     const queue = config.redisUrl ? lazyQueue(() => CallQueue.open(config)) : null;
     const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port, { jobs: queue?.access ?? null, config });
     console.log(`CallScope is serving ${(await store.counts()).calls} calls at ${server.url}/`);
+    // Built now rather than on the first dashboard query (about a minute per million calls).
+    void store.warm?.().catch((err: unknown) => console.error(`warning: could not prepare the analytics mirror: ${messageOf(err)}`));
     const stop = async () => {
       await server.close();
       await queue?.close();

@@ -41,7 +41,7 @@ let tagger: ComplaintTagger | undefined;
 
 export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
   name: 'analyze',
-  version: '9',
+  version: '10',
   async run(input, ctx) {
     const lex = shippedLexicons();
     // PII is found across the whole call (a number may run over several segments) and masked

@@ -36,3 +36,10 @@ export function foldHomophones(text: string): string {
   for (const ch of text) out += foldChar(ch);
   return out;
 }
+
+/**
+ * Two syllables collide across word boundaries easily (预计今天 holds 基金's sounds); three rarely.
+ * So a sound-alike match shorter than this must start and end on word boundaries; longer ones need not
+ * (an engine's slips break its words, 合时一下深份 for 核实一下身份).
+ */
+export const SOUND_ALIKE_FREE_LENGTH = 3;

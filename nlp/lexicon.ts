@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { CallScopeError } from '../core/errors.ts';
 import { Role, type Hit } from '../core/schemas.ts';
 import { AhoCorasick } from './aho-corasick.ts';
-import { foldChar, foldHomophones } from './homophones.ts';
+import { foldChar, foldHomophones, SOUND_ALIKE_FREE_LENGTH } from './homophones.ts';
+import { wordBoundaries } from './segmenter.ts';
 
 const LexiconFile = z.object({
   id: z.string().min(1),
@@ -118,14 +119,20 @@ export class Lexicon {
       .sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
     const taken: Array<[number, number]> = [];
     const hits: Hit[] = [];
+    let boundaries: Set<number> | undefined;
     for (const m of raw) {
       if (taken.some(([s, e]) => m.start < e && m.end > s)) continue;
-      taken.push([m.start, m.end]);
       const start = offsets[m.start]!;
       const end = offsets[m.end - 1]! + (chars[m.end - 1]?.length ?? 1);
+      const soundAlike = !m.value.forms.has(chars.slice(m.start, m.end).join(''));
+      if (soundAlike && end - start < SOUND_ALIKE_FREE_LENGTH) {
+        boundaries ??= wordBoundaries(text);
+        if (!boundaries.has(start) || !boundaries.has(end)) continue;
+      }
+      taken.push([m.start, m.end]);
       const hit: Hit = { lexicon: this.name, term: m.value.term, start, end };
       if (m.value.category) hit.category = m.value.category;
-      if (!m.value.forms.has(chars.slice(m.start, m.end).join(''))) hit.soundAlike = true;
+      if (soundAlike) hit.soundAlike = true;
       hits.push(hit);
     }
     return hits.sort((a, b) => a.start - b.start);

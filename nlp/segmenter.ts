@@ -29,3 +29,14 @@ export function tokenize(text: string): string[] {
 export function searchTokens(text: string): string[] {
   return instance().cutForSearch(text, true).filter(isWord);
 }
+
+/**
+ * Where jieba's words start and end in the text (UTF-16 offsets, 0 and the length included): a short
+ * sound-alike match must sit on these, or 预计今天 would contain 基金 (计今, ji jin).
+ */
+export function wordBoundaries(text: string): Set<number> {
+  const out = new Set<number>([0]);
+  let at = 0;
+  for (const token of instance().cut(text, true)) out.add((at += token.length));
+  return out;
+}

@@ -1,8 +1,9 @@
 import { RE2JS } from 're2js';
 import type { CallMeta, CallTag, Segment, SpeechRegion } from '../core/schemas.ts';
 import { charsPerMinute, gaps, intersect, interruptions, total, union } from '../core/timeline.ts';
-import { foldHomophones } from '../nlp/homophones.ts';
+import { foldHomophones, SOUND_ALIKE_FREE_LENGTH } from '../nlp/homophones.ts';
 import { normalize, normalizeTerm } from '../nlp/lexicon.ts';
+import { wordBoundaries } from '../nlp/segmenter.ts';
 import type { Leaf } from './conditions.ts';
 
 export type ScoringInput = {
@@ -51,30 +52,44 @@ function momentMatch(input: ScoringInput, start: number, end: number, quote: str
 }
 
 /** A segment's text without punctuation and spaces, computed once per segment (phrases are matched on it). */
-const normalized = new WeakMap<Segment, { text: string; chars: string[]; offsets: number[] }>();
+const normalized = new WeakMap<Segment, { text: string; chars: string[]; original: string[]; offsets: number[] }>();
 /** Phrases match homophone-folded text (nlp/homophones.ts), as lexicons do. */
 function normalizedText(seg: Segment) {
   let n = normalized.get(seg);
   if (!n) {
-    const { folded, offsets } = normalize(seg.textMasked);
-    normalized.set(seg, (n = { text: folded.join(''), chars: folded, offsets }));
+    const { folded, chars, offsets } = normalize(seg.textMasked);
+    normalized.set(seg, (n = { text: folded.join(''), chars: folded, original: chars, offsets }));
   }
   return n;
 }
-const normalizedPhrases = new WeakMap<string[], string[][]>();
+
+/** A short sound-alike match (not the words themselves) must start and end where jieba's words do. */
+const boundaries = new WeakMap<Segment, Set<number>>();
+function onWordBoundaries(seg: Segment, start: number, end: number): boolean {
+  if (end - start >= SOUND_ALIKE_FREE_LENGTH) return true;
+  let b = boundaries.get(seg);
+  if (!b) boundaries.set(seg, (b = wordBoundaries(seg.textMasked)));
+  return b.has(start) && b.has(end);
+}
+const normalizedPhrases = new WeakMap<string[], Array<{ exact: string; folded: string[] }>>();
 
 /** Phrase matches ignoring punctuation and spaces (as lexicons match), as offsets in the original text. */
 function findPhrases(seg: Segment, phrases: string[]): Array<[number, number]> {
-  const { text, chars, offsets } = normalizedText(seg);
+  const { text, chars, original, offsets } = normalizedText(seg);
   let targets = normalizedPhrases.get(phrases);
-  if (!targets) normalizedPhrases.set(phrases, (targets = phrases.map((p) => [...foldHomophones(normalizeTerm(p))]).filter((t) => t.length > 0)));
+  if (!targets) {
+    targets = phrases.map(normalizeTerm).filter((t) => t.length > 0).map((t) => ({ exact: t, folded: [...foldHomophones(t)] }));
+    normalizedPhrases.set(phrases, targets);
+  }
   const out: Array<[number, number]> = [];
-  for (const target of targets) {
-    if (!text.includes(target.join(''))) continue;
-    for (let i = 0; i + target.length <= chars.length; i++) {
-      if (target.every((ch, k) => chars[i + k] === ch)) {
-        const last = i + target.length - 1;
-        out.push([offsets[i]!, offsets[last]! + chars[last]!.length]);
+  for (const { exact, folded } of targets) {
+    if (!text.includes(folded.join(''))) continue;
+    for (let i = 0; i + folded.length <= chars.length; i++) {
+      if (folded.every((ch, k) => chars[i + k] === ch)) {
+        const last = i + folded.length - 1;
+        const [start, end] = [offsets[i]!, offsets[last]! + original[last]!.length];
+        if (original.slice(i, last + 1).join('') !== exact && !onWordBoundaries(seg, start, end)) continue;
+        out.push([start, end]);
         i = last;
       }
     }
@@ -90,9 +105,9 @@ function findPhrases(seg: Segment, phrases: string[]): Array<[number, number]> {
 const compiled = new Map<string, { plain: RE2JS; folded: RE2JS }>();
 const foldedText = new WeakMap<Segment, string>();
 
-function allMatches(re: RE2JS, text: string, into: Map<string, [number, number]>): void {
+function allMatches(re: RE2JS, text: string, into: Map<string, [number, number]>, keep: (start: number, end: number) => boolean = () => true): void {
   const m = re.matcher(text);
-  while (m.find()) if (m.end() > m.start()) into.set(`${m.start()}:${m.end()}`, [m.start(), m.end()]);
+  while (m.find()) if (m.end() > m.start() && keep(m.start(), m.end())) into.set(`${m.start()}:${m.end()}`, [m.start(), m.end()]);
 }
 
 function regexMatches(seg: Segment, pattern: string): Array<[number, number]> {
@@ -102,7 +117,8 @@ function regexMatches(seg: Segment, pattern: string): Array<[number, number]> {
   if (folded === undefined) foldedText.set(seg, (folded = foldHomophones(seg.textMasked)));
   const found = new Map<string, [number, number]>();
   allMatches(re.plain, seg.textMasked, found);
-  if (folded !== seg.textMasked) allMatches(re.folded, folded, found);
+  // What only the folded text matches is a sound-alike: it must sit on word boundaries.
+  if (folded !== seg.textMasked) allMatches(re.folded, folded, found, (start, end) => found.has(`${start}:${end}`) || onWordBoundaries(seg, start, end));
   return [...found.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
 }
 

@@ -57,6 +57,13 @@ describe('scorecard phrases and regexes hear sound-alikes', () => {
     expect(run(`{ regex: '[\\x{4e00}-\\x{9fff}]号\\d{4}' }`, '您好，工号4388').evidence[0]!.quote).toBe('工号4388');
   });
 
+  it('a short sound-alike must sit on word boundaries: 预计今天 does not hold 基金', () => {
+    expect(run(`{ phrase: [基金] }`, '预计今天上午到账').passed).toBe(false);
+    expect(run(`{ regex: '基金' }`, '预计今天上午到账').passed).toBe(false);
+    expect(hits('预计今天上午到账').filter((h) => h.soundAlike)).toEqual([]);
+    expect(run(`{ phrase: [基金] }`, '这个基金亏了').passed).toBe(true);
+  });
+
   it('phrase', () => {
     expect(run(`{ phrase: [感谢您的来电] }`, '好的，敢谢您的莱电，再见').evidence[0]!.quote).toBe('敢谢您的莱电');
     expect(run(`{ phrase: [感谢您的来电] }`, '好的，谢谢，再见').passed).toBe(false);

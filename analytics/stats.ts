@@ -223,3 +223,20 @@ export function benjaminiHochberg(pValues: readonly number[]): number[] {
   }
   return adjusted;
 }
+
+/**
+ * Log-likelihood ratio G² of a 2×2 table [[a, b], [c, d]] (rows: groups, columns: has / has not),
+ * no continuity correction; p from χ² with 1 degree of freedom (P(χ²₁ > G²) = 2·(1 − Φ(√G²))).
+ */
+export function gSquared2x2(a: number, b: number, c: number, d: number): TestResult {
+  const n = a + b + c + d;
+  const cells: Array<[number, number]> = [
+    [a, ((a + b) * (a + c)) / n],
+    [b, ((a + b) * (b + d)) / n],
+    [c, ((c + d) * (a + c)) / n],
+    [d, ((c + d) * (b + d)) / n],
+  ];
+  const g2 = 2 * cells.reduce((s, [observed, expected]) => (observed > 0 ? s + observed * Math.log(observed / expected) : s), 0);
+  const statistic = Math.max(0, g2);
+  return { statistic, pValue: Math.min(1, 2 * normalCdf(-Math.sqrt(statistic))) };
+}

@@ -2,6 +2,7 @@ import { describe as group, expect, it } from 'vitest';
 import {
   benjaminiHochberg,
   describe,
+  gSquared2x2,
   mannWhitneyU,
   newcombeInterval,
   normalCdf,
@@ -106,5 +107,20 @@ group('Benjamini–Hochberg', () => {
     // sorted .01→.03, .04→.06, .045→.045 ⇒ running min from the top: .045, .045, .03
     const q = benjaminiHochberg([0.045, 0.01, 0.04]);
     [0.045, 0.03, 0.045].forEach((v, i) => expect(q[i]).toBeCloseTo(v, 12));
+  });
+});
+
+group('log-likelihood G²', () => {
+  it.each([
+    [30, 70, 10, 90, 12.97151432600681, 0.0003162661143462805],
+    [12, 188, 3, 297, 10.354238566616528, 0.0012917773721753646],
+  ])('G² of [[%s, %s], [%s, %s]] = %s, p = %s (scipy chi2_contingency, lambda_="log-likelihood")', (a, b, c, d, g2, p) => {
+    const r = gSquared2x2(a, b, c, d);
+    expect(r.statistic).toBeCloseTo(g2, 9);
+    expect(r.pValue).toBeCloseTo(p, 7);
+  });
+  it('a cell of zero contributes nothing and no NaN appears', () => {
+    // [[5, 5], [0, 10]]: E = [[2.5, 7.5], [2.5, 7.5]]; G² = 2·(5 ln 2 + 5 ln(2/3) + 10 ln(4/3))
+    expect(gSquared2x2(5, 5, 0, 10).statistic).toBeCloseTo(2 * (5 * Math.log(2) + 5 * Math.log(2 / 3) + 10 * Math.log(4 / 3)), 12);
   });
 });

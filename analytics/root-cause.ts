@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallStore } from '../indexer/call-store.ts';
-import { Filter, KeywordField, type Agg, type AggResult } from '../indexer/query-model.ts';
+import { Filter, KeywordField, LabelField, type Agg, type AggResult } from '../indexer/query-model.ts';
 import { parseInput } from './metrics.ts';
 import { benjaminiHochberg, twoProportionZTest } from './stats.ts';
 
@@ -16,7 +16,8 @@ export const OverIndexRequest = z
   .object({
     filter: Filter.default({}),
     ...TargetFields,
-    dimensions: z.array(KeywordField).min(1).max(10).default(DEFAULT_DIMENSIONS),
+    /** Keyword fields, or `tags`/`flags` (a call counts under each of its labels; each label is tested against the calls without it). */
+    dimensions: z.array(z.union([KeywordField, LabelField])).min(1).max(10).default(DEFAULT_DIMENSIONS),
     /** Values with fewer calls (in the base) are not tested: too small to say anything. */
     minCalls: z.number().int().min(1).default(20),
     /** False discovery rate for Benjamini–Hochberg over every value tested in every dimension. */
@@ -27,7 +28,7 @@ export const OverIndexRequest = z
 export type OverIndexRequest = z.input<typeof OverIndexRequest>;
 
 export type OverIndexRow = {
-  dimension: KeywordField;
+  dimension: KeywordField | LabelField;
   value: string;
   /** Calls with this value (in the base), and how many of them hit the target. */
   calls: number;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeDecomposition, overIndexing, REMAINDER } from '../../analytics/root-cause.ts';
-import { complaintTarget, lowScoreTarget } from '../../analytics/targets.ts';
+import { complaintTarget, lowScoreTarget, negativeEmotionTarget } from '../../analytics/targets.ts';
 import { mulberry32 } from '../../core/prng.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import type { CallStore } from '../../indexer/call-store.ts';
@@ -9,7 +9,7 @@ import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { tempDir } from '../helpers.ts';
 
-type Spec = { id: string; recordedAt: string; branch?: string; team: string; agentId: string; product: string; channel: string; score: number; complaint: boolean };
+type Spec = { id: string; recordedAt: string; branch?: string; team: string; agentId: string; product: string; channel: string; score: number; complaint: boolean; tags?: string[]; emotionEnd?: string };
 
 /** A CallDoc shaped like core/schemas.ts with only what root cause reads. */
 function call(s: Spec): CallDoc {
@@ -26,7 +26,13 @@ function call(s: Spec): CallDoc {
     segments: [{ id: 's0', role: 'customer', start: 0, end: 4, text: '你好', textMasked: '你好', tokens: [], hits: [] }],
     speech: [],
     acoustics: null,
-    nlp: { tags: [], forbiddenHits: 0, sensitiveHits: 0, piiFound: [], customerEmotion: null },
+    nlp: {
+      tags: (s.tags ?? []).map((id) => ({ id, path: id, complaint: false, confidence: 0.9, via: 'keywords' as const, segmentIds: [] })),
+      forbiddenHits: 0,
+      sensitiveHits: 0,
+      piiFound: [],
+      customerEmotion: s.emotionEnd ? { start: 'neutral', end: s.emotionEnd, worst: { label: s.emotionEnd, score: 0.9, segmentStart: 0, text: '' } } : null,
+    },
     scores: [{ scorecardId: 'card', version: '1', total: s.score, maxTotal: 100, passed: s.score >= 60, vetoed: false, items: [] }],
     review: { status: 'none', flags: s.complaint ? ['complaint_threat'] : [] },
     warnings: [],
@@ -52,9 +58,12 @@ const CHANNELS = ['phone', 'app', 'video'];
  * 1,500 calls in March and 1,500 in April 2026; branch, team, agent, product and channel drawn
  * independently and uniformly. Complaints: 5 % everywhere, except 杭州分行 in April (30 %).
  * Scores below 60: 10 % everywhere, except team T4 (40 %), both months.
+ * Tags (from a second generator, so the draws above stay the same): fee.annual on 20 % of calls,
+ * card.limit on 20 %; the customer ends angry on 5 % of calls, 40 % of those tagged fee.annual.
  */
 function plantedCalls(): CallDoc[] {
   const rand = mulberry32(20261126);
+  const randTags = mulberry32(7);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const docs: CallDoc[] = [];
   for (const [month, days] of [['03', 31], ['04', 30]] as const) {
@@ -65,6 +74,8 @@ function plantedCalls(): CallDoc[] {
       const hour = String(9 + Math.floor(rand() * 9)).padStart(2, '0');
       const complaintRate = branch === PLANTED_BRANCH && month === '04' ? 0.3 : 0.05;
       const lowRate = team === PLANTED_TEAM ? 0.4 : 0.1;
+      const tags = [...(randTags() < 0.2 ? ['fee.annual'] : []), ...(randTags() < 0.2 ? ['card.limit'] : [])];
+      const angry = randTags() < (tags.includes('fee.annual') ? 0.4 : 0.05);
       docs.push(
         call({
           id: `m${month}-${i}`,
@@ -76,6 +87,8 @@ function plantedCalls(): CallDoc[] {
           channel: pick(CHANNELS),
           score: rand() < lowRate ? 30 + Math.floor(rand() * 30) : 60 + Math.floor(rand() * 41),
           complaint: rand() < complaintRate,
+          tags,
+          emotionEnd: angry ? 'angry' : 'neutral',
         }),
       );
     }
@@ -121,6 +134,13 @@ describe('root cause on a synthetic dataset with planted causes', () => {
     const planted = countWhere(docs, (d) => d.meta.team === PLANTED_TEAM, (d) => d.scores[0]!.total < 60);
     expect(r.rows[0]).toMatchObject({ dimension: 'team', value: PLANTED_TEAM, ...planted, significant: true });
     expect(r.rows.filter((row) => row.significant).map((row) => row.value)).toEqual([PLANTED_TEAM]);
+  });
+
+  it('finds the tag the planted negative emotion goes with', async () => {
+    const r = await overIndexing(s.store, { ...negativeEmotionTarget(), dimensions: ['tags', 'branch'] });
+    const planted = countWhere(docs, (d) => d.nlp!.tags.some((t) => t.id === 'fee.annual'), (d) => d.nlp!.customerEmotion?.end === 'angry');
+    expect(r.rows[0]).toMatchObject({ dimension: 'tags', value: 'fee.annual', ...planted, significant: true });
+    expect(r.rows.filter((row) => row.significant).map((row) => row.value)).toEqual(['fee.annual']);
   });
 
   it('decomposes the March → April complaint change by branch: sums exactly, the planted branch carries it', async () => {

@@ -129,6 +129,14 @@ describe('trend', () => {
     expect(t.points[0]!.previous.calls).toEqual({ kind: 'count', count: 0 }); // p1 is before the filter's range too
   });
 
+  it('buckets by week (Monday) against the week before', async () => {
+    const t = await trend(s.store, { filter: { terms: { branch: ['上海分行'] } }, interval: 'week', from: '2026-03-02', to: '2026-03-09', metrics: [{ kind: 'count', name: 'calls' }, complaintRate()] });
+    expect(t.points.map((p) => [p.bucket, p.previousBucket])).toEqual([['2026-03-02', '2026-02-23']]);
+    expect(t.points[0]!.current.calls).toEqual({ kind: 'count', count: 7 }); // t1 t2 t3 t3b t4 t5 and t6 (03-05 in China)
+    expect(t.points[0]!.current.complaintRate).toMatchObject({ numerator: 3, denominator: 7 }); // t1, t5 (escalated), t6
+    expect(t.points[0]!.previous.calls).toEqual({ kind: 'count', count: 2 }); // p1, p2
+  });
+
   it.each([
     [{ interval: 'week', from: '2026-03-03', to: '2026-03-10' }, 'does not start a week'],
     [{ interval: 'month', from: '2026-03-01', to: '2026-03-15' }, 'does not start a month'],

@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { type Config, repoRoot } from '../core/config.ts';
 import { CallScopeError, isCallScopeError } from '../core/errors.ts';
+import type { CallDoc } from '../core/schemas.ts';
 import { CallQuery, type CallStore, SearchQuery } from '../indexer/call-store.ts';
 import { jobsRoutes, type QueueAccess } from './jobs-routes.ts';
 import { scorecardRoutes } from './scorecard-routes.ts';
@@ -19,6 +20,15 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
     throw new CallScopeError('BAD_REQUEST', `${i.path.join('.') || 'query'}: ${i.message}`);
   }
   return r.data;
+}
+
+/**
+ * The API serves masked text only: card, ID and phone numbers read out in a call never leave in a
+ * response. Raw text for the roles granted it comes with accounts and roles (workflow issue); the
+ * record store and `callscope export` on the bank's own machine keep it.
+ */
+export function maskedDoc(doc: CallDoc): CallDoc {
+  return { ...doc, segments: doc.segments.map((s) => ({ ...s, text: s.textMasked })) };
 }
 
 /**
@@ -47,7 +57,7 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono {
     if (!/^[0-9a-f]{64}$/.test(id)) throw new CallScopeError('BAD_REQUEST', 'a call id is 64 hex characters');
     const doc = await store.get(id);
     if (!doc) throw new CallScopeError('NOT_FOUND', `no call with id ${id}`);
-    return c.json(doc);
+    return c.json(maskedDoc(doc));
   });
 
   app.get('/api/search', async (c) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../api/server.ts';
@@ -62,6 +63,16 @@ describe('HTTP API', () => {
   ])('GET /api/calls%s filters', async (query, expected) => {
     const { body } = await get(`/api/calls${encodeURI(query)}`);
     expect(body.items.map((c: any) => c.meta.callId)).toEqual(expected);
+  });
+
+  it('GET /api/calls/:id serves masked text only: a phone number the agent read out does not leave', async () => {
+    // The SYN-0014 transcript has the agent read the customer's mobile number in full.
+    const raw = readFileSync(path.join(CALLS_DIR, 'SYN-0014.mp3.transcript.json'), 'utf8');
+    expect(raw).toContain('13310982551');
+    const { body } = await get(`/api/calls/${ids['SYN-0014.mp3']}`);
+    expect(JSON.stringify(body)).not.toContain('13310982551');
+    for (const seg of body.segments) expect(seg.text).toBe(seg.textMasked);
+    expect(body.segments.some((seg: any) => seg.textMasked.includes('【手机号】'))).toBe(true);
   });
 
   it('GET /api/calls/:id returns the whole document', async () => {

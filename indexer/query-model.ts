@@ -72,8 +72,14 @@ export const CustomKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'a cu
 const text = z.string().trim().min(1);
 const oneOrMany = z.union([text, z.array(text).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 
+/**
+ * Range bounds beyond ±2^53 mean "unbounded" for every numeric field we keep; clamped so an engine
+ * never sees a whole number outside a 64-bit integer (SQLite binds those as INTEGER and refuses).
+ */
+const bound = z.number().transform((n) => Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n)));
+
 export const Range = z
-  .object({ gte: z.number().optional(), gt: z.number().optional(), lte: z.number().optional(), lt: z.number().optional() })
+  .object({ gte: bound.optional(), gt: bound.optional(), lte: bound.optional(), lt: bound.optional() })
   .strict()
   .refine((r) => Object.keys(r).length > 0, 'a range needs gte, gt, lte or lt');
 export type Range = z.infer<typeof Range>;

@@ -102,6 +102,8 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         ['two checkpoints', { checkpoints: [{ checkpointId: 'greeting', outcome: ['passed'] }, { checkpointId: 'empathy', outcome: ['failed'] }] }, ['c4']],
         ['score range', { ranges: { score: { gte: 60 } } }, ['c1', 'c3', 'c6']],
         ['score range both ends', { ranges: { score: { gt: 40, lt: 88 } } }, ['c2', 'c3']],
+        // Bounds past what a 64-bit integer holds (an "unbounded" range) keep every scored call.
+        ['score range with extreme bounds', { ranges: { score: { gte: -Number.MAX_VALUE, lte: Number.MAX_VALUE } } }, ['c1', 'c2', 'c3', 'c4', 'c6']],
         ['passed', { booleans: { passed: false } }, ['c2', 'c4']],
         ['vetoed', { booleans: { vetoed: true } }, ['c4']],
         ['customer emotion at the end', { terms: { customerEmotionEnd: ['angry', 'sad'] } }, ['c2', 'c4']],

@@ -1,7 +1,7 @@
 import type { CallDoc, Score, Segment } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
 import type { TextEmbedder } from '../nlp/embeddings/text-embedder.ts';
-import { embedderFor, embedInto } from '../nlp/embeddings/segment-vectors.ts';
+import { embedderFor, similarityFor } from '../nlp/embeddings/segment-vectors.ts';
 import { type Condition, isLeaf, walk } from './conditions.ts';
 import { inCardScope, scoreCall, type ScoringInput } from './evaluate.ts';
 import type { Scorecard } from './scorecard.ts';
@@ -29,17 +29,14 @@ function semanticExamples(card: Scorecard): string[] {
   return conditionsOf(card).flatMap((root) => [...walk(root)].flatMap(([n]) => (isLeaf(n) && n.semantic ? n.semantic.examples : [])));
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-/** Embeds the call's segments once, and each example sentence once per call. */
+/** Each segment's similarity to each example, computed once per call (segment-vectors caches example vectors per process). */
 async function similarityOf(embedder: TextEmbedder, segments: Segment[], examples: string[]): Promise<ScoringInput['similarity']> {
-  const vectors = new Map<string, Float32Array>();
-  await embedInto(embedder, [...segments.map((s) => s.textMasked), ...examples], vectors);
-  return (segment, exs) => Math.max(...exs.map((e) => dot(vectors.get(segment.textMasked)!, vectors.get(e)!)));
+  const distinct = [...new Set(examples)];
+  const texts = segments.map((s) => s.textMasked);
+  const table = await similarityFor(embedder, new Map())(texts, distinct);
+  const row = new Map(texts.map((t, i) => [t, table[i]!]));
+  const column = new Map(distinct.map((e, j) => [e, j]));
+  return (segment, exs) => Math.max(...exs.map((e) => row.get(segment.textMasked)![column.get(e)!]!));
 }
 
 /**

@@ -42,4 +42,14 @@ export function foldHomophones(text: string): string {
  * So a sound-alike match shorter than this must start and end on word boundaries; longer ones need not
  * (an engine's slips break its words, 合时一下深份 for 核实一下身份).
  */
-export const SOUND_ALIKE_FREE_LENGTH = 3;
+const SOUND_ALIKE_FREE_LENGTH = 3;
+
+/**
+ * Whether a sound-alike match [start, end) counts: long enough, or on word boundaries (`boundaries`
+ * gives jieba's word boundaries of the text, computed only when needed: see segmenter.wordBoundaries).
+ */
+export function soundAlikeFits(start: number, end: number, boundaries: () => Set<number>): boolean {
+  if (end - start >= SOUND_ALIKE_FREE_LENGTH) return true;
+  const b = boundaries();
+  return b.has(start) && b.has(end);
+}

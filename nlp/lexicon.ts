@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CallScopeError } from '../core/errors.ts';
 import { Role, type Hit } from '../core/schemas.ts';
 import { AhoCorasick } from './aho-corasick.ts';
-import { foldChar, foldHomophones, SOUND_ALIKE_FREE_LENGTH } from './homophones.ts';
+import { foldChar, foldHomophones, soundAlikeFits } from './homophones.ts';
 import { wordBoundaries } from './segmenter.ts';
 
 const LexiconFile = z.object({
@@ -125,10 +125,7 @@ export class Lexicon {
       const start = offsets[m.start]!;
       const end = offsets[m.end - 1]! + (chars[m.end - 1]?.length ?? 1);
       const soundAlike = !m.value.forms.has(chars.slice(m.start, m.end).join(''));
-      if (soundAlike && end - start < SOUND_ALIKE_FREE_LENGTH) {
-        boundaries ??= wordBoundaries(text);
-        if (!boundaries.has(start) || !boundaries.has(end)) continue;
-      }
+      if (soundAlike && !soundAlikeFits(start, end, () => (boundaries ??= wordBoundaries(text)))) continue;
       taken.push([m.start, m.end]);
       const hit: Hit = { lexicon: this.name, term: m.value.term, start, end };
       if (m.value.category) hit.category = m.value.category;

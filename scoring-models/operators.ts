@@ -1,7 +1,7 @@
 import { RE2JS } from 're2js';
 import type { CallMeta, CallTag, Segment, SpeechRegion } from '../core/schemas.ts';
 import { charsPerMinute, gaps, intersect, interruptions, total, union } from '../core/timeline.ts';
-import { foldHomophones, SOUND_ALIKE_FREE_LENGTH } from '../nlp/homophones.ts';
+import { foldHomophones, soundAlikeFits } from '../nlp/homophones.ts';
 import { normalize, normalizeTerm } from '../nlp/lexicon.ts';
 import { wordBoundaries } from '../nlp/segmenter.ts';
 import type { Leaf } from './conditions.ts';
@@ -63,13 +63,14 @@ function normalizedText(seg: Segment) {
   return n;
 }
 
-/** A short sound-alike match (not the words themselves) must start and end where jieba's words do. */
+/** Whether a sound-alike match (not the words themselves) counts in this segment (see soundAlikeFits). */
 const boundaries = new WeakMap<Segment, Set<number>>();
 function onWordBoundaries(seg: Segment, start: number, end: number): boolean {
-  if (end - start >= SOUND_ALIKE_FREE_LENGTH) return true;
-  let b = boundaries.get(seg);
-  if (!b) boundaries.set(seg, (b = wordBoundaries(seg.textMasked)));
-  return b.has(start) && b.has(end);
+  return soundAlikeFits(start, end, () => {
+    let b = boundaries.get(seg);
+    if (!b) boundaries.set(seg, (b = wordBoundaries(seg.textMasked)));
+    return b;
+  });
 }
 const normalizedPhrases = new WeakMap<string[], Array<{ exact: string; folded: string[] }>>();
 

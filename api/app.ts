@@ -2,25 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { type Config, repoRoot } from '../core/config.ts';
 import { CallScopeError, isCallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
 import { CallQuery, type CallStore, SearchQuery } from '../indexer/call-store.ts';
 import { jobsRoutes, type QueueAccess } from './jobs-routes.ts';
 import { scorecardRoutes } from './scorecard-routes.ts';
+import { assertCallId, parseRequest } from './validate.ts';
 import { toSummary } from './summary.ts';
 
 export const UI_DIST = path.join(repoRoot, 'ui', 'dist');
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new CallScopeError('BAD_REQUEST', `${i.path.join('.') || 'query'}: ${i.message}`);
-  }
-  return r.data;
-}
 
 /**
  * The API serves masked text only: card, ID and phone numbers read out in a call never leave in a
@@ -48,20 +39,20 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono {
   app.get('/api/health', async (c) => c.json({ status: 'ok', ...(await store.counts()) }));
 
   app.get('/api/calls', async (c) => {
-    const page = await store.list(parse(CallQuery, c.req.query()));
+    const page = await store.list(parseRequest(CallQuery, c.req.query()));
     return c.json({ total: page.total, items: page.items.map(toSummary) });
   });
 
   app.get('/api/calls/:id', async (c) => {
     const id = c.req.param('id');
-    if (!/^[0-9a-f]{64}$/.test(id)) throw new CallScopeError('BAD_REQUEST', 'a call id is 64 hex characters');
+    assertCallId(id);
     const doc = await store.get(id);
     if (!doc) throw new CallScopeError('NOT_FOUND', `no call with id ${id}`);
     return c.json(maskedDoc(doc));
   });
 
   app.get('/api/search', async (c) => {
-    const page = await store.search(parse(SearchQuery, c.req.query()));
+    const page = await store.search(parseRequest(SearchQuery, c.req.query()));
     return c.json({ total: page.total, items: page.items.map((h) => ({ call: toSummary(h.call), matches: h.matches })) });
   });
 

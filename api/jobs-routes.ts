@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CallScopeError } from '../core/errors.ts';
 import { type CallQueue, READY_TIMEOUT_MS, withTimeout } from '../pipeline/call-queue.ts';
 import { JOB_STATES, OPEN_STATES } from '../pipeline/jobs.ts';
+import { parseRequest } from './validate.ts';
 
 /** Opens the queue on first use; null when the server runs the in-process pipeline (no REDIS_URL). */
 export type QueueAccess = (() => Promise<CallQueue>) | null;
@@ -18,11 +19,7 @@ const JobsQuery = z.object({
 
 const JobId = z.string().regex(/^[0-9a-f]{64}$/, 'a job id is the call id: 64 hex characters');
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new CallScopeError('BAD_REQUEST', `${r.error.issues[0]!.path.join('.') || 'request'}: ${r.error.issues[0]!.message}`);
-  return r.data;
-}
+const parse = <T extends z.ZodType>(schema: T, input: unknown) => parseRequest(schema, input, 'request');
 
 /**
  * The pipeline's job queue over HTTP (BullMQ runner only):

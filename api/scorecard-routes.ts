@@ -12,24 +12,15 @@ import { matchLabels } from '../scoring-models/labels.ts';
 import { loadPublishedScorecards, scorecardVersions } from '../scoring-models/published.ts';
 import { parseScorecard } from '../scoring-models/scorecard.ts';
 import { scoreWithCards, scoringInputOf } from '../scoring-models/score-stage.ts';
+import { assertCallId, CALL_ID, parseRequest } from './validate.ts';
 
 /** Scorecards in request bodies are YAML text; a label set of a few thousand calls fits well under this. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-const CALL_ID = /^[0-9a-f]{64}$/;
 const Version = z.string().trim().min(1).max(40);
 const DiffQuery = z.object({ from: Version, to: Version });
 const BacktestBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), labels: z.array(z.unknown()).min(1).max(100_000) });
 const ExplainBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), callId: z.string().regex(CALL_ID, 'callId is 64 hex characters') });
-
-function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new CallScopeError('BAD_REQUEST', `${i.path.join('.') || what}: ${i.message}`);
-  }
-  return r.data;
-}
 
 async function jsonBody(req: { json(): Promise<unknown> }): Promise<unknown> {
   try {
@@ -92,7 +83,7 @@ export function scorecardRoutes(store: CallStore, config: Config): Hono {
   });
 
   app.get('/scorecards/:id/diff', async (c) => {
-    const { from, to } = parse(DiffQuery, c.req.query(), 'query');
+    const { from, to } = parseRequest(DiffQuery, c.req.query(), 'query');
     const diff = await versionDiff(records, c.req.param('id'), from, to);
     if (diff.compared === 0) throw new CallScopeError('NOT_FOUND', `no stored call was graded by both ${c.req.param('id')}@${from} and @${to}`);
     return c.json(diff);
@@ -100,13 +91,13 @@ export function scorecardRoutes(store: CallStore, config: Config): Hono {
 
   app.get('/calls/:id/scores', async (c) => {
     const id = c.req.param('id');
-    if (!CALL_ID.test(id)) throw new CallScopeError('BAD_REQUEST', 'a call id is 64 hex characters');
+    assertCallId(id);
     if (!(await store.get(id))) throw new CallScopeError('NOT_FOUND', `no call with id ${id}`);
     return c.json({ callId: id, history: await scoreHistory(records, id) });
   });
 
   app.post('/scorecards/backtest', limit, async (c) => {
-    const body = parse(BacktestBody, await jsonBody(c.req), 'body');
+    const body = parseRequest(BacktestBody, await jsonBody(c.req), 'body');
     const card = draft(body.scorecard);
     if (!card.checkpoints.some((cp) => cp.label)) throw new CallScopeError('BAD_REQUEST', 'no checkpoint names the violation label it detects (label: …)');
     const docs: CallDoc[] = [];
@@ -117,7 +108,7 @@ export function scorecardRoutes(store: CallStore, config: Config): Hono {
   });
 
   app.post('/scorecards/explain', limit, async (c) => {
-    const body = parse(ExplainBody, await jsonBody(c.req), 'body');
+    const body = parseRequest(ExplainBody, await jsonBody(c.req), 'body');
     const card = draft(body.scorecard);
     const doc = await store.get(body.callId);
     if (!doc) throw new CallScopeError('NOT_FOUND', `no call with id ${body.callId}`);

@@ -41,6 +41,21 @@ export type Page<T> = { total: number; items: T[] };
 export type QueryPage = { total: number; items: SearchHit[]; next: string | null };
 export type KnnHit = { call: CallDoc; similarity: number };
 
+type Query = (input: z.input<typeof StoreQuery>) => Promise<QueryPage>;
+
+/** The HTTP API's list, the same on every engine: a `query` page of documents. */
+export async function listPage(query: Query, q: CallQuery): Promise<Page<CallDoc>> {
+  const page = await query({ filter: filterOfCallQuery(q), size: q.limit, offset: q.offset });
+  return { total: page.total, items: page.items.map((h) => h.call) };
+}
+
+/** The HTTP API's search: the words of `q` in one segment (of `role`), newest recording first, on every engine. */
+export async function searchPage(query: Query, q: SearchQuery): Promise<Page<SearchHit>> {
+  const text = { words: q.q, ...(q.role ? { role: q.role } : {}) };
+  const page = await query({ filter: { ...filterOfCallQuery(q), text }, size: q.limit, offset: q.offset });
+  return { total: page.total, items: page.items };
+}
+
 /** The list filters of the HTTP API, in the query model. */
 export function filterOfCallQuery(q: CallQuery): Filter {
   const terms: NonNullable<Filter['terms']> = {};

@@ -2,13 +2,13 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { z } from 'zod';
 import { CallScopeError, messageOf } from '../core/errors.ts';
 import { CallDoc } from '../core/schemas.ts';
-import { filterOfCallQuery, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
+import { listPage, searchPage, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, sortDsl } from './elasticsearch/dsl.ts';
 import { esDocument } from './elasticsearch/es-document.ts';
 import { indexName, indexTemplate, MAPPING_VERSION } from './elasticsearch/mapping.ts';
 import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type AggregateResult } from './query-model.ts';
-import { matchingSegments, type Tokenizer } from './text-terms.ts';
+import { searchMatches, type Tokenizer } from './text-terms.ts';
 
 export type ElasticsearchStoreOptions = {
   url: string;
@@ -156,21 +156,12 @@ export class ElasticsearchCallStore implements CallStore {
     await this.run('delete', () => this.client.delete({ index: this.alias, id, refresh: this.opts.refresh ?? 'wait_for' }, { ignore: [404] }));
   }
 
-  async list(query: CallQuery): Promise<Page<CallDoc>> {
-    const page = await this.query({ filter: filterOfCallQuery(query), size: query.limit, offset: query.offset });
-    return { total: page.total, items: page.items.map((h) => h.call) };
+  list(query: CallQuery): Promise<Page<CallDoc>> {
+    return listPage((q) => this.query(q), query);
   }
 
-  /** The HTTP API's search: the words of `q` in one segment (of `role`), newest recording first (as the embedded store). */
-  async search(query: SearchQuery): Promise<Page<SearchHit>> {
-    const text = { words: query.q, ...(query.role ? { role: query.role } : {}) };
-    const page = await this.query({ filter: { ...filterOfCallQuery(query), text }, size: query.limit, offset: query.offset });
-    return { total: page.total, items: page.items };
-  }
-
-  private matches(call: CallDoc, text: Parameters<typeof matchingSegments>[1] | undefined): SearchHit['matches'] {
-    if (!text) return [];
-    return matchingSegments(call.segments, text, this.tokenizer).map((s) => ({ segmentId: s.id, role: s.role, start: s.start, end: s.end, text: s.textMasked }));
+  search(query: SearchQuery): Promise<Page<SearchHit>> {
+    return searchPage((q) => this.query(q), query);
   }
 
   async query(input: z.input<typeof StoreQuery>): Promise<QueryPage> {
@@ -191,7 +182,7 @@ export class ElasticsearchCallStore implements CallStore {
     const hits = res.hits.hits.slice(0, q.size);
     const items = hits.map((h) => {
       const call = CallDoc.parse(h._source!.doc);
-      return { call, matches: this.matches(call, q.filter.text) };
+      return { call, matches: searchMatches(call, q.filter.text, this.tokenizer) };
     });
     const last = hits[hits.length - 1];
     return { total: totalOf(res.hits.total), items, next: last && res.hits.hits.length > q.size ? encodeCursor(last.sort as unknown[]) : null };

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
-import { filterOfCallQuery, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
+import { listPage, searchPage, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField } from './query-model.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
@@ -12,7 +12,7 @@ import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
 import { DATE_COLUMNS, DDL, FACT_COLUMNS, FTS_DDL, MAX_SEGMENTS, MIGRATE_2_TO_3, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
-import { indexTerms, matchingSegments, type Tokenizer } from './text-terms.ts';
+import { indexTerms, searchMatches, type Tokenizer } from './text-terms.ts';
 import type { z } from 'zod';
 
 export type { Tokenizer } from './text-terms.ts';
@@ -267,24 +267,13 @@ export class SqliteCallStore implements CallStore {
     return ns.map((n) => unpackDoc(this.stmt.docByN.get(n) as Buffer));
   }
 
-  async list(query: CallQuery): Promise<Page<CallDoc>> {
-    const page = await this.query({ filter: filterOfCallQuery(query), size: query.limit, offset: query.offset });
-    return { total: page.total, items: page.items.map((h) => h.call) };
+  list(query: CallQuery): Promise<Page<CallDoc>> {
+    return listPage((q) => this.query(q), query);
   }
 
-  /**
-   * The HTTP API's search: the words of `q` in one segment (of `role`), newest recording first.
-   * (BM25 ranking was dropped: FTS5 scores every match, ~2 s for a common word at 1M calls.)
-   */
-  async search(query: SearchQuery): Promise<Page<SearchHit>> {
-    const text = { words: query.q, ...(query.role ? { role: query.role } : {}) };
-    const page = await this.query({ filter: { ...filterOfCallQuery(query), text }, size: query.limit, offset: query.offset });
-    return { total: page.total, items: page.items };
-  }
-
-  private matches(call: CallDoc, text: Parameters<typeof matchingSegments>[1] | undefined): SearchHit['matches'] {
-    if (!text) return [];
-    return matchingSegments(call.segments, text, this.tokenizer).map((s) => ({ segmentId: s.id, role: s.role, start: s.start, end: s.end, text: s.textMasked }));
+  /** (BM25 ranking was dropped: FTS5 scores every match, ~2 s for a common word at 1M calls.) */
+  search(query: SearchQuery): Promise<Page<SearchHit>> {
+    return searchPage((q) => this.query(q), query);
   }
 
   async query(input: z.input<typeof StoreQuery>): Promise<QueryPage> {
@@ -303,7 +292,7 @@ export class SqliteCallStore implements CallStore {
       return { total: Number(count), rows: page.slice(0, q.size), more: page.length > q.size };
     });
     const docs = this.docsByN(rows.map((r) => Number(r[0])));
-    const items = docs.map((call) => ({ call, matches: this.matches(call, q.filter.text) }));
+    const items = docs.map((call) => ({ call, matches: searchMatches(call, q.filter.text, this.tokenizer) }));
     const last = rows[rows.length - 1];
     return { total, items, next: last && more ? encodeCursor(last.slice(1)) : null };
   }

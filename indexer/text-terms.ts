@@ -1,4 +1,5 @@
-import type { Role, Segment } from '../core/schemas.ts';
+import type { CallDoc, Role, Segment } from '../core/schemas.ts';
+import type { SegmentMatch } from './call-store.ts';
 import type { TextQuery } from './query-model.ts';
 
 /** How a store cuts text into words: `index` for stored segments (with sub-words), `query` for what a user typed. */
@@ -63,4 +64,10 @@ export function matchingSegments(segments: Segment[], q: TextQuery, tokenizer: T
     const terms = indexTerms(tokenizer, s.textMasked);
     return leaves.some((leaf) => segmentMatchesLeaf(s, terms, leaf));
   });
+}
+
+/** The segments of a call that matched a text query, as search results show them (masked text). */
+export function searchMatches(call: CallDoc, q: TextQuery | undefined, tokenizer: Tokenizer): SegmentMatch[] {
+  if (!q) return [];
+  return matchingSegments(call.segments, q, tokenizer).map((s) => ({ segmentId: s.id, role: s.role, start: s.start, end: s.end, text: s.textMasked }));
 }

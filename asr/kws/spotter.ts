@@ -158,19 +158,7 @@ export class KeywordSpotter {
       const lastOnset = steps * DECODE_STEP_SEC - DETECTION_LATENCY_SEC;
       const start = round2(Math.max(0, lastOnset - (last - first)));
       const end = round2(Math.min(lastOnset + LAST_TOKEN_SEC, durationSec));
-      const hit: KwsHit = {
-        term: spec.term,
-        form: spec.form,
-        channel,
-        role,
-        start,
-        end,
-        score: this.verify(samples, start, end, r.tokens),
-        threshold: spec.threshold ?? this.defaultThreshold,
-        tokens: r.tokens,
-      };
-      if (spec.lexicon) hit.lexicon = spec.lexicon;
-      hits.push(hit);
+      hits.push(this.hitOf(spec, samples, { channel, role, start, end }, r.tokens));
     }
     // The reset after a detection swallows the start of a keyword said right after it
     // (金融监管局投诉…): look again just after each hit with a fresh stream.
@@ -179,6 +167,20 @@ export class KeywordSpotter {
       if (next && !hits.some((o) => o.term === next.term && o.start < next.end && next.start < o.end)) hits.push(next);
     }
     return hits.sort((a, b) => a.start - b.start);
+  }
+
+  /** A detection as a hit, its score from re-decoding its span (verify). */
+  private hitOf(spec: KeywordSpec, samples: Float32Array, at: Pick<KwsHit, 'channel' | 'role' | 'start' | 'end'>, tokens: string[]): KwsHit {
+    const hit: KwsHit = {
+      term: spec.term,
+      form: spec.form,
+      ...at,
+      score: this.verify(samples, at.start, at.end, tokens),
+      threshold: spec.threshold ?? this.defaultThreshold,
+      tokens,
+    };
+    if (spec.lexicon) hit.lexicon = spec.lexicon;
+    return hit;
   }
 
   /**
@@ -204,19 +206,7 @@ export class KeywordSpotter {
       const end = round2(Math.min(a / PCM_RATE + (r.timestamps[r.timestamps.length - 1] ?? 0) + LAST_TOKEN_SEC, samples.length / PCM_RATE));
       // Only what follows prev (its second half onwards); anything earlier the main pass has judged.
       if (!spec || start < (prev.start + prev.end) / 2) return null;
-      const hit: KwsHit = {
-        term: spec.term,
-        form: spec.form,
-        channel,
-        role,
-        start,
-        end,
-        score: this.verify(samples, start, end, r.tokens),
-        threshold: spec.threshold ?? this.defaultThreshold,
-        tokens: r.tokens,
-      };
-      if (spec.lexicon) hit.lexicon = spec.lexicon;
-      return hit;
+      return this.hitOf(spec, samples, { channel, role, start, end }, r.tokens);
     }
     return null;
   }

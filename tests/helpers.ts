@@ -6,6 +6,9 @@ import { assignRoles, readTranscriptFile, type RawSegment } from '../asr/transcr
 import { loadConfig, repoRoot, type Config } from '../core/config.ts';
 import { openStore } from '../indexer/open-store.ts';
 import type { CallStore } from '../indexer/call-store.ts';
+import { SqliteCallStore } from '../indexer/sqlite-store.ts';
+import { searchTokens, tokenize } from '../nlp/segmenter.ts';
+import type { CallDoc } from '../core/schemas.ts';
 import { Pipeline } from '../pipeline/ingest.ts';
 import { loadScorecards } from '../scoring-models/scorecard.ts';
 
@@ -56,4 +59,18 @@ export function testPipeline(dataDir: string, env: Record<string, string> = {}):
   const store = openStore(config);
   const pipeline = new Pipeline({ config, store, log: pino({ level: 'silent' }), scorecards: loadScorecards(config.scorecardsDir) });
   return { config, store, pipeline, close: () => store.close() };
+}
+
+/** A real embedded store in a temporary folder holding these documents (analytics and store tests). */
+export async function tempStoreWith(docs: CallDoc[]): Promise<{ store: CallStore; close(): Promise<void> }> {
+  const tmp = tempDir('callscope-store-');
+  const store: CallStore = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize });
+  await store.putMany(docs.map((doc) => ({ doc, docHash: doc.id })));
+  return {
+    store,
+    async close() {
+      await store.close();
+      tmp.cleanup();
+    },
+  };
 }

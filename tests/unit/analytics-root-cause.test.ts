@@ -1,13 +1,9 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeDecomposition, overIndexing, REMAINDER } from '../../analytics/root-cause.ts';
 import { complaintTarget, lowScoreTarget, negativeEmotionTarget } from '../../analytics/targets.ts';
 import { mulberry32 } from '../../core/prng.ts';
 import type { CallDoc } from '../../core/schemas.ts';
-import type { CallStore } from '../../indexer/call-store.ts';
-import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
-import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
-import { tempDir } from '../helpers.ts';
+import { tempStoreWith } from '../helpers.ts';
 
 type Spec = { id: string; recordedAt: string; branch?: string; team: string; agentId: string; product: string; channel: string; score: number; complaint: boolean; tags?: string[]; emotionEnd?: string };
 
@@ -38,13 +34,6 @@ function call(s: Spec): CallDoc {
     warnings: [],
     versions: {},
   } as CallDoc;
-}
-
-async function openTempStore(docs: CallDoc[]) {
-  const tmp = tempDir('callscope-analytics-');
-  const store: CallStore = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize });
-  await store.putMany(docs.map((doc) => ({ doc, docHash: doc.id })));
-  return { store, async close() { await store.close(); tmp.cleanup(); } };
 }
 
 const BRANCHES = ['上海分行', '杭州分行', '南京分行', '北京分行', '广州分行', '深圳分行', '成都分行', '武汉分行'];
@@ -107,8 +96,8 @@ const APRIL = { dates: { recordedAt: { gte: '2026-04-01', lt: '2026-05-01' } } }
 
 describe('root cause on a synthetic dataset with planted causes', () => {
   const docs = plantedCalls();
-  let s: Awaited<ReturnType<typeof openTempStore>>;
-  beforeAll(async () => (s = await openTempStore(docs)));
+  let s: Awaited<ReturnType<typeof tempStoreWith>>;
+  beforeAll(async () => (s = await tempStoreWith(docs)));
   afterAll(async () => s.close());
 
   it('finds the branch with the planted complaint rate, first and significant after BH', async () => {
@@ -180,8 +169,8 @@ describe('change decomposition worked by hand', () => {
   add('Y', '03', 100, 10);
   add('X', '04', 100, 40);
   add('Y', '04', 300, 30);
-  let s: Awaited<ReturnType<typeof openTempStore>>;
-  beforeAll(async () => (s = await openTempStore(docs)));
+  let s: Awaited<ReturnType<typeof tempStoreWith>>;
+  beforeAll(async () => (s = await tempStoreWith(docs)));
   afterAll(async () => s.close());
   const request = { ...complaintTarget(), dimension: 'branch' as const, before: { from: '2026-03-01', to: '2026-04-01' }, after: { from: '2026-04-01', to: '2026-05-01' } };
 

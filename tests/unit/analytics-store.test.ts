@@ -1,13 +1,9 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare } from '../../analytics/compare.ts';
 import { averageOf, checkpointFailureRate, complaintRate, negativeEmotionRate } from '../../analytics/metrics.ts';
 import { trend } from '../../analytics/trend.ts';
 import type { CallDoc } from '../../core/schemas.ts';
-import type { CallStore } from '../../indexer/call-store.ts';
-import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
-import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
-import { tempDir } from '../helpers.ts';
+import { tempStoreWith } from '../helpers.ts';
 
 type Spec = {
   id: string;
@@ -51,13 +47,6 @@ function call(s: Spec): CallDoc {
   } as CallDoc;
 }
 
-async function openTempStore(docs: CallDoc[]) {
-  const tmp = tempDir('callscope-analytics-');
-  const store: CallStore = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize });
-  await store.putMany(docs.map((doc) => ({ doc, docHash: doc.id })));
-  return { store, async close() { await store.close(); tmp.cleanup(); } };
-}
-
 describe('trend', () => {
   // 上海分行, local dates (+08:00). Window 03-02..03-04 (to = 03-05), previous window 02-27..03-01.
   //  03-02: t1 80 complaint | t2 60 | t3 70 angry, greeting failed | t3b 23:30 local, 50, greeting passed
@@ -77,8 +66,8 @@ describe('trend', () => {
     call({ id: 'p2', recordedAt: '2026-03-01T09:00:00+08:00', branch: '上海分行', score: 100 }),
     call({ id: 'x1', recordedAt: '2026-03-02T09:00:00+08:00', branch: '北京分行', score: 0, complaint: true }),
   ];
-  let s: Awaited<ReturnType<typeof openTempStore>>;
-  beforeAll(async () => (s = await openTempStore(docs)));
+  let s: Awaited<ReturnType<typeof tempStoreWith>>;
+  beforeAll(async () => (s = await tempStoreWith(docs)));
   afterAll(async () => s.close());
 
   const metrics = [{ kind: 'count' as const, name: 'calls' }, complaintRate(), checkpointFailureRate('greeting'), negativeEmotionRate(), averageOf('score', 'avgScore')];
@@ -162,8 +151,8 @@ describe('compare', () => {
     ...B.map((score, i) => call({ id: `b${i}`, recordedAt: '2026-03-10T10:00:00+08:00', branch: 'B分行', score, complaint: i < 2 })),
     call({ id: 'a-noscore', recordedAt: '2026-03-10T10:00:00+08:00', branch: 'A分行' }),
   ];
-  let s: Awaited<ReturnType<typeof openTempStore>>;
-  beforeAll(async () => (s = await openTempStore(docs)));
+  let s: Awaited<ReturnType<typeof tempStoreWith>>;
+  beforeAll(async () => (s = await tempStoreWith(docs)));
   afterAll(async () => s.close());
 
   const cohorts = { a: { label: 'A', filter: { terms: { branch: ['A分行'] } } }, b: { label: 'B', filter: { terms: { branch: ['B分行'] } } } };

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { CallError, CallMeta, Source } from '../core/schemas.ts';
 
 /** What ingest knows of a call before any stage runs. */
@@ -38,21 +39,8 @@ export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-// Records are a few kilobytes: synchronous reads and writes cost a fraction of the several thread-pool
-// round trips (open, stat, read, close) an async read takes, and re-scoring does thousands a second.
-
-/** Writes go to a temporary file first, so a crash never leaves half a record. */
-async function writeAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(tmp, data);
-  }
-  renameSync(tmp, file);
-}
+// Records are a few kilobytes: synchronous reads and writes (writeFileAtomic) cost a fraction of the
+// several thread-pool round trips (open, stat, read, close) an async read takes.
 
 async function readJson(file: string): Promise<unknown | null> {
   let text: string;
@@ -165,7 +153,7 @@ export class RecordStore {
   }
 
   async putCall(record: CallRecord): Promise<void> {
-    await writeAtomic(path.join(this.callDir(record.id), 'call.json'), JSON.stringify(record, null, 1));
+    writeFileAtomic(path.join(this.callDir(record.id), 'call.json'), JSON.stringify(record, null, 1));
   }
 
   async getStage(id: string, stage: string, version: string): Promise<StageRecord | null> {
@@ -190,7 +178,7 @@ export class RecordStore {
       const waiting = this.pending.push([id, record.stage, record.version, JSON.stringify(record)]);
       if (waiting >= 500) this.flush();
       else this.flushTimer ??= setTimeout(() => this.flush(), 50);
-    } else await writeAtomic(path.join(this.callDir(id), `${record.stage}@${record.version}.json`), JSON.stringify(record));
+    } else writeFileAtomic(path.join(this.callDir(id), `${record.stage}@${record.version}.json`), JSON.stringify(record));
   }
 
   /** Every stored output of one stage for a call, whatever its version (score history). */
@@ -215,7 +203,7 @@ export class RecordStore {
   }
 
   async putFailure(id: string, failure: FailureRecord): Promise<void> {
-    await writeAtomic(path.join(this.callDir(id), 'failure.json'), JSON.stringify(failure, null, 1));
+    writeFileAtomic(path.join(this.callDir(id), 'failure.json'), JSON.stringify(failure, null, 1));
   }
 
   async clearFailure(id: string): Promise<void> {

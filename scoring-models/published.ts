@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import path from 'node:path';
 import { CallScopeError, isCallScopeError, messageOf } from '../core/errors.ts';
 import { parseScorecard, type Scorecard, scorecardFiles } from './scorecard.ts';
@@ -12,22 +13,15 @@ import { parseScorecard, type Scorecard, scorecardFiles } from './scorecard.ts';
  *  - score history and diffs can name the exact content behind every version.
  */
 
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
 const lastGoodFile = (dataDir: string, file: string) => path.join(dataDir, 'scorecards', 'last-good', path.basename(file));
 export const archiveFile = (dataDir: string, card: Pick<Scorecard, 'id' | 'version' | 'digest'>) =>
   path.join(dataDir, 'scorecards', 'archive', card.id, `${card.version}~${card.digest}.yaml`);
 
 function remember(dataDir: string, file: string, text: string, card: Scorecard): void {
   const archived = archiveFile(dataDir, card);
-  if (!existsSync(archived)) writeAtomic(archived, text);
+  if (!existsSync(archived)) writeFileAtomic(archived, text);
   const lastGood = lastGoodFile(dataDir, file);
-  if (!existsSync(lastGood) || readFileSync(lastGood, 'utf8') !== text) writeAtomic(lastGood, text);
+  if (!existsSync(lastGood) || readFileSync(lastGood, 'utf8') !== text) writeFileAtomic(lastGood, text);
 }
 
 /** The published scorecards; `warn` hears of every file that is broken and what grades in its place. */
@@ -101,7 +95,7 @@ export function installScorecard(file: string, dir: string, dataDir: string): { 
     const clash = scorecardVersions(dataDir, card.id).find((v) => v.version === card.version && v.digest !== card.digest);
     if (clash) throw new CallScopeError('SCORECARD_INVALID', `${file}: ${card.id} version ${card.version} was published before with different content: bump version`);
   }
-  writeAtomic(target, text);
+  writeFileAtomic(target, text);
   remember(dataDir, target, text, card);
   return { card, replaced, target };
 }

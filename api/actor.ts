@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Filter } from '../indexer/query-model.ts';
 
 /**
  * Who is making a request, as every route sees it. Authentication (api/auth) sets it on the Hono
@@ -44,6 +45,29 @@ export function inScope(scope: DataScope, meta: ScopedMeta): boolean {
     case 'own':
       return meta.agentId != null && meta.agentId === scope.agentId;
   }
+}
+
+/** Call ids are sha256 hex, so this id matches no call: the filter of an empty scope intersection. */
+const NO_CALL = 'out-of-scope';
+
+function intersect(requested: string[] | undefined, allowed: string[]): string[] {
+  const kept = requested ? requested.filter((v) => allowed.includes(v)) : allowed;
+  return kept.length > 0 ? kept : [];
+}
+
+/**
+ * The store filter of a request narrowed to the actor's scope. Every list, search, aggregation and
+ * kNN request goes through this, so a call out of scope is invisible everywhere, not only by id.
+ */
+export function withScope(filter: Filter | undefined, scope: DataScope): Filter {
+  const f: Filter = { ...(filter ?? {}) };
+  if (scope.kind === 'all') return f;
+  const field = scope.kind === 'branches' ? 'branch' : scope.kind === 'team' ? 'team' : 'agentId';
+  const allowed = scope.kind === 'branches' ? scope.branches : scope.kind === 'team' ? [scope.team] : [scope.agentId];
+  const kept = intersect(f.terms?.[field], allowed);
+  if (kept.length === 0) return { ids: [NO_CALL] };
+  f.terms = { ...(f.terms ?? {}), [field]: kept };
+  return f;
 }
 
 /** One sensitive action, as handed to the audit log (which adds time, sequence and hash chain). */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { type ErrorHandler, Hono } from 'hono';
 import { type Config, repoRoot } from '../core/config.ts';
 import { CallScopeError, isCallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
@@ -31,6 +31,15 @@ export type AppOptions = {
   jobs?: QueueAccess;
   /** Scorecard endpoints need the data and scorecard folders; without a config they answer 404. */
   config?: Config;
+};
+
+/** The one place an error becomes an HTTP response: `{ error: { code, message } }` with the code's status. */
+export const apiErrorHandler: ErrorHandler = (err, c) => {
+  if (isCallScopeError(err)) {
+    return c.json({ error: { code: err.code, message: err.message } }, err.httpStatus as 400);
+  }
+  console.error(err);
+  return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
 };
 
 export function createApp(store: CallStore, opts: AppOptions = {}): Hono {
@@ -72,13 +81,7 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono {
       : c.text('The web UI is not built. Run: npm run build:ui', 503),
   );
 
-  app.onError((err, c) => {
-    if (isCallScopeError(err)) {
-      return c.json({ error: { code: err.code, message: err.message } }, err.httpStatus as 400);
-    }
-    console.error(err);
-    return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
-  });
+  app.onError(apiErrorHandler);
 
   return app;
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Actor, ApiEnv } from '../api/actor.ts';
+import { apiErrorHandler } from '../api/app.ts';
 
 /** Test actors, one per role, scoped as a bank would scope them. */
 export const ACTORS = {
@@ -19,5 +20,6 @@ export function mountAs(actor: Actor, routes: Hono<ApiEnv>, base = '/api'): Hono
     await next();
   });
   app.route(base, routes);
+  app.onError(apiErrorHandler);
   return app;
 }

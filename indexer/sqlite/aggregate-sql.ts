@@ -35,6 +35,10 @@ type Scope = { levels: Level[]; conditions: Sql[] };
 type Row = { path: Array<string | number>; count: number; stats?: StatsAcc; values?: number[]; quantiles?: unknown[] };
 type StatsAcc = { count: number; min: number | null; max: number | null; sum: number };
 
+/** A node's place in the request: the names from the root, joined (names cannot hold '/'). */
+type NodeId = string;
+const childId = (parent: NodeId, name: string): NodeId => `${parent}/${name}`;
+
 const pathKey = (path: Array<string | number>) => JSON.stringify(path);
 
 function termsLevel(field: string, alias: string): Level {
@@ -82,30 +86,34 @@ export class SqlAggregator {
   ) {}
 
   run(aggs: Record<string, Agg>): Promise<Record<string, AggResult>> {
-    return this.children(aggs, { levels: [], conditions: [this.dialect.filter(this.base)] }, []);
+    return this.children(aggs, { levels: [], conditions: [this.dialect.filter(this.base)] }, [], '');
   }
 
-  private async children(aggs: Record<string, Agg> | undefined, scope: Scope, path: Array<string | number>): Promise<Record<string, AggResult>> {
+  private async children(aggs: Record<string, Agg> | undefined, scope: Scope, path: Array<string | number>, parent: NodeId): Promise<Record<string, AggResult>> {
     const out: Record<string, AggResult> = {};
-    for (const [name, agg] of Object.entries(aggs ?? {})) out[name] = await this.node(agg, scope, path);
+    for (const [name, agg] of Object.entries(aggs ?? {})) out[name] = await this.node(agg, scope, path, childId(parent, name));
     return out;
   }
 
-  /** Results of a node for every path, computed once and reused by each parent bucket. */
-  private readonly cache = new Map<Agg, Map<string, Row[]>>();
+  /**
+   * Results of a node for every path, computed once and reused by each parent bucket. Keyed by the
+   * node's place in the tree (its names from the root), not by the object: a request may reuse one
+   * sub-aggregation object (or name) under several parents, and each place has its own scope.
+   */
+  private readonly cache = new Map<NodeId, Map<string, Row[]>>();
 
   /**
    * `folded`: leaf filter aggregations under this bucket aggregation, counted in the same scan
    * (`sum(CASE WHEN …)`) instead of a query each — a root-cause request is one scan per dimension.
    */
   private async rowsFor(
-    agg: Agg,
+    id: NodeId,
     scope: Scope,
     own: Level | null,
     what: 'count' | { stats: string } | { values: string } | { quantiles: string },
-    folded: Array<{ agg: Agg; cond: Sql }> = [],
+    folded: Array<{ id: NodeId; cond: Sql }> = [],
   ): Promise<Map<string, Row[]>> {
-    const cached = this.cache.get(agg);
+    const cached = this.cache.get(id);
     if (cached) return cached;
     const levels = own ? [...scope.levels, own] : scope.levels;
     const keys = levels.map((l, i) => ({ sql: `${l.key.sql} AS k${i}`, params: l.key.params }));
@@ -161,45 +169,45 @@ export class SqlAggregator {
       }
     }
     // A folded filter's count for bucket path P is what its own query would have returned under P.
-    folded.forEach((f, i) => this.cache.set(f.agg, new Map([...foldedCounts[i]!.entries()].map(([k, row]) => [k, [row]]))));
+    folded.forEach((f, i) => this.cache.set(f.id, new Map([...foldedCounts[i]!.entries()].map(([k, row]) => [k, [row]]))));
     const result = new Map([...byPath.entries()].map(([k, v]) => [k, [...v.values()]]));
-    this.cache.set(agg, result);
+    this.cache.set(id, result);
     return result;
   }
 
-  private async node(agg: Agg, scope: Scope, path: Array<string | number>): Promise<AggResult> {
+  private async node(agg: Agg, scope: Scope, path: Array<string | number>, id: NodeId): Promise<AggResult> {
     const here = pathKey(path);
     if (agg.type === 'stats') {
-      const s = (await this.rowsFor(agg, scope, null, { stats: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.stats;
+      const s = (await this.rowsFor(id, scope, null, { stats: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.stats;
       const count = s?.count ?? 0;
       return { type: 'stats', count, min: count ? s!.min : null, max: count ? s!.max : null, avg: count ? s!.sum / count : null, sum: s?.sum ?? 0 };
     }
     if (agg.type === 'percentiles' && this.dialect.quantiles && !scope.levels.some((l) => l.folds)) {
-      const rows = (await this.rowsFor(agg, scope, null, { quantiles: this.dialect.quantiles(`c.${NUMERIC_COLUMNS[agg.field]}`, agg.percents) })).get(here);
+      const rows = (await this.rowsFor(id, scope, null, { quantiles: this.dialect.quantiles(`c.${NUMERIC_COLUMNS[agg.field]}`, agg.percents) })).get(here);
       const list = (rows?.[0]?.quantiles ?? []) as Array<number | null>;
       return { type: 'percentiles', values: Object.fromEntries(agg.percents.map((p, i) => [String(p), list[i] ?? null])) };
     }
     if (agg.type === 'percentiles') {
-      const values = ((await this.rowsFor(agg, scope, null, { values: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.values ?? []).sort((a, b) => a - b);
+      const values = ((await this.rowsFor(id, scope, null, { values: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.values ?? []).sort((a, b) => a - b);
       return { type: 'percentiles', values: Object.fromEntries(agg.percents.map((p) => [String(p), percentile(values, p)])) };
     }
     if (agg.type === 'filter') {
       const inner: Scope = { levels: scope.levels, conditions: [...scope.conditions, this.dialect.filter(agg.filter)] };
-      const count = (await this.rowsFor(agg, inner, null, 'count')).get(here)?.[0]?.count ?? 0;
-      return { type: 'filter', count, aggs: await this.children(agg.aggs, inner, path) };
+      const count = (await this.rowsFor(id, inner, null, 'count')).get(here)?.[0]?.count ?? 0;
+      return { type: 'filter', count, aggs: await this.children(agg.aggs, inner, path, id) };
     }
     const level = agg.type === 'terms' ? termsLevel(agg.field, `j${this.aliasCounter++}`) : histogramLevel(agg, this.dialect);
-    const memo = (this.levelOf.get(agg) ?? (this.levelOf.set(agg, level), level)) as Level;
+    const memo = (this.levelOf.get(id) ?? (this.levelOf.set(id, level), level)) as Level;
     const inner: Scope = { levels: [...scope.levels, memo], conditions: scope.conditions };
-    const folded = Object.values(agg.aggs ?? {})
-      .filter((child) => child.type === 'filter' && (!child.aggs || Object.keys(child.aggs).length === 0))
-      .map((child) => ({ agg: child, cond: this.dialect.filter((child as Extract<Agg, { type: 'filter' }>).filter) }));
-    const rows = (await this.rowsFor(agg, scope, memo, 'count', folded)).get(here) ?? [];
+    const folded = Object.entries(agg.aggs ?? {})
+      .filter(([, child]) => child.type === 'filter' && (!child.aggs || Object.keys(child.aggs).length === 0))
+      .map(([name, child]) => ({ id: childId(id, name), cond: this.dialect.filter((child as Extract<Agg, { type: 'filter' }>).filter) }));
+    const rows = (await this.rowsFor(id, scope, memo, 'count', folded)).get(here) ?? [];
     if (agg.type === 'date_histogram') {
       const offset = fixedOffsetMs(agg.timeZone);
       const sorted = rows.map((r) => ({ key: r.path[r.path.length - 1] as number, count: r.count, path: r.path })).sort((a, b) => a.key - b.key);
       const buckets: DateBucket[] = [];
-      for (const b of sorted) buckets.push({ key: b.key, keyAsString: bucketLabel(b.key, offset), count: b.count, aggs: await this.children(agg.aggs, inner, b.path) });
+      for (const b of sorted) buckets.push({ key: b.key, keyAsString: bucketLabel(b.key, offset), count: b.count, aggs: await this.children(agg.aggs, inner, b.path, id) });
       return { type: 'date_histogram', buckets };
     }
     const sorted = rows
@@ -207,12 +215,12 @@ export class SqlAggregator {
       .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const kept = sorted.slice(0, agg.size);
     const buckets: Bucket[] = [];
-    for (const b of kept) buckets.push({ key: b.key, count: b.count, aggs: await this.children(agg.aggs, inner, b.path) });
+    for (const b of kept) buckets.push({ key: b.key, count: b.count, aggs: await this.children(agg.aggs, inner, b.path, id) });
     return { type: 'terms', buckets, otherCount: sorted.slice(agg.size).reduce((a, b) => a + b.count, 0) };
   }
 
   /** One level object per aggregation node, so its join alias is the same for all its descendants. */
-  private readonly levelOf = new Map<Agg, Level>();
+  private readonly levelOf = new Map<NodeId, Level>();
 }
 
 /** Linear interpolation between the closest ranks (rank = p/100 × (n−1)). */

@@ -232,6 +232,46 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         ]);
       });
 
+      it('one aggregation name (and one object) used under several parents counts in each place', async () => {
+        // The same sub-aggregation object reused, as analytics code builds requests: one per parent.
+        const threats = { type: 'filter', filter: { flags: { any: ['complaint_threat'] } } } as const;
+        const score = { type: 'stats', field: 'score' } as const;
+        const r = await store.aggregate({
+          aggs: {
+            threats,
+            byBranch: { type: 'terms', field: 'branch', aggs: { threats, score } },
+            byProduct: { type: 'terms', field: 'product', aggs: { threats, score, byBranch: { type: 'terms', field: 'branch', aggs: { threats } } } },
+            byMonth: { type: 'date_histogram', interval: 'month', aggs: { threats: { ...threats, aggs: { score } } } },
+          },
+        });
+        const count = (a: AggResult | undefined) => (a?.type === 'filter' ? a.count : -1);
+        const avg = (a: AggResult | undefined) => (a?.type === 'stats' ? a.avg : -1);
+        expect(count(r.aggs.threats)).toBe(2);
+        const byBranch = r.aggs.byBranch!;
+        expect(byBranch.type === 'terms' && byBranch.buckets.map((b) => [b.key, count(b.aggs.threats), avg(b.aggs.score)])).toEqual([
+          ['上海分行', 1, 72.5],
+          ['北京分行', 1, 57.5],
+          ['广州分行', 0, 88],
+        ]);
+        const byProduct = r.aggs.byProduct!;
+        expect(
+          byProduct.type === 'terms' &&
+            byProduct.buckets.map((b) => [b.key, count(b.aggs.threats), avg(b.aggs.score), b.aggs.byBranch!.type === 'terms' && b.aggs.byBranch!.buckets.map((bb) => [bb.key, count(bb.aggs.threats)])]),
+        ).toEqual([
+          ['信用卡', 0, (90 + 75 + 88) / 3, [['上海分行', 0], ['北京分行', 0], ['广州分行', 0]]],
+          ['个人贷款', 1, 55, [['上海分行', 1]]],
+          ['理财', 1, 40, [['北京分行', 1]]],
+        ]);
+        const byMonth = r.aggs.byMonth!;
+        expect(
+          byMonth.type === 'date_histogram' &&
+            byMonth.buckets.map((b) => [b.keyAsString, count(b.aggs.threats), b.aggs.threats!.type === 'filter' && avg(b.aggs.threats!.aggs.score)]),
+        ).toEqual([
+          ['2026-03-01', 2, 47.5],
+          ['2026-04-01', 0, null],
+        ]);
+      });
+
       it('terms under a monthly histogram (trend per product)', async () => {
         const r = await agg({ terms: { status: ['ok'] } }, { type: 'date_histogram', interval: 'month', aggs: { products: { type: 'terms', field: 'product' } } });
         expect(r.type === 'date_histogram' && r.buckets.map((b) => [b.keyAsString, terms(b.aggs.products!)])).toEqual([

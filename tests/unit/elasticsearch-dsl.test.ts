@@ -115,6 +115,24 @@ describe('aggregations → DSL', () => {
     });
   });
 
+  it('one name (and one object) under several parents: each place is its own named sub-aggregation, read back per place', () => {
+    const threats = { type: 'filter', filter: { flags: { any: ['complaint_threat'] } } };
+    const request = { threats, b: { type: 'terms', field: 'branch', aggs: { threats } } };
+    const threatsDsl = { filter: { terms: { flags: ['complaint_threat'] } } };
+    expect(aggs(request)).toEqual({ threats: threatsDsl, b: { terms: { field: 'branch', size: 10, order: [{ _count: 'desc' }, { _key: 'asc' }] }, aggs: { threats: threatsDsl } } });
+    const parsed = Agg.parse(request.b);
+    const response = { doc_count_error_upper_bound: 0, sum_other_doc_count: 0, buckets: [{ key: '上海分行', doc_count: 2, threats: { doc_count: 1 } }, { key: '广州分行', doc_count: 2, threats: { doc_count: 0 } }] };
+    expect(aggResultOf(parsed, response)).toEqual({
+      type: 'terms',
+      otherCount: 0,
+      buckets: [
+        { key: '上海分行', count: 2, aggs: { threats: { type: 'filter', count: 1, aggs: {} } } },
+        { key: '广州分行', count: 2, aggs: { threats: { type: 'filter', count: 0, aggs: {} } } },
+      ],
+    });
+    expect(aggResultOf(Agg.parse(threats), { doc_count: 2 })).toEqual({ type: 'filter', count: 2, aggs: {} });
+  });
+
   it('reads Elasticsearch responses back into the model (buckets, other count, stats, percentile keys like "50.0")', () => {
     const agg = Agg.parse({ type: 'date_histogram', interval: 'day', aggs: { b: { type: 'terms', field: 'branch', size: 1, aggs: { s: { type: 'stats', field: 'score' } } }, p: { type: 'percentiles', field: 'score', percents: [50] } } });
     const response = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CallDoc, Role } from '../core/schemas.ts';
 import { CallStatus, Role as RoleSchema } from '../core/schemas.ts';
-import type { AggregateRequest, AggregateResult, Filter, KnnQuery, StoreQuery } from './query-model.ts';
+import type { AggregateRequest, AggregateResult, Filter, KnnQuery, StoreQuery, TotalRelation } from './query-model.ts';
 
 export type { Tokenizer } from './text-terms.ts';
 
@@ -36,9 +36,10 @@ export type SearchQuery = z.infer<typeof SearchQuery>;
 
 export type SegmentMatch = { segmentId: string; role: Role; start: number; end: number; text: string };
 export type SearchHit = { call: CallDoc; matches: SegmentMatch[] };
-export type Page<T> = { total: number; items: T[] };
+/** `totalRelation` 'gte': there are more than `total` (the count stopped at the query's trackTotalHits). */
+export type Page<T> = { total: number; totalRelation?: TotalRelation; items: T[] };
 /** A page of `query`: the calls, the segments that matched its text (if any), and the cursor of the next page. */
-export type QueryPage = { total: number; items: SearchHit[]; next: string | null };
+export type QueryPage = { total: number; totalRelation: TotalRelation; items: SearchHit[]; next: string | null };
 export type KnnHit = { call: CallDoc; similarity: number };
 
 type Query = (input: z.input<typeof StoreQuery>) => Promise<QueryPage>;
@@ -46,14 +47,14 @@ type Query = (input: z.input<typeof StoreQuery>) => Promise<QueryPage>;
 /** The HTTP API's list, the same on every engine: a `query` page of documents. */
 export async function listPage(query: Query, q: CallQuery): Promise<Page<CallDoc>> {
   const page = await query({ filter: filterOfCallQuery(q), size: q.limit, offset: q.offset });
-  return { total: page.total, items: page.items.map((h) => h.call) };
+  return { total: page.total, totalRelation: page.totalRelation, items: page.items.map((h) => h.call) };
 }
 
 /** The HTTP API's search: the words of `q` in one segment (of `role`), newest recording first, on every engine. */
 export async function searchPage(query: Query, q: SearchQuery): Promise<Page<SearchHit>> {
   const text = { words: q.q, ...(q.role ? { role: q.role } : {}) };
   const page = await query({ filter: { ...filterOfCallQuery(q), text }, size: q.limit, offset: q.offset });
-  return { total: page.total, items: page.items };
+  return { total: page.total, totalRelation: page.totalRelation, items: page.items };
 }
 
 /** The list filters of the HTTP API, in the query model. */

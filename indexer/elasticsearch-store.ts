@@ -4,7 +4,7 @@ import { CallScopeError, messageOf } from '../core/errors.ts';
 import { CallDoc } from '../core/schemas.ts';
 import { listPage, searchPage, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, sortDsl } from './elasticsearch/dsl.ts';
+import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from './elasticsearch/dsl.ts';
 import { esDocument } from './elasticsearch/es-document.ts';
 import { indexName, indexTemplate, MAPPING_VERSION } from './elasticsearch/mapping.ts';
 import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type AggregateResult } from './query-model.ts';
@@ -166,16 +166,13 @@ export class ElasticsearchCallStore implements CallStore {
 
   async query(input: z.input<typeof StoreQuery>): Promise<QueryPage> {
     const q = parseStoreInput(StoreQuery, input, 'query');
-    const sort = sortDsl(q.sort);
-    const after = q.after ? decodeCursor(q.after, sort.length) : undefined;
+    const body = queryBodyDsl(q, this.tokenizer);
+    const after = q.after ? decodeCursor(q.after, (body.sort as unknown[]).length) : undefined;
     const res = await this.run('search', () =>
       this.client.search<Source>({
         index: this.alias,
-        query: filterDsl(q.filter, this.tokenizer),
-        sort: sort as never,
-        size: q.size + 1,
+        ...(body as object),
         ...(after ? { search_after: after as never } : { from: q.offset ?? 0 }),
-        track_total_hits: true,
         _source: ['doc'],
       }),
     );
@@ -185,7 +182,7 @@ export class ElasticsearchCallStore implements CallStore {
       return { call, matches: searchMatches(call, q.filter.text, this.tokenizer) };
     });
     const last = hits[hits.length - 1];
-    return { total: totalOf(res.hits.total), items, next: last && res.hits.hits.length > q.size ? encodeCursor(last.sort as unknown[]) : null };
+    return { ...totalOfHits(res.hits.total, q.trackTotalHits), items, next: last && res.hits.hits.length > q.size ? encodeCursor(last.sort as unknown[]) : null };
   }
 
   async aggregate(input: z.input<typeof AggregateRequest>): Promise<AggregateResult> {

@@ -163,6 +163,9 @@ export type SortField = z.infer<typeof SortField>;
 export const Sort = z.object({ field: SortField, order: z.enum(['asc', 'desc']).default('desc') }).strict();
 export type Sort = z.infer<typeof Sort>;
 
+/** `total` is exact up to this many calls by default; beyond it, `totalRelation` is 'gte' (Elasticsearch's track_total_hits). */
+export const DEFAULT_TRACK_TOTAL_HITS = 10_000;
+
 /** A page of calls: sorted (ties broken by id), paged by `after` (the previous page's cursor) or `offset`. */
 export const StoreQuery = z
   .object({
@@ -171,6 +174,8 @@ export const StoreQuery = z
     size: z.number().int().min(0).max(500).default(50),
     after: z.string().min(1).optional(),
     offset: z.number().int().min(0).max(10_000).optional(),
+    /** Count the total exactly up to this many calls (`true`: always exactly; slower for common words). */
+    trackTotalHits: z.union([z.literal(true), z.number().int().min(1)]).default(DEFAULT_TRACK_TOTAL_HITS),
   })
   .strict()
   .refine((q) => q.after === undefined || q.offset === undefined, 'use after or offset, not both');
@@ -245,6 +250,12 @@ export const KnnQuery = z
   })
   .strict();
 export type KnnQuery = z.infer<typeof KnnQuery>;
+
+/** A counted total against the cap: exact below it, "at least the cap" above it. */
+export function cappedTotal(count: number, cap: number | true): { total: number; totalRelation: TotalRelation } {
+  return cap !== true && count > cap ? { total: cap, totalRelation: 'gte' } : { total: count, totalRelation: 'eq' };
+}
+export type TotalRelation = 'eq' | 'gte';
 
 /** Parses a store request, turning schema errors into BAD_REQUEST with the fields named. */
 export function parseStoreInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {

@@ -6,12 +6,13 @@ import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
 import { listPage, searchPage, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField } from './query-model.ts';
+import { AggregateRequest, cappedTotal, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
+import { scannable, scanNewestFirst } from './sqlite/text-scan.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
-import { DATE_COLUMNS, DDL, FACT_COLUMNS, FTS_DDL, MAX_SEGMENTS, MIGRATE_2_TO_3, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
+import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
 import { indexTerms, searchMatches, type Tokenizer } from './text-terms.ts';
 import type { z } from 'zod';
 
@@ -30,6 +31,7 @@ export type SqliteStoreOptions = {
 };
 
 const DAY_MS = 86_400_000;
+const RECORDED_AT = FACT_COLUMNS.indexOf('recorded_ms');
 
 /** Does a filter (or an aggregation tree) use custom fields? Those are answered by SQLite's JSON functions. */
 function filterUsesCustom(f: Filter): boolean {
@@ -79,10 +81,9 @@ export class SqliteCallStore implements CallStore {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
-    if (version === 2 || version === 3) {
+    if (version >= 2 && version <= 4) {
       this.db.transaction(() => {
-        if (version === 2) this.db.exec(MIGRATE_2_TO_3);
-        this.rebuildFullText();
+        this.rebuildFromStoredDocuments();
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })();
       return;
@@ -112,15 +113,25 @@ export class SqliteCallStore implements CallStore {
     })();
   }
 
-  /** Version 3 → 4 changed the FTS columns: re-cut every stored call's segments (the FTS table keeps no text). */
-  private rebuildFullText(): void {
-    this.db.exec(`DROP TABLE segments_fts; ${FTS_DDL}`);
-    const insert = this.db.prepare('INSERT INTO segments_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)');
-    const batch = this.db.prepare('SELECT n, doc FROM call_docs WHERE n > ? ORDER BY n LIMIT 1000').raw();
-    for (let last = 0, rows = batch.all(last) as Array<[number, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
-      for (const [n, blob] of rows) this.insertSegments(unpackDocUnchecked(blob), n, insert);
+  /**
+   * Versions 2–4 → 5: call numbers follow recording time since v5 (and FTS rowids with them; v4
+   * changed the FTS columns), so every table is rebuilt from the stored documents (the FTS table
+   * keeps no text). The compressed documents are carried over as they are.
+   */
+  private rebuildFromStoredDocuments(): void {
+    this.db.exec('ALTER TABLE calls RENAME TO calls_old; ALTER TABLE call_docs RENAME TO call_docs_old;');
+    for (const idx of this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('calls_old', 'call_docs_old') AND sql IS NOT NULL`).all() as Array<{ name: string }>) {
+      this.db.exec(`DROP INDEX "${idx.name}"`);
+    }
+    for (const t of ['call_labels', 'call_checkpoints', 'call_vectors', 'segments_fts', 'store_counters', 'deleted_calls']) this.db.exec(`DROP TABLE IF EXISTS ${t}`);
+    this.db.exec(DDL);
+    const stmt = this.prepareStatements();
+    const batch = this.db.prepare('SELECT c.n, c.doc_hash, d.doc FROM calls_old c JOIN call_docs_old d ON d.n = c.n WHERE c.n > ? ORDER BY c.n LIMIT 1000').raw();
+    for (let last = -1, rows = batch.all(last) as Array<[number, string, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
+      for (const [, hash, blob] of rows) this.write(unpackDocUnchecked(blob), hash, stmt, blob);
       last = rows[rows.length - 1]![0];
     }
+    this.db.exec('DROP TABLE calls_old; DROP TABLE call_docs_old;');
   }
 
   private insertSegments(doc: CallDoc, n: number, insert: Database.Statement): void {
@@ -136,7 +147,8 @@ export class SqliteCallStore implements CallStore {
     return {
       existing: this.db.prepare('SELECT n, text_hash, segment_count FROM calls WHERE id = ?'),
       nextSeq: this.db.prepare(`UPDATE store_counters SET value = value + 1 WHERE name = 'seq' RETURNING value`).pluck(),
-      insertCall: this.db.prepare(`INSERT INTO calls (id, ${cols}, seq) VALUES (?, ${marks}, ?)`),
+      insertCall: this.db.prepare(`INSERT INTO calls (n, id, ${cols}, seq) VALUES (?, ?, ${marks}, ?)`),
+      lastInMinute: this.db.prepare('SELECT max(n) FROM calls WHERE n >= ? AND n < ?').pluck(),
       updateCall: this.db.prepare(`UPDATE calls SET ${FACT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, seq = ? WHERE n = ?`),
       logDelete: this.db.prepare('INSERT INTO deleted_calls (seq, n) VALUES (?, ?)'),
       putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc) VALUES (?, ?)'),
@@ -179,11 +191,17 @@ export class SqliteCallStore implements CallStore {
   }
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
-  private write(doc: CallDoc, docHash: string, stmt = this.stmt): void {
+  private write(doc: CallDoc, docHash: string, stmt = this.stmt, packed?: Buffer): void {
     if (doc.segments.length > MAX_SEGMENTS) throw new CallScopeError('BAD_REQUEST', `a call holds at most ${MAX_SEGMENTS} segments`);
     const textHash = segmentTextHash(doc);
     const values = factValues(doc, docHash, textHash);
-    const previous = stmt.existing.get(doc.id) as Existing | undefined;
+    const minute = recordingMinute(values[RECORDED_AT] as number | null);
+    let previous = stmt.existing.get(doc.id) as Existing | undefined;
+    if (previous && minuteOfCall(previous.n) !== minute) {
+      // Its recording time moved to another minute: the call gets a number in that minute.
+      this.removeRows(previous, stmt);
+      previous = undefined;
+    }
     const seq = stmt.nextSeq.get() as number;
     const labels = labelsOf(doc).map(([kind, value]) => `${kind}\u0000${value}`);
     const checkpoints = checkpointsOf(doc).map(([id, outcome]) => `${id}\u0000${outcome}`);
@@ -204,15 +222,37 @@ export class SqliteCallStore implements CallStore {
       if (!vector) stmt.deleteVector.run(n);
       else if (!oldVector || !oldVector.equals(vector)) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     } else {
-      n = Number(stmt.insertCall.run(doc.id, ...values, seq).lastInsertRowid);
+      n = this.freeNumber(minute, stmt);
+      stmt.insertCall.run(n, doc.id, ...values, seq);
       for (const key of labels) stmt.insertLabel.run(...key.split('\u0000'), n);
       for (const key of checkpoints) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
       if (vector) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     }
-    stmt.putDoc.run(n, packDoc(doc));
+    stmt.putDoc.run(n, packed ?? packDoc(doc));
     if (previous?.text_hash === textHash) return;
     if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
     this.insertSegments(doc, n, stmt.insertSegment);
+  }
+
+  /** The next free number of a recording minute. */
+  private freeNumber(minute: number, stmt = this.stmt): number {
+    const first = minute * CALLS_PER_MINUTE;
+    const last = stmt.lastInMinute.get(first, first + CALLS_PER_MINUTE) as number | null;
+    const n = last === null ? first : last + 1;
+    if (n >= first + CALLS_PER_MINUTE) throw new CallScopeError('BAD_REQUEST', `more than ${CALLS_PER_MINUTE} calls recorded in one minute`);
+    return n;
+  }
+
+  /** Removes every row of a call (and notes the delete for the analytics mirrors). */
+  private removeRows(previous: Existing, stmt = this.stmt): void {
+    const { n } = previous;
+    for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
+    stmt.deleteLabels.run(n);
+    stmt.deleteCheckpoints.run(n);
+    stmt.deleteVector.run(n);
+    stmt.deleteDoc.run(n);
+    stmt.deleteCall.run(n);
+    stmt.logDelete.run(stmt.nextSeq.get() as number, n);
   }
 
   private readonly updates = new Map<string, Database.Statement>();
@@ -251,15 +291,7 @@ export class SqliteCallStore implements CallStore {
   async delete(id: string): Promise<void> {
     this.db.transaction(() => {
       const previous = this.stmt.existing.get(id) as Existing | undefined;
-      if (!previous) return;
-      const { n } = previous;
-      for (let i = 0; i < previous.segment_count; i++) this.stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
-      this.stmt.deleteLabels.run(n);
-      this.stmt.deleteCheckpoints.run(n);
-      this.stmt.deleteVector.run(n);
-      this.stmt.deleteDoc.run(n);
-      this.stmt.deleteCall.run(n);
-      this.stmt.logDelete.run(this.stmt.nextSeq.get() as number, n);
+      if (previous) this.removeRows(previous);
     }).immediate();
   }
 
@@ -278,7 +310,7 @@ export class SqliteCallStore implements CallStore {
 
   async query(input: z.input<typeof StoreQuery>): Promise<QueryPage> {
     const q = parseStoreInput(StoreQuery, input, 'query');
-    const { total, rows, more } = await this.withDialect([q.filter], filterUsesCustom(q.filter), async (dialect) => {
+    const { total, rows, more } = this.isNewestFirstText(q) ? this.newestFirstText(q) : await this.withDialect([q.filter], filterUsesCustom(q.filter), async (dialect) => {
       const where = dialect.filter(q.filter);
       const [[count]] = (await dialect.rows(`SELECT count(*) FROM calls c WHERE ${where.sql}`, where.params)) as [[number]];
       const keys = q.sort.map((s) => ({ expr: `coalesce(c.${sortColumn(s.field)}, ${MISSING_LAST[s.order]})`, order: s.order }));
@@ -289,12 +321,37 @@ export class SqliteCallStore implements CallStore {
         `SELECT c.n, ${keys.map((k) => k.expr).join(', ')}, c.id FROM calls c WHERE ${conditions} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
         [...where.params, ...(seek?.params ?? []), q.size + 1, q.offset ?? 0],
       );
-      return { total: Number(count), rows: page.slice(0, q.size), more: page.length > q.size };
+      return { total: cappedTotal(Number(count), q.trackTotalHits), rows: page.slice(0, q.size), more: page.length > q.size };
     });
     const docs = this.docsByN(rows.map((r) => Number(r[0])));
     const items = docs.map((call) => ({ call, matches: searchMatches(call, q.filter.text, this.tokenizer) }));
     const last = rows[rows.length - 1];
-    return { total, items, next: last && more ? encodeCursor(last.slice(1)) : null };
+    return { ...total, items, next: last && more ? encodeCursor(last.slice(1)) : null };
+  }
+
+  /** Text queries sorted newest first (the default, and /api/search) are answered by scanning doclists backwards. */
+  private isNewestFirstText(q: StoreQuery): q is StoreQuery & { filter: { text: TextQuery } } {
+    const [s, ...more] = q.sort;
+    return q.filter.text !== undefined && more.length === 0 && s!.field === 'recordedAt' && s!.order === 'desc' && scannable(q.filter.text, this.tokenizer);
+  }
+
+  private newestFirstText(q: StoreQuery & { filter: { text: TextQuery } }): { total: ReturnType<typeof cappedTotal>; rows: unknown[][]; more: boolean } {
+    const missing = MISSING_LAST.desc;
+    const after = q.after ? (decodeCursor(q.after, 2) as [number, string]) : null;
+    const pageFrom = after ? recordingMinute(after[0] === missing ? null : after[0]) : null;
+    const offset = q.offset ?? 0;
+    const cap = q.trackTotalHits === true ? Infinity : q.trackTotalHits;
+    const { counted, page } = this.db.transaction(() => scanNewestFirst(this.db, this.tokenizer, q.filter, { cap, need: offset + q.size + 1, pageFrom }))();
+    // The scan returns whole minutes: order them exactly (recording time, then id) and cut the page.
+    const keyed: Array<[number, number, string]> = [];
+    for (let i = 0; i < page.length; i += 500) {
+      const chunk = page.slice(i, i + 500);
+      keyed.push(...(this.db.prepare(`SELECT n, coalesce(recorded_ms, ${missing}), id FROM calls WHERE n IN (${chunk.map(() => '?').join(', ')})`).raw().all(...chunk) as typeof keyed));
+    }
+    const afterCursor = after ? keyed.filter(([, key, id]) => key < after[0] || (key === after[0] && id > after[1])) : keyed;
+    afterCursor.sort((a, b) => b[1] - a[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+    const rows = afterCursor.slice(offset, offset + q.size + 1);
+    return { total: cappedTotal(counted, q.trackTotalHits), rows: rows.slice(0, q.size), more: rows.length > q.size };
   }
 
   /** search_after: rows strictly after the cursor in (sort keys…, id) order. */

@@ -1,5 +1,5 @@
 import { CallScopeError } from '../../core/errors.ts';
-import type { Agg, AggResult, Filter, KnnQuery, LabelSet, Sort, TextQuery } from '../query-model.ts';
+import { cappedTotal, type Agg, type AggResult, type Filter, type KnnQuery, type LabelSet, type Sort, type StoreQuery, type TextQuery, type TotalRelation } from '../query-model.ts';
 import { leafOf, type Tokenizer } from '../text-terms.ts';
 import { instantMs } from '../time-zone.ts';
 
@@ -66,6 +66,18 @@ export function filterDsl(f: Filter, tokenizer: Tokenizer): Dsl {
   if (f.text) filter.push(textDsl(f.text, tokenizer));
   for (const n of f.not ?? []) mustNot.push(filterDsl(n, tokenizer));
   return boolOf(filter, mustNot);
+}
+
+/** The search body of a page of `query` (without the cursor): filter, sort, one extra hit to know if there is a next page, total tracked up to the cap. */
+export function queryBodyDsl(q: StoreQuery, tokenizer: Tokenizer): Dsl {
+  return { query: filterDsl(q.filter, tokenizer), sort: sortDsl(q.sort), size: q.size + 1, track_total_hits: q.trackTotalHits };
+}
+
+/** hits.total (an object since 7.0: value and relation 'eq' | 'gte') in the query model's terms, capped like the embedded engine. */
+export function totalOfHits(total: number | { value: number; relation?: string } | undefined, cap: number | true): { total: number; totalRelation: TotalRelation } {
+  if (typeof total === 'number') return cappedTotal(total, cap);
+  if (total?.relation === 'gte') return { total: total.value, totalRelation: 'gte' };
+  return cappedTotal(total?.value ?? 0, cap);
 }
 
 /** Field sort with missing values last, then id: the embedded store's order. */

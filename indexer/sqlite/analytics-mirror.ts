@@ -11,7 +11,7 @@ import { BOOLEAN_COLUMNS, DATE_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS } from 
 
 type Column = { name: string; kind: 'text' | 'double' | 'int' | 'bigint' };
 const COLUMNS: Column[] = [
-  { name: 'n', kind: 'int' },
+  { name: 'n', kind: 'bigint' },
   { name: 'id', kind: 'text' },
   ...Object.values(KEYWORD_COLUMNS).map((name) => ({ name, kind: 'text' as const })),
   ...Object.values(NUMERIC_COLUMNS).map((name) => ({ name, kind: 'double' as const })),
@@ -46,8 +46,8 @@ export class AnalyticsMirror {
     const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
     const con = await instance.connect();
     await con.run(`CREATE TABLE calls (${COLUMNS.map((c) => `${c.name} ${SQL_TYPE[c.kind]}`).join(', ')})`);
-    await con.run('CREATE TABLE call_labels (kind VARCHAR, value VARCHAR, call_n INTEGER)');
-    await con.run('CREATE TABLE call_checkpoints (checkpoint_id VARCHAR, outcome VARCHAR, call_n INTEGER)');
+    await con.run('CREATE TABLE call_labels (kind VARCHAR, value VARCHAR, call_n BIGINT)');
+    await con.run('CREATE TABLE call_checkpoints (checkpoint_id VARCHAR, outcome VARCHAR, call_n BIGINT)');
     return new AnalyticsMirror(instance, con, resortAfterRows);
   }
 
@@ -94,13 +94,13 @@ export class AnalyticsMirror {
       for (const [kind, value, n] of db.prepare(`SELECT kind, value, call_n FROM call_labels WHERE ${scope}`).raw().iterate(from, head) as Iterable<[string, string, number]>) {
         labels.appendVarchar(kind);
         labels.appendVarchar(value);
-        labels.appendInteger(n);
+        labels.appendBigInt(BigInt(n));
         labels.endRow();
       }
       for (const [id, outcome, n] of db.prepare(`SELECT checkpoint_id, outcome, call_n FROM call_checkpoints WHERE ${scope}`).raw().iterate(from, head) as Iterable<[string, string, number]>) {
         checkpoints.appendVarchar(id);
         checkpoints.appendVarchar(outcome);
-        checkpoints.appendInteger(n);
+        checkpoints.appendBigInt(BigInt(n));
         checkpoints.endRow();
       }
     })();
@@ -127,13 +127,13 @@ export class AnalyticsMirror {
     this.appendedSinceSort = 0;
   }
 
-  /** A temporary table `(n INTEGER)` of call numbers (text matches, changed calls); `fill` runs synchronously. */
+  /** A temporary table `(n BIGINT)` of call numbers (text matches, changed calls); `fill` runs synchronously. */
   async numbersTable(fill: (add: (n: number) => void) => void): Promise<string> {
     const name = `numbers_${++this.tempTables}`;
-    await this.con.run(`CREATE TEMP TABLE ${name} (n INTEGER)`);
+    await this.con.run(`CREATE TEMP TABLE ${name} (n BIGINT)`);
     const a = await this.con.createAppender(name);
     fill((n) => {
-      a.appendInteger(n);
+      a.appendBigInt(BigInt(n));
       a.endRow();
     });
     a.closeSync();

@@ -4,7 +4,7 @@
  * (brotli-compressed JSON) and is read only for the page shown. Segment text is in a contentless
  * FTS5 table whose rowid is (call rowid << 16) + segment index, so a match names its call without a join.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Keyword, numeric, boolean and date columns of `calls`, by query-model field. */
 export const KEYWORD_COLUMNS = {
@@ -78,7 +78,7 @@ export const FTS_DDL = `CREATE VIRTUAL TABLE segments_fts USING fts5(agent, cust
 
 export const DDL = `
 CREATE TABLE calls (
-  n INTEGER PRIMARY KEY,
+  n INTEGER PRIMARY KEY, -- recording minute × 65,536 + slot (see CALLS_PER_MINUTE)
   id TEXT NOT NULL UNIQUE,
   ${columnList.join(',\n  ')},
   custom TEXT,
@@ -108,19 +108,23 @@ CREATE TABLE call_vectors (n INTEGER PRIMARY KEY, model TEXT NOT NULL, dims INTE
 ${FTS_DDL}
 `;
 
-/**
- * Version 2 → 3: every write stamps the call with a sequence number (and a delete leaves one in
- * deleted_calls), so a process's in-memory analytics mirror copies only what changed since it looked.
- */
-export const MIGRATE_2_TO_3 = `
-ALTER TABLE calls ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
-UPDATE calls SET seq = n;
-CREATE INDEX calls_seq ON calls(seq);
-CREATE TABLE store_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT INTO store_counters SELECT 'seq', coalesce(max(n), 0) FROM calls;
-CREATE TABLE deleted_calls (seq INTEGER PRIMARY KEY, n INTEGER NOT NULL);
-`;
+/** The FTS rowid of a call's i-th segment is n × 4,096 + i: a call holds at most 4,096 segments. */
+export const SEGMENT_SHIFT = 12;
+export const MAX_SEGMENTS = 2 ** SEGMENT_SHIFT;
 
-/** The FTS rowid of a call's i-th segment; a call holds at most 65,536 segments. */
-export const SEGMENT_SHIFT = 16;
-export const MAX_SEGMENTS = 1 << SEGMENT_SHIFT;
+/**
+ * Since v5 a call's number `n` is its recording minute (since 2000-01-01 UTC, 25 bits: until 2063)
+ * × 65,536 + a slot: call numbers — and so FTS rowids — follow recording time. A text search
+ * sorted newest first reads each word's doclist from its end and stops after the page (FTS5
+ * returns rows in rowid order, and a rowid bound is a filter, not a seek). n < 2^41, so a rowid
+ * (n × 4,096 + segment) stays below 2^53 and is exact in JavaScript; never use bit operators on it.
+ */
+export const CALLS_PER_MINUTE = 65_536;
+const EPOCH_MS = Date.UTC(2000, 0, 1);
+const LAST_MINUTE = 2 ** 25 - 1;
+export function recordingMinute(recordedMs: number | null): number {
+  if (recordedMs === null) return 0;
+  return Math.min(LAST_MINUTE, Math.max(0, Math.floor((recordedMs - EPOCH_MS) / 60_000)));
+}
+/** The minute a call number belongs to. */
+export const minuteOfCall = (n: number): number => Math.floor(n / CALLS_PER_MINUTE);

@@ -154,6 +154,56 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         expect(list.items.map((d) => d.id)).toEqual(['c2', 'c1']);
       });
 
+      it('text results newest first, paged by cursor and by offset, with and without other conditions', async () => {
+        const pages: string[][] = [];
+        let after: string | undefined;
+        for (let i = 0; i < 4; i++) {
+          const page = await store.query({ filter: { text: { words: '投诉' } }, size: 1, ...(after ? { after } : {}) });
+          expect([page.total, page.totalRelation]).toEqual([3, 'eq']);
+          pages.push(page.items.map((h) => h.call.id));
+          if (!page.next) break;
+          after = page.next;
+        }
+        expect(pages).toEqual([['c4'], ['c3'], ['c2']]);
+        expect((await store.query({ filter: { text: { words: '投诉' } }, size: 2, offset: 1 })).items.map((h) => h.call.id)).toEqual(['c3', 'c2']);
+        const narrowed = await store.query({ filter: { text: { or: [{ words: '投诉' }, { words: '年费' }] }, dates: { recordedAt: { gte: '2026-03-02', lt: '2026-03-10' } }, terms: { product: ['信用卡', '个人贷款'] } } });
+        expect(narrowed.items.map((h) => h.call.id)).toEqual(['c3', 'c2', 'c1']);
+      });
+
+      it('calls recorded in the same minute are ordered by their exact time, then id; a re-put that moves a call in time moves it in the results', async () => {
+        const base = contractCalls[2]!; // c3: '投诉' said by the agent
+        const at = (id: string, recordedAt: string) => ({ ...base, id, recordedAt, meta: { ...base.meta, branch: '深圳分行' } });
+        await store.putMany([
+          { doc: at('m2', '2026-05-01T10:00:30+08:00'), docHash: 'm2' },
+          { doc: at('m1', '2026-05-01T10:00:30+08:00'), docHash: 'm1' },
+          { doc: at('m3', '2026-05-01T10:00:59+08:00'), docHash: 'm3' },
+          { doc: at('m0', '2026-05-01T10:00:01+08:00'), docHash: 'm0' },
+        ]);
+        try {
+          const text = { words: '投诉', role: 'agent' as const };
+          expect((await store.query({ filter: { text }, size: 10 })).items.map((h) => h.call.id)).toEqual(['m3', 'm1', 'm2', 'm0', 'c3']);
+          const first = await store.query({ filter: { text }, size: 2 });
+          expect((await store.query({ filter: { text }, size: 10, after: first.next! })).items.map((h) => h.call.id)).toEqual(['m2', 'm0', 'c3']);
+          await store.put(at('m3', '2026-03-01T08:00:00+08:00'), 'm3b');
+          expect((await store.query({ filter: { text }, size: 10 })).items.map((h) => h.call.id)).toEqual(['m1', 'm2', 'm0', 'c3', 'm3']);
+          expect(await ids({ terms: { branch: ['深圳分行'] } })).toEqual(['m0', 'm1', 'm2', 'm3']);
+        } finally {
+          for (const id of ['m0', 'm1', 'm2', 'm3']) await store.delete(id);
+        }
+        expect(await ids({ text: { words: '投诉' } })).toEqual(['c2', 'c3', 'c4']);
+      });
+
+      it('total is exact up to trackTotalHits, then "at least" (totalRelation gte)', async () => {
+        const text = { text: { words: '投诉' } }; // c2 c3 c4
+        expect(await store.query({ filter: text })).toMatchObject({ total: 3, totalRelation: 'eq' });
+        expect(await store.query({ filter: text, trackTotalHits: 3 })).toMatchObject({ total: 3, totalRelation: 'eq' });
+        const capped = await store.query({ filter: text, trackTotalHits: 2, size: 10 });
+        expect([capped.total, capped.totalRelation, capped.items.length]).toEqual([2, 'gte', 3]);
+        expect(await store.query({ filter: text, trackTotalHits: true })).toMatchObject({ total: 3, totalRelation: 'eq' });
+        expect(await store.query({ filter: { terms: { status: ['ok'] } }, trackTotalHits: 4 })).toMatchObject({ total: 4, totalRelation: 'gte' });
+        expect(await store.query({ filter: text, sort: [{ field: 'score', order: 'asc' }], trackTotalHits: 1 })).toMatchObject({ total: 1, totalRelation: 'gte' });
+      });
+
       it('a cursor that is not one is a BAD_REQUEST', async () => {
         await expect(store.query({ after: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       });

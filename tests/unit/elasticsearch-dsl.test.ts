@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { ElasticsearchCallStore } from '../../indexer/elasticsearch-store.ts';
-import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, sortDsl } from '../../indexer/elasticsearch/dsl.ts';
+import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from '../../indexer/elasticsearch/dsl.ts';
 import { esDocument } from '../../indexer/elasticsearch/es-document.ts';
 import { indexTemplate } from '../../indexer/elasticsearch/mapping.ts';
 import { openStore } from '../../indexer/open-store.ts';
-import { Agg, Filter, KnnQuery } from '../../indexer/query-model.ts';
+import { Agg, Filter, KnnQuery, StoreQuery } from '../../indexer/query-model.ts';
 import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { contractCalls } from '../contract/store-fixtures.ts';
@@ -82,6 +82,24 @@ describe('query model → Elasticsearch Query DSL', () => {
         must_not: [{ terms: { tags: ['card.limit'] } }, { terms: { branch: ['北京分行'] } }],
       },
     });
+  });
+
+  it('a page: track_total_hits is the query\'s cap (10,000 by default, true for exact), one extra hit for the next page', () => {
+    expect(queryBodyDsl(StoreQuery.parse({ filter: { terms: { branch: '上海分行' } }, size: 20 }), tokenizer)).toEqual({
+      query: { terms: { branch: ['上海分行'] } },
+      sort: [{ recordedAt: { order: 'desc', missing: '_last' } }, { id: { order: 'asc' } }],
+      size: 21,
+      track_total_hits: 10000,
+    });
+    expect(queryBodyDsl(StoreQuery.parse({ trackTotalHits: true }), tokenizer).track_total_hits).toBe(true);
+    expect(queryBodyDsl(StoreQuery.parse({ trackTotalHits: 500 }), tokenizer).track_total_hits).toBe(500);
+  });
+
+  it('hits.total with relation gte stays "at least"; an exact total above the cap is capped like the embedded engine', () => {
+    expect(totalOfHits({ value: 10000, relation: 'gte' }, 10000)).toEqual({ total: 10000, totalRelation: 'gte' });
+    expect(totalOfHits({ value: 42, relation: 'eq' }, 10000)).toEqual({ total: 42, totalRelation: 'eq' });
+    expect(totalOfHits({ value: 12000, relation: 'eq' }, 10000)).toEqual({ total: 10000, totalRelation: 'gte' });
+    expect(totalOfHits({ value: 12000, relation: 'eq' }, true)).toEqual({ total: 12000, totalRelation: 'eq' });
   });
 
   it('sorts with missing values last, then by id', () => {

@@ -57,3 +57,38 @@ it('rebuilds the full-text rows of a v3 index (one FTS column per role since v4)
     await store.close();
   }
 });
+
+it('renumbers a v4 index (call numbers in insert order) so that numbers and full-text rows follow recording time (v5)', async () => {
+  const file = path.join(tmp.dir, 'index.sqlite');
+  const current = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
+  await current.putMany(contractCalls.map((doc) => ({ doc, docHash: `h-${doc.id}` })));
+  await current.close();
+  const db = new Database(file);
+  // v4 numbered calls 1, 2, 3… in insert order; its FTS rows (keyed by those numbers) are left empty here.
+  db.exec(`CREATE TEMP TABLE renum AS SELECT n AS old, row_number() OVER (ORDER BY id DESC) AS new FROM calls;
+    ${['calls:n', 'call_docs:n', 'call_vectors:n', 'call_labels:call_n', 'call_checkpoints:call_n']
+      .map((tc) => {
+        const [t, c] = tc.split(':');
+        return `UPDATE ${t} SET ${c} = (SELECT new FROM renum WHERE old = ${c});`;
+      })
+      .join('\n')}
+    DELETE FROM segments_fts;
+    PRAGMA user_version = 4;`);
+  db.close();
+
+  const store = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
+  try {
+    expect(await store.counts()).toEqual({ calls: 6, failed: 1 });
+    expect(await store.get('c4')).toEqual(contractCalls[3]);
+    expect(await store.docHash('c4')).toBe('h-c4');
+    expect((await store.query({ filter: { text: { words: '投诉' } } })).items.map((h) => h.call.id)).toEqual(['c4', 'c3', 'c2']);
+    expect((await store.query({ filter: { tags: { any: ['fee.annual'] } } })).items.map((h) => h.call.id)).toEqual(['c1']);
+    expect((await store.knn({ vector: [1, 0, 0], k: 1 })).map((h) => h.call.id)).toEqual(['c1']);
+  } finally {
+    await store.close();
+  }
+  const check = new Database(file, { readonly: true });
+  const byTime = check.prepare('SELECT n FROM calls ORDER BY recorded_ms').pluck().all() as number[];
+  check.close();
+  expect(byTime).toEqual([...byTime].sort((a, b) => a - b));
+});

@@ -1,0 +1,171 @@
+import type Database from 'better-sqlite3';
+import type { Filter, TextQuery } from '../query-model.ts';
+import { leafOf, type Tokenizer } from '../text-terms.ts';
+import { instantMs } from '../time-zone.ts';
+import { filterSql, ftsMatch } from './filter-sql.ts';
+import { CALLS_PER_MINUTE, MAX_SEGMENTS, minuteOfCall, recordingMinute } from './schema.ts';
+
+/**
+ * Text queries sorted newest first, without reading whole doclists. Call numbers follow the
+ * recording minute (schema.ts), so each text leaf's FTS5 doclist read backwards (ORDER BY rowid
+ * DESC) yields its calls newest first. The leaves are merged in that order, the text's and/or/not
+ * is decided per call, the other conditions of the filter are checked on the candidates, and the
+ * scan stops once the page is complete (to the end of its minute: calls of one minute are ordered
+ * by their exact time and id afterwards) and the total is counted up to its cap.
+ */
+
+/** A compiled text query: its FTS5 MATCH texts and a test over "which leaves hold this call". */
+type Compiled = { matches: string[]; test: (has: boolean[]) => boolean };
+
+function compile(q: TextQuery, tokenizer: Tokenizer): Compiled {
+  const matches: string[] = [];
+  const build = (t: TextQuery): ((has: boolean[]) => boolean) => {
+    if ('and' in t) {
+      const parts = t.and.map(build);
+      return (has) => parts.every((p) => p(has));
+    }
+    if ('or' in t) {
+      const parts = t.or.map(build);
+      return (has) => parts.some((p) => p(has));
+    }
+    if ('not' in t) {
+      const inner = build(t.not);
+      return (has) => !inner(has);
+    }
+    const match = ftsMatch(leafOf(t, tokenizer));
+    let i = matches.indexOf(match);
+    if (i < 0) i = matches.push(match) - 1;
+    return (has) => has[i]!;
+  };
+  const test = build(q);
+  return { matches, test };
+}
+
+/** Can this text query be answered from its leaves' doclists? Not when a call holding none of its words matches (a bare `not`). */
+export function scannable(q: TextQuery, tokenizer: Tokenizer): boolean {
+  const c = compile(q, tokenizer);
+  return !c.test(c.matches.map(() => false));
+}
+
+/** The calls of one leaf, newest first (distinct call numbers from its doclist read backwards). */
+class LeafCalls {
+  private readonly rows: IterableIterator<number>;
+  head = Infinity;
+  constructor(stmt: Database.Statement, match: string) {
+    this.rows = stmt.iterate(match) as IterableIterator<number>;
+    this.advance();
+  }
+  /** Moves to the next call below the current one (-1 at the end). */
+  advance(): void {
+    const from = this.head;
+    for (;;) {
+      const r = this.rows.next();
+      if (r.done) {
+        this.head = -1;
+        return;
+      }
+      const n = Math.floor(r.value / MAX_SEGMENTS);
+      if (n < from) {
+        this.head = n;
+        return;
+      }
+    }
+  }
+  close(): void {
+    this.rows.return?.();
+  }
+}
+
+export type ScanResult = {
+  /** Matches counted (all of them, or `cap + 1` when there are more than the cap). */
+  counted: number;
+  /** Call numbers that may be on the page, newest minute first (a minute's calls in any order). */
+  page: number[];
+};
+
+/**
+ * Walks the text query's matches newest first. `pageFrom`: the minute of the cursor (calls of
+ * later minutes are before it); `need`: matches wanted at or after it (offset + size + 1).
+ */
+export function scanNewestFirst(
+  db: Database.Database,
+  tokenizer: Tokenizer,
+  filter: Filter & { text: TextQuery },
+  opts: { cap: number; need: number; pageFrom: number | null },
+): ScanResult {
+  const { matches, test } = compile(filter.text, tokenizer);
+  const { text: _text, ...rest } = filter;
+  // A recording-time range bounds the call numbers: skip above it, stop below it.
+  const range = rest.dates?.recordedAt;
+  const hiMinute = range?.lt !== undefined ? recordingMinute(instantMs(range.lt)) : Infinity;
+  const loN = range?.gte !== undefined ? recordingMinute(instantMs(range.gte)) * CALLS_PER_MINUTE : -Infinity;
+  const others = Object.keys(rest).length > 0 ? othersCheck(db, tokenizer, rest) : null;
+
+  const leaves = matches.map((m) => new LeafCalls(db.prepare('SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rowid DESC').pluck(), m));
+  const has = matches.map(() => false);
+  let counted = 0;
+  const page: number[] = [];
+  let onPage = 0;
+  let pageMinute = -1;
+  let pageDone = false;
+  try {
+    // Candidates of the text, newest first, checked against the other conditions in batches.
+    const pending: number[] = [];
+    const take = (n: number): boolean => {
+      counted++;
+      const minute = minuteOfCall(n);
+      if (!pageDone && (opts.pageFrom === null || minute <= opts.pageFrom)) {
+        if (onPage >= opts.need && minute !== pageMinute) pageDone = true;
+        else {
+          page.push(n);
+          // Calls in the cursor's own minute may be before it: they do not fill the page.
+          if (opts.pageFrom === null || minute < opts.pageFrom) onPage++;
+          pageMinute = minute;
+        }
+      }
+      return pageDone && counted > opts.cap;
+    };
+    const flush = (): boolean => {
+      const kept = others ? others(pending) : [...pending];
+      pending.length = 0;
+      for (const n of kept) if (take(n)) return true;
+      return false;
+    };
+    for (;;) {
+      let cur = -1;
+      for (const l of leaves) if (l.head > cur) cur = l.head;
+      if (cur < 0 || cur < loN) break;
+      leaves.forEach((l, i) => (has[i] = l.head === cur));
+      for (const l of leaves) if (l.head === cur) l.advance();
+      if (minuteOfCall(cur) >= hiMinute + 1 || !test(has)) continue;
+      pending.push(cur);
+      if (pending.length >= BATCH && flush()) return { counted, page };
+    }
+    flush();
+    return { counted, page };
+  } finally {
+    for (const l of leaves) l.close();
+  }
+}
+
+const BATCH = 256;
+
+/**
+ * The filter's other conditions over a batch of candidates (kept in order). A selective keyword
+ * condition (branch, agent, team, ids…) is read once from its index as a set; otherwise each batch
+ * is one `n IN (…)` query on the fact table.
+ */
+function othersCheck(db: Database.Database, tokenizer: Tokenizer, rest: Filter): (ns: number[]) => number[] {
+  const where = filterSql(rest, tokenizer);
+  const selective = rest.ids !== undefined || ['branch', 'agentId', 'team', 'callId', 'customerId', 'agentName'].some((f) => rest.terms?.[f as keyof NonNullable<Filter['terms']>]);
+  if (selective) {
+    const set = new Set(db.prepare(`SELECT n FROM calls c WHERE ${where.sql}`).pluck().all(...where.params) as number[]);
+    return (ns) => ns.filter((n) => set.has(n));
+  }
+  const stmt = db.prepare(`SELECT n FROM calls c WHERE c.n IN (${Array.from({ length: BATCH }, () => '?').join(', ')}) AND (${where.sql})`).pluck();
+  return (ns) => {
+    const args = ns.length === BATCH ? ns : [...ns, ...Array.from({ length: BATCH - ns.length }, () => -1)];
+    const kept = new Set(stmt.all(...args, ...where.params) as number[]);
+    return ns.filter((n) => kept.has(n));
+  };
+}

@@ -49,7 +49,7 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono {
 
   app.get('/api/calls', async (c) => {
     const page = await store.list(parseRequest(CallQuery, c.req.query()));
-    return c.json({ total: page.total, items: page.items.map(toSummary) });
+    return c.json({ total: page.total, totalRelation: page.totalRelation ?? 'eq', items: page.items.map(toSummary) });
   });
 
   app.get('/api/calls/:id', async (c) => {
@@ -62,7 +62,7 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono {
 
   app.get('/api/search', async (c) => {
     const page = await store.search(parseRequest(SearchQuery, c.req.query()));
-    return c.json({ total: page.total, items: page.items.map((h) => ({ call: toSummary(h.call), matches: h.matches })) });
+    return c.json({ total: page.total, totalRelation: page.totalRelation ?? 'eq', items: page.items.map((h) => ({ call: toSummary(h.call), matches: h.matches })) });
   });
 
   app.route('/api/jobs', jobsRoutes(opts.jobs ?? null));

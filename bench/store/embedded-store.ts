@@ -12,7 +12,9 @@ import { BRANCHES, PRODUCTS, syntheticCalls, TAGS } from './synthetic-calls.ts';
  * The embedded store at scale: bulk load of N synthetic calls, then full-text, trend, comparison,
  * root-cause, percentile and kNN queries, each run with rotating parameters; p50/p95 per query.
  *
- *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only]
+ *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load]
+ *
+ * --only runs the queries whose name matches; --no-load queries whatever DIR already holds.
  *
  * Targets (issue 7): full text p95 ≤ 100 ms, aggregations p95 ≤ 300 ms, load ≥ 5,000 calls/s.
  */
@@ -30,7 +32,7 @@ const store: CallStore = new SqliteCallStore(file, { index: searchTokens, query:
 const openMs = performance.now() - t;
 const existing = (await store.counts()).calls;
 let loadRate = 'reused';
-if (existing < calls) {
+if (existing < calls && !process.argv.includes('--no-load')) {
   // Only putMany is timed: generating the synthetic documents is not the store's work.
   let storeMs = 0;
   const t0 = performance.now();
@@ -122,7 +124,9 @@ await store.aggregate({ aggs: { warm: { type: 'stats', field: 'score' } } });
 const firstAggMs = performance.now() - t;
 
 const rows: string[] = [];
-for (const c of cases) {
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? new RegExp(process.argv[onlyAt + 1]!) : null;
+for (const c of cases.filter((c) => !only || only.test(c.name))) {
   await c.run(runs); // warm-up with a parameter outside the measured ones
   const times: number[] = [];
   const cpu: number[] = [];

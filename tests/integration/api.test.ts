@@ -100,6 +100,7 @@ describe('HTTP API', () => {
   it('GET /api/search finds the call and the sentence, by role', async () => {
     const { body } = await get(`/api/search?q=${encodeURIComponent('养老金')}`);
     expect(body.total).toBe(1);
+    expect(body.totalRelation).toBe('eq');
     expect(body.items[0].call.meta.callId).toBe('SYN-0028');
     expect(body.items[0].matches[0].text).toContain('养老金');
     const agentOnly = await get(`/api/search?q=${encodeURIComponent('你听不懂吗')}&role=customer`);

@@ -12,7 +12,7 @@ import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
-import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
+import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT, UNDATED } from './sqlite/schema.ts';
 import { indexTerms, searchMatches, type Tokenizer } from './text-terms.ts';
 import type { z } from 'zod';
 
@@ -149,6 +149,7 @@ export class SqliteCallStore implements CallStore {
       nextSeq: this.db.prepare(`UPDATE store_counters SET value = value + 1 WHERE name = 'seq' RETURNING value`).pluck(),
       insertCall: this.db.prepare(`INSERT INTO calls (n, id, ${cols}, seq) VALUES (?, ?, ${marks}, ?)`),
       lastInMinute: this.db.prepare('SELECT max(n) FROM calls WHERE n >= ? AND n < ?').pluck(),
+      lowest: this.db.prepare('SELECT min(n) FROM calls').pluck(),
       updateCall: this.db.prepare(`UPDATE calls SET ${FACT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, seq = ? WHERE n = ?`),
       logDelete: this.db.prepare('INSERT INTO deleted_calls (seq, n) VALUES (?, ?)'),
       putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc) VALUES (?, ?)'),
@@ -234,8 +235,9 @@ export class SqliteCallStore implements CallStore {
     this.insertSegments(doc, n, stmt.insertSegment);
   }
 
-  /** The next free number of a recording minute. */
+  /** The next free number of a recording minute (or below every number, for a call without a recording time). */
   private freeNumber(minute: number, stmt = this.stmt): number {
+    if (minute === UNDATED) return Math.min(0, (stmt.lowest.get() as number | null) ?? 0) - 1;
     const first = minute * CALLS_PER_MINUTE;
     const last = stmt.lastInMinute.get(first, first + CALLS_PER_MINUTE) as number | null;
     const n = last === null ? first : last + 1;

@@ -118,13 +118,16 @@ export const MAX_SEGMENTS = 2 ** SEGMENT_SHIFT;
  * sorted newest first reads each word's doclist from its end and stops after the page (FTS5
  * returns rows in rowid order, and a rowid bound is a filter, not a seek). n < 2^41, so a rowid
  * (n × 4,096 + segment) stays below 2^53 and is exact in JavaScript; never use bit operators on it.
+ * Calls without a recording time sort last: they take negative numbers (-1, -2, …), one group.
  */
 export const CALLS_PER_MINUTE = 65_536;
 const EPOCH_MS = Date.UTC(2000, 0, 1);
 const LAST_MINUTE = 2 ** 25 - 1;
+/** The group of calls without a recording time (numbers below 0). */
+export const UNDATED = -1;
+/** The recording minute of a time (clamped to 2000–2063), or UNDATED. */
 export function recordingMinute(recordedMs: number | null): number {
-  if (recordedMs === null) return 0;
+  if (recordedMs === null) return UNDATED;
   return Math.min(LAST_MINUTE, Math.max(0, Math.floor((recordedMs - EPOCH_MS) / 60_000)));
 }
-/** The minute a call number belongs to. */
 export const minuteOfCall = (n: number): number => Math.floor(n / CALLS_PER_MINUTE);

@@ -55,13 +55,13 @@ class LeafCalls {
     this.rows = stmt.iterate(match) as IterableIterator<number>;
     this.advance();
   }
-  /** Moves to the next call below the current one (-1 at the end). */
+  /** Moves to the next call below the current one (-Infinity at the end; numbers may be negative). */
   advance(): void {
     const from = this.head;
     for (;;) {
       const r = this.rows.next();
       if (r.done) {
-        this.head = -1;
+        this.head = -Infinity;
         return;
       }
       const n = Math.floor(r.value / MAX_SEGMENTS);
@@ -97,6 +97,7 @@ export function scanNewestFirst(
   const { text: _text, ...rest } = filter;
   // A recording-time range bounds the call numbers: skip above it, stop below it.
   const range = rest.dates?.recordedAt;
+  // (A range excludes calls without a recording time, the negative numbers: they are below loN.)
   const hiMinute = range?.lt !== undefined ? recordingMinute(instantMs(range.lt)) : Infinity;
   const loN = range?.gte !== undefined ? recordingMinute(instantMs(range.gte)) * CALLS_PER_MINUTE : -Infinity;
   const others = Object.keys(rest).length > 0 ? othersCheck(db, tokenizer, rest) : null;
@@ -132,12 +133,12 @@ export function scanNewestFirst(
       return false;
     };
     for (;;) {
-      let cur = -1;
+      let cur = -Infinity;
       for (const l of leaves) if (l.head > cur) cur = l.head;
-      if (cur < 0 || cur < loN) break;
+      if (cur === -Infinity || cur < loN) break;
       leaves.forEach((l, i) => (has[i] = l.head === cur));
       for (const l of leaves) if (l.head === cur) l.advance();
-      if (minuteOfCall(cur) >= hiMinute + 1 || !test(has)) continue;
+      if (minuteOfCall(cur) > hiMinute || !test(has)) continue;
       pending.push(cur);
       if (pending.length >= BATCH && flush()) return { counted, page };
     }

@@ -172,8 +172,10 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
 
       it('calls recorded in the same minute are ordered by their exact time, then id; a re-put that moves a call in time moves it in the results', async () => {
         const base = contractCalls[2]!; // c3: '投诉' said by the agent
-        const at = (id: string, recordedAt: string) => ({ ...base, id, recordedAt, meta: { ...base.meta, branch: '深圳分行' } });
+        const at = (id: string, recordedAt: string | null) => ({ ...base, id, recordedAt, meta: { ...base.meta, branch: '深圳分行' } });
         await store.putMany([
+          { doc: at('u2', null), docHash: 'u2' },
+          { doc: at('u1', null), docHash: 'u1' },
           { doc: at('m2', '2026-05-01T10:00:30+08:00'), docHash: 'm2' },
           { doc: at('m1', '2026-05-01T10:00:30+08:00'), docHash: 'm1' },
           { doc: at('m3', '2026-05-01T10:00:59+08:00'), docHash: 'm3' },
@@ -181,14 +183,18 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         ]);
         try {
           const text = { words: '投诉', role: 'agent' as const };
-          expect((await store.query({ filter: { text }, size: 10 })).items.map((h) => h.call.id)).toEqual(['m3', 'm1', 'm2', 'm0', 'c3']);
+          // Calls without a recording time come last (missing values last), by id.
+          expect((await store.query({ filter: { text }, size: 10 })).items.map((h) => h.call.id)).toEqual(['m3', 'm1', 'm2', 'm0', 'c3', 'u1', 'u2']);
           const first = await store.query({ filter: { text }, size: 2 });
-          expect((await store.query({ filter: { text }, size: 10, after: first.next! })).items.map((h) => h.call.id)).toEqual(['m2', 'm0', 'c3']);
+          expect((await store.query({ filter: { text }, size: 10, after: first.next! })).items.map((h) => h.call.id)).toEqual(['m2', 'm0', 'c3', 'u1', 'u2']);
+          const sixth = await store.query({ filter: { text }, size: 6 });
+          expect((await store.query({ filter: { text }, size: 10, after: sixth.next! })).items.map((h) => h.call.id)).toEqual(['u2']);
           await store.put(at('m3', '2026-03-01T08:00:00+08:00'), 'm3b');
-          expect((await store.query({ filter: { text }, size: 10 })).items.map((h) => h.call.id)).toEqual(['m1', 'm2', 'm0', 'c3', 'm3']);
-          expect(await ids({ terms: { branch: ['深圳分行'] } })).toEqual(['m0', 'm1', 'm2', 'm3']);
+          await store.put(at('u2', '2026-03-01T09:00:00+08:00'), 'u2b');
+          expect((await store.query({ filter: { text }, size: 10 })).items.map((h) => h.call.id)).toEqual(['m1', 'm2', 'm0', 'c3', 'u2', 'm3', 'u1']);
+          expect(await ids({ terms: { branch: ['深圳分行'] } })).toEqual(['m0', 'm1', 'm2', 'm3', 'u1', 'u2']);
         } finally {
-          for (const id of ['m0', 'm1', 'm2', 'm3']) await store.delete(id);
+          for (const id of ['m0', 'm1', 'm2', 'm3', 'u1', 'u2']) await store.delete(id);
         }
         expect(await ids({ text: { words: '投诉' } })).toEqual(['c2', 'c3', 'c4']);
       });

@@ -186,10 +186,28 @@ export class SqliteCallStore implements CallStore {
    * libuv's pool instead was tried: Node's async zlib cost ~4× more main-thread time per document.)
    */
   async putMany(docs: ReadonlyArray<{ doc: CallDoc; docHash: string }>): Promise<void> {
+    // Written in call-number order (recording minute; the last version of a repeated id wins):
+    // FTS5 flushes its pending index whenever a rowid goes backwards within a transaction, which
+    // made a batch in random time order ~20 % dearer; the b-trees keyed by n also append instead of split.
+    const latest = new Map<string, { doc: CallDoc; docHash: string; minute: number }>();
+    for (const { doc, docHash } of docs) {
+      latest.delete(doc.id);
+      const t = doc.recordedAt ? Date.parse(doc.recordedAt) : NaN;
+      latest.set(doc.id, { doc, docHash, minute: recordingMinute(Number.isFinite(t) ? t : null) });
+    }
+    const ordered = [...latest.values()].sort((a, b) => a.minute - b.minute);
+    const undated = ordered.filter((d) => d.minute === UNDATED).length;
     this.db.transaction(() => {
-      for (const { doc, docHash } of docs) this.write(doc, docHash);
+      // New calls without a recording time get an ascending block of numbers below all others.
+      this.undatedNext = undated > 0 ? Math.min(0, (this.stmt.lowest.get() as number | null) ?? 0) - undated : null;
+      try {
+        for (const { doc, docHash } of ordered) this.write(doc, docHash);
+      } finally {
+        this.undatedNext = null;
+      }
     }).immediate();
   }
+  private undatedNext: number | null = null;
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
   private write(doc: CallDoc, docHash: string, stmt = this.stmt, packed?: Buffer): void {
@@ -237,7 +255,7 @@ export class SqliteCallStore implements CallStore {
 
   /** The next free number of a recording minute (or below every number, for a call without a recording time). */
   private freeNumber(minute: number, stmt = this.stmt): number {
-    if (minute === UNDATED) return Math.min(0, (stmt.lowest.get() as number | null) ?? 0) - 1;
+    if (minute === UNDATED) return this.undatedNext !== null ? this.undatedNext++ : Math.min(0, (stmt.lowest.get() as number | null) ?? 0) - 1;
     const first = minute * CALLS_PER_MINUTE;
     const last = stmt.lastInMinute.get(first, first + CALLS_PER_MINUTE) as number | null;
     const n = last === null ? first : last + 1;

@@ -199,6 +199,19 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         expect(await ids({ text: { words: '投诉' } })).toEqual(['c2', 'c3', 'c4']);
       });
 
+      it('putMany: the last version of an id in one batch wins, whatever its recording time', async () => {
+        const base = contractCalls[2]!;
+        const v = (recordedAt: string | null, branch: string) => ({ doc: { ...base, id: 'p1', recordedAt, meta: { ...base.meta, branch } }, docHash: branch });
+        await store.putMany([v('2026-06-01T10:00:00+08:00', '深圳分行'), v(null, '杭州分行'), v('2026-02-01T10:00:00+08:00', '南京分行')]);
+        try {
+          expect(await ids({ terms: { branch: ['深圳分行', '杭州分行', '南京分行'] } })).toEqual(['p1']);
+          expect((await store.get('p1'))!.meta.branch).toBe('南京分行');
+          expect((await store.query({ filter: { text: { words: '投诉', role: 'agent' } } })).items.map((h) => h.call.id)).toEqual(['c3', 'p1']);
+        } finally {
+          await store.delete('p1');
+        }
+      });
+
       it('total is exact up to trackTotalHits, then "at least" (totalRelation gte)', async () => {
         const text = { text: { words: '投诉' } }; // c2 c3 c4
         expect(await store.query({ filter: text })).toMatchObject({ total: 3, totalRelation: 'eq' });

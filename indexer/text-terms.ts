@@ -58,11 +58,26 @@ export function segmentMatchesLeaf(segment: Segment, terms: string[], leaf: Text
 }
 
 /** The segments a reader should see for a text query: those satisfying one of its positive leaves. */
-export function matchingSegments(segments: Segment[], q: TextQuery, tokenizer: Tokenizer): Segment[] {
+/** The positive leaves of a query, cut once for all the calls of a page (the same query object). */
+const leavesOfQuery = new WeakMap<TextQuery, { tokenizer: Tokenizer; leaves: TextLeaf[] }>();
+function cachedPositiveLeaves(q: TextQuery, tokenizer: Tokenizer): TextLeaf[] {
+  const hit = leavesOfQuery.get(q);
+  if (hit && hit.tokenizer === tokenizer) return hit.leaves;
   const leaves = positiveLeaves(q, tokenizer);
+  leavesOfQuery.set(q, { tokenizer, leaves });
+  return leaves;
+}
+
+export function matchingSegments(segments: Segment[], q: TextQuery, tokenizer: Tokenizer): Segment[] {
+  const leaves = cachedPositiveLeaves(q, tokenizer);
   return segments.filter((s) => {
+    // Every indexed term is a piece of the lower-cased text: a segment missing one of a leaf's
+    // terms as a substring cannot match it, and is not cut by jieba at all (most segments of a page).
+    const lower = s.textMasked.toLowerCase();
+    const candidates = leaves.filter((leaf) => (!leaf.role || s.role === leaf.role) && leaf.terms.length > 0 && leaf.terms.every((t) => lower.includes(t)));
+    if (candidates.length === 0) return false;
     const terms = indexTerms(tokenizer, s.textMasked);
-    return leaves.some((leaf) => segmentMatchesLeaf(s, terms, leaf));
+    return candidates.some((leaf) => segmentMatchesLeaf(s, terms, leaf));
   });
 }
 

@@ -352,7 +352,7 @@ export class SqliteCallStore implements CallStore {
   /** Text queries sorted newest first (the default, and /api/search) are answered by scanning doclists backwards. */
   private isNewestFirstText(q: StoreQuery): q is StoreQuery & { filter: { text: TextQuery } } {
     const [s, ...more] = q.sort;
-    return q.filter.text !== undefined && more.length === 0 && s!.field === 'recordedAt' && s!.order === 'desc' && scannable(q.filter.text, this.tokenizer);
+    return q.filter.text !== undefined && more.length === 0 && s!.field === 'recordedAt' && s!.order === 'desc' && scannable(q.filter as Filter & { text: TextQuery }, this.tokenizer);
   }
 
   private newestFirstText(q: StoreQuery & { filter: { text: TextQuery } }): { total: ReturnType<typeof cappedTotal>; rows: unknown[][]; more: boolean } {

@@ -34,12 +34,22 @@ function dateSql(col: string, r: DateRange): Sql {
   return and(parts);
 }
 
-function labelSql(kind: 'tag' | 'flag', set: LabelSet): Sql {
+/**
+ * `c.n IN (all calls with …)` reads the whole set once per statement run: right for a scan of the
+ * fact table. `correlated` asks instead, per call, `EXISTS (… AND call_n = c.n)` — one primary-key
+ * probe — for statements run on a few calls at a time (the newest-first text scan's batches).
+ */
+function memberSql(sub: string, correlated: boolean, negate = false): string {
+  if (correlated) return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${sub} AND call_n = c.n)`;
+  return `c.n ${negate ? 'NOT ' : ''}IN (SELECT call_n FROM ${sub})`;
+}
+
+function labelSql(kind: 'tag' | 'flag', set: LabelSet, correlated: boolean): Sql {
   const parts: Sql[] = [];
-  const sub = (values: string[]) => `SELECT call_n FROM call_labels WHERE kind = ? AND value IN (${placeholders(values.length)})`;
-  if (set.any) parts.push({ sql: `c.n IN (${sub(set.any)})`, params: [kind, ...set.any] });
-  for (const v of set.all ?? []) parts.push({ sql: `c.n IN (${sub([v])})`, params: [kind, v] });
-  if (set.none) parts.push({ sql: `c.n NOT IN (${sub(set.none)})`, params: [kind, ...set.none] });
+  const sub = (values: string[]) => `call_labels WHERE kind = ? AND value IN (${placeholders(values.length)})`;
+  if (set.any) parts.push({ sql: memberSql(sub(set.any), correlated), params: [kind, ...set.any] });
+  for (const v of set.all ?? []) parts.push({ sql: memberSql(sub([v]), correlated), params: [kind, v] });
+  if (set.none) parts.push({ sql: memberSql(sub(set.none), correlated, true), params: [kind, ...set.none] });
   return and(parts);
 }
 
@@ -82,18 +92,18 @@ export function textMatches(f: Filter, tokenizer: Tokenizer): string[] {
 }
 
 /** The WHERE condition of a filter over `calls c`. */
-export function filterSql(f: Filter, tokenizer: Tokenizer, leafSql: TextLeafSql = ftsLeafSql): Sql {
+export function filterSql(f: Filter, tokenizer: Tokenizer, leafSql: TextLeafSql = ftsLeafSql, correlated = false): Sql {
   const parts: Sql[] = [];
   if (f.ids) parts.push({ sql: `c.id IN (${placeholders(f.ids.length)})`, params: f.ids });
   for (const [field, values] of Object.entries(f.terms ?? {})) {
     const col = KEYWORD_COLUMNS[field as keyof typeof KEYWORD_COLUMNS];
     if (values?.length) parts.push({ sql: `c.${col} IN (${placeholders(values.length)})`, params: values });
   }
-  if (f.tags) parts.push(labelSql('tag', f.tags));
-  if (f.flags) parts.push(labelSql('flag', f.flags));
+  if (f.tags) parts.push(labelSql('tag', f.tags, correlated));
+  if (f.flags) parts.push(labelSql('flag', f.flags, correlated));
   for (const cp of f.checkpoints ?? []) {
     parts.push({
-      sql: `c.n IN (SELECT call_n FROM call_checkpoints WHERE checkpoint_id = ? AND outcome IN (${placeholders(cp.outcome.length)}))`,
+      sql: memberSql(`call_checkpoints WHERE checkpoint_id = ? AND outcome IN (${placeholders(cp.outcome.length)})`, correlated),
       params: [cp.checkpointId, ...cp.outcome],
     });
   }
@@ -117,7 +127,7 @@ export function filterSql(f: Filter, tokenizer: Tokenizer, leafSql: TextLeafSql 
   }
   if (f.text) parts.push(textSql(f.text, tokenizer, leafSql));
   for (const n of f.not ?? []) {
-    const inner = filterSql(n, tokenizer, leafSql);
+    const inner = filterSql(n, tokenizer, leafSql, correlated);
     parts.push({ sql: `NOT (${inner.sql})`, params: inner.params });
   }
   return and(parts);

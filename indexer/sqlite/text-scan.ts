@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Filter, TextQuery } from '../query-model.ts';
 import { leafOf, type Tokenizer } from '../text-terms.ts';
 import { instantMs } from '../time-zone.ts';
-import { filterSql, ftsMatch } from './filter-sql.ts';
+import { filterSql, ftsMatch, textMatches } from './filter-sql.ts';
 import { CALLS_PER_MINUTE, MAX_SEGMENTS, minuteOfCall, recordingMinute } from './schema.ts';
 
 /**
@@ -41,10 +41,13 @@ function compile(q: TextQuery, tokenizer: Tokenizer): Compiled {
   return { matches, test };
 }
 
-/** Can this text query be answered from its leaves' doclists? Not when a call holding none of its words matches (a bare `not`). */
-export function scannable(q: TextQuery, tokenizer: Tokenizer): boolean {
-  const c = compile(q, tokenizer);
-  return !c.test(c.matches.map(() => false));
+/**
+ * Can this filter be answered by the scan? Not when a call holding none of its words matches its
+ * text (a bare `not`), nor when its `not` filters hold text (a whole doclist per batch).
+ */
+export function scannable(f: Filter & { text: TextQuery }, tokenizer: Tokenizer): boolean {
+  const c = compile(f.text, tokenizer);
+  return !c.test(c.matches.map(() => false)) && !(f.not ?? []).some((n) => textMatches(n, tokenizer).length > 0);
 }
 
 /** The calls of one leaf, newest first (distinct call numbers from its doclist read backwards). */
@@ -157,10 +160,11 @@ const BATCH = 256;
  * is one `n IN (…)` query on the fact table.
  */
 function othersCheck(db: Database.Database, tokenizer: Tokenizer, rest: Filter): (ns: number[]) => number[] {
-  const where = filterSql(rest, tokenizer);
+  const where = filterSql(rest, tokenizer, undefined, true);
   const selective = rest.ids !== undefined || ['branch', 'agentId', 'team', 'callId', 'customerId', 'agentName'].some((f) => rest.terms?.[f as keyof NonNullable<Filter['terms']>]);
   if (selective) {
-    const set = new Set(db.prepare(`SELECT n FROM calls c WHERE ${where.sql}`).pluck().all(...where.params) as number[]);
+    const whole = filterSql(rest, tokenizer);
+    const set = new Set(db.prepare(`SELECT n FROM calls c WHERE ${whole.sql}`).pluck().all(...whole.params) as number[]);
     return (ns) => ns.filter((n) => set.has(n));
   }
   const stmt = db.prepare(`SELECT n FROM calls c WHERE c.n IN (${Array.from({ length: BATCH }, () => '?').join(', ')}) AND (${where.sql})`).pluck();

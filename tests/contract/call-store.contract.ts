@@ -115,6 +115,9 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         ['not', { not: [{ terms: { branch: ['上海分行'] } }] }, ['c3', 'c4', 'c5', 'c6']],
         ['ids', { ids: ['c6', 'c1', 'zz'] }, ['c1', 'c6']],
         ['text and metadata together', { text: { words: '投诉' }, terms: { branch: ['北京分行'] } }, ['c3', 'c4']],
+        ['text and a checkpoint outcome', { text: { words: '投诉' }, checkpoints: [{ checkpointId: 'greeting', outcome: ['failed'] }] }, ['c2']],
+        ['text, tags none and flags any', { text: { words: '投诉' }, tags: { none: ['wealth.loss'] }, flags: { any: ['complaint_threat'] } }, ['c2']],
+        ['text with a not holding text', { text: { words: '投诉' }, not: [{ text: { words: '违约金' } }] }, ['c3', 'c4']],
       ])('%s', async (_, filter, expected) => {
         expect(await ids(filter)).toEqual(expected);
       });

@@ -7,7 +7,7 @@ import type { CallDoc } from '../core/schemas.ts';
 import { listPage, searchPage, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AggregateRequest, cappedTotal, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
-import { scannable, scanNewestFirst } from './sqlite/text-scan.ts';
+import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
@@ -349,10 +349,15 @@ export class SqliteCallStore implements CallStore {
     return { ...total, items, next: last && more ? encodeCursor(last.slice(1)) : null };
   }
 
-  /** Text queries sorted newest first (the default, and /api/search) are answered by scanning doclists backwards. */
+  /**
+   * Text queries sorted newest first (the default, and /api/search) are answered by scanning
+   * doclists backwards — with the DuckDB mirror, only when the rest of the filter is cheap to check.
+   */
   private isNewestFirstText(q: StoreQuery): q is StoreQuery & { filter: { text: TextQuery } } {
     const [s, ...more] = q.sort;
-    return q.filter.text !== undefined && more.length === 0 && s!.field === 'recordedAt' && s!.order === 'desc' && scannable(q.filter as Filter & { text: TextQuery }, this.tokenizer);
+    if (q.filter.text === undefined || more.length > 0 || s!.field !== 'recordedAt' || s!.order !== 'desc') return false;
+    if ((this.options.analytics ?? 'duckdb') === 'duckdb' && !cheapForScan(q.filter)) return false;
+    return scannable(q.filter as Filter & { text: TextQuery }, this.tokenizer);
   }
 
   private newestFirstText(q: StoreQuery & { filter: { text: TextQuery } }): { total: ReturnType<typeof cappedTotal>; rows: unknown[][]; more: boolean } {

@@ -51,11 +51,12 @@ function doc(s: Spec): CallDoc {
 const newestFirst = (xs: Spec[]) =>
   [...xs].sort((a, b) => (b.recordedMs ?? -Infinity) - (a.recordedMs ?? -Infinity) || (a.id < b.id ? -1 : 1)).map((s) => s.id);
 
-describe('newest-first text scan (SQLite)', () => {
+// With the DuckDB mirror, the scan takes only cheap filters (the rest go to the mirror); SQLite-only, it takes all.
+describe.each(['duckdb', 'sqlite'] as const)('newest-first text scan (analytics: %s)', (analytics) => {
   const tmp = tempDir('callscope-scan-');
   let store: SqliteCallStore;
   beforeAll(async () => {
-    store = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize });
+    store = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize }, { analytics });
     // Three batches in the generated (random time) order.
     for (let i = 0; i < specs.length; i += 250) await store.putMany(specs.slice(i, i + 250).map((s) => ({ doc: doc(s), docHash: s.id })));
   });

@@ -4,12 +4,12 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
-import { listPage, searchPage, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
+import { listPage, sameBase, searchPage, withGrade, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField } from './query-model.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
+import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
 import { DATE_COLUMNS, DDL, FACT_COLUMNS, FTS_DDL, MAX_SEGMENTS, MIGRATE_2_TO_3, NUMERIC_COLUMNS, SCHEMA_VERSION, SEGMENT_SHIFT } from './sqlite/schema.ts';
 import { indexTerms, searchMatches, type Tokenizer } from './text-terms.ts';
@@ -53,6 +53,10 @@ const sortColumn = (field: SortField) =>
  * A narrow fact table for filters and aggregations, FTS5 over jieba words of the masked text,
  * sqlite-vec for cosine kNN, the documents brotli-compressed beside them.
  */
+/** A stored document and the grades kept beside it (putGrades), if any. */
+type StoredDoc = [doc: Buffer, grade: string | null];
+const unpackStored = ([doc, grade]: StoredDoc): CallDoc => withGrade(unpackDoc(doc), grade === null ? null : (JSON.parse(grade) as Pick<Grade, 'scores' | 'scoreVersion'>));
+
 export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
@@ -67,11 +71,14 @@ export class SqliteCallStore implements CallStore {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     sqliteVec.load(this.db);
+    // Wait on locks from the first statement: even switching to WAL can meet another writer.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     this.migrate();
+    // Grades kept beside documents (putGrades); added without a schema version: older files just gain the table.
+    this.db.exec('CREATE TABLE IF NOT EXISTS call_grades (n INTEGER PRIMARY KEY, grade TEXT NOT NULL)');
     this.stmt = this.prepareStatements();
   }
 
@@ -155,8 +162,11 @@ export class SqliteCallStore implements CallStore {
       deleteSegment: this.db.prepare('DELETE FROM segments_fts WHERE rowid = ?'),
       deleteCall: this.db.prepare('DELETE FROM calls WHERE n = ?'),
       deleteDoc: this.db.prepare('DELETE FROM call_docs WHERE n = ?'),
-      docById: this.db.prepare('SELECT d.doc FROM calls c JOIN call_docs d ON d.n = c.n WHERE c.id = ?').pluck(),
-      docByN: this.db.prepare('SELECT doc FROM call_docs WHERE n = ?').pluck(),
+      docById: this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n WHERE c.id = ?').raw(),
+      docByN: this.db.prepare('SELECT d.doc, g.grade FROM call_docs d LEFT JOIN call_grades g ON g.n = d.n WHERE d.n = ?').raw(),
+      gradeTarget: this.db.prepare('SELECT n, doc_hash, scorecard_id, score, passed, vetoed FROM calls WHERE id = ?').raw(),
+      putGrade: this.db.prepare('INSERT OR REPLACE INTO call_grades (n, grade) VALUES (?, ?)'),
+      deleteGrade: this.db.prepare('DELETE FROM call_grades WHERE n = ?'),
       docHash: this.db.prepare('SELECT doc_hash FROM calls WHERE id = ?').pluck(),
     };
   }
@@ -194,12 +204,11 @@ export class SqliteCallStore implements CallStore {
       // A re-score changes a few outcomes: touch only the rows that differ (fewer pages per commit).
       n = previous.n;
       this.updateChangedColumns(n, values, seq);
+      stmt.deleteGrade.run(n);
       const oldLabels = (stmt.labelsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
-      const oldCheckpoints = (stmt.checkpointsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
       for (const key of oldLabels.filter((k) => !labels.includes(k))) stmt.deleteLabel.run(...key.split('\u0000'), n);
       for (const key of labels.filter((k) => !oldLabels.includes(k))) stmt.insertLabel.run(...key.split('\u0000'), n);
-      for (const key of oldCheckpoints.filter((k) => !checkpoints.includes(k))) stmt.deleteCheckpoint.run(...key.split('\u0000'), n);
-      for (const key of checkpoints.filter((k) => !oldCheckpoints.includes(k))) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
+      this.replaceCheckpoints(n, checkpoints, stmt);
       const oldVector = stmt.vectorOf.get(n) as Buffer | undefined;
       if (!vector) stmt.deleteVector.run(n);
       else if (!oldVector || !oldVector.equals(vector)) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
@@ -215,6 +224,32 @@ export class SqliteCallStore implements CallStore {
     this.insertSegments(doc, n, stmt.insertSegment);
   }
 
+  private replaceCheckpoints(n: number, checkpoints: string[], stmt = this.stmt): void {
+    const old = (stmt.checkpointsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
+    for (const key of old.filter((k) => !checkpoints.includes(k))) stmt.deleteCheckpoint.run(...key.split('\u0000'), n);
+    for (const key of checkpoints.filter((k) => !old.includes(k))) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
+  }
+
+  async putGrades(grades: ReadonlyArray<Grade>): Promise<string[]> {
+    const notApplied: string[] = [];
+    this.db.transaction(() => {
+      for (const g of grades) {
+        const row = this.stmt.gradeTarget.get(g.id) as [number, string | null, ...unknown[]] | undefined;
+        if (!row || !sameBase(row[1], g.baseHash)) {
+          notApplied.push(g.id);
+          continue;
+        }
+        const [n, , ...old] = row;
+        const values = { doc_hash: g.docHash, ...gradeValues(g.scores) };
+        const changed = Object.entries(values).filter(([, v], i) => i === 0 || old[i - 1] !== v);
+        this.updateColumns(n, changed, this.stmt.nextSeq.get() as number);
+        this.replaceCheckpoints(n, checkpointsOf(g).map(([id, outcome]) => `${id}\u0000${outcome}`));
+        this.stmt.putGrade.run(n, JSON.stringify({ scores: g.scores, scoreVersion: g.scoreVersion }));
+      }
+    }).immediate();
+    return notApplied;
+  }
+
   private readonly updates = new Map<string, Database.Statement>();
 
   /**
@@ -224,14 +259,21 @@ export class SqliteCallStore implements CallStore {
    */
   private updateChangedColumns(n: number, values: unknown[], seq: number): void {
     const old = this.factRow.get(n) as unknown[];
-    const changed = FACT_COLUMNS.map((_, i) => i).filter((i) => old[i] !== values[i]);
-    const key = changed.join(',');
+    this.updateColumns(
+      n,
+      FACT_COLUMNS.flatMap((column, i) => (old[i] !== values[i] ? [[column, values[i]] as [string, unknown]] : [])),
+      seq,
+    );
+  }
+
+  private updateColumns(n: number, changed: Array<[column: string, value: unknown]>, seq: number): void {
+    const key = changed.map(([c]) => c).join(',');
     let stmt = this.updates.get(key);
     if (!stmt) {
-      stmt = this.db.prepare(`UPDATE calls SET ${[...changed.map((i) => `${FACT_COLUMNS[i]} = ?`), 'seq = ?'].join(', ')} WHERE n = ?`);
+      stmt = this.db.prepare(`UPDATE calls SET ${[...changed.map(([c]) => `${c} = ?`), 'seq = ?'].join(', ')} WHERE n = ?`);
       this.updates.set(key, stmt);
     }
-    stmt.run(...changed.map((i) => values[i]), seq, n);
+    stmt.run(...changed.map(([, v]) => v), seq, n);
   }
 
   private get factRow(): Database.Statement {
@@ -240,8 +282,8 @@ export class SqliteCallStore implements CallStore {
   private factRowStmt: Database.Statement | undefined;
 
   async get(id: string): Promise<CallDoc | null> {
-    const blob = this.stmt.docById.get(id) as Buffer | undefined;
-    return blob ? unpackDoc(blob) : null;
+    const row = this.stmt.docById.get(id) as StoredDoc | undefined;
+    return row ? unpackStored(row) : null;
   }
 
   async docHash(id: string): Promise<string | null> {
@@ -257,6 +299,7 @@ export class SqliteCallStore implements CallStore {
       this.stmt.deleteLabels.run(n);
       this.stmt.deleteCheckpoints.run(n);
       this.stmt.deleteVector.run(n);
+      this.stmt.deleteGrade.run(n);
       this.stmt.deleteDoc.run(n);
       this.stmt.deleteCall.run(n);
       this.stmt.logDelete.run(this.stmt.nextSeq.get() as number, n);
@@ -264,7 +307,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   private docsByN(ns: number[]): CallDoc[] {
-    return ns.map((n) => unpackDoc(this.stmt.docByN.get(n) as Buffer));
+    return ns.map((n) => unpackStored(this.stmt.docByN.get(n) as StoredDoc));
   }
 
   list(query: CallQuery): Promise<Page<CallDoc>> {
@@ -381,9 +424,8 @@ export class SqliteCallStore implements CallStore {
   }
 
   async *all(): AsyncIterable<CallDoc> {
-    for (const blob of this.db.prepare('SELECT d.doc FROM calls c JOIN call_docs d ON d.n = c.n ORDER BY c.recorded_ms, c.id').pluck().iterate() as Iterable<Buffer>) {
-      yield unpackDoc(blob);
-    }
+    const rows = this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n ORDER BY c.recorded_ms, c.id').raw();
+    for (const row of rows.iterate() as Iterable<StoredDoc>) yield unpackStored(row);
   }
 
   async close(): Promise<void> {

@@ -92,9 +92,10 @@ export class RecordStore {
     if (!this.stmts) {
       mkdirSync(this.root, { recursive: true });
       this.db = new Database(path.join(this.root, 'stage-outputs.sqlite'));
+      // Wait on locks from the first statement: even switching to WAL can meet another writer.
+      this.db.pragma('busy_timeout = 10000');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('busy_timeout = 10000');
       this.db.exec(
         'CREATE TABLE IF NOT EXISTS stage_outputs (call_id TEXT NOT NULL, stage TEXT NOT NULL, version TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (call_id, stage, version)) WITHOUT ROWID',
       );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { ElasticsearchCallStore } from '../../indexer/elasticsearch-store.ts';
 import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, sortDsl } from '../../indexer/elasticsearch/dsl.ts';
-import { esDocument } from '../../indexer/elasticsearch/es-document.ts';
+import { esDocument, esGradeUpdate } from '../../indexer/elasticsearch/es-document.ts';
 import { indexTemplate } from '../../indexer/elasticsearch/mapping.ts';
 import { openStore } from '../../indexer/open-store.ts';
 import { Agg, Filter, KnnQuery } from '../../indexer/query-model.ts';
@@ -199,6 +199,22 @@ describe('index template and documents', () => {
       embedding: [0.1, 1, 0],
     });
     expect((d.segments as Array<{ role: string; tokens: string }>)[2]).toEqual({ id: 's2', role: 'customer', tokens: '你们 客服 态度 太差 了 我 要 投诉' });
+  });
+
+  it('new grades as a scripted update (bulk update action): no-op unless the stored docHash has the same base', () => {
+    const scores = contractCalls[3]!.scores;
+    const u = esGradeUpdate({ id: 'c1', baseHash: 'b1', docHash: 'b1.g2', scores, scoreVersion: 'card@2' }) as { script: { lang: string; source: string; params: Record<string, unknown> } };
+    expect(u.script.lang).toBe('painless');
+    expect(u.script.source).toContain("ctx._source.docHash.startsWith(params.base + '.')");
+    expect(u.script.source).toContain("ctx.op = 'noop'");
+    expect(u.script.params).toEqual({
+      base: 'b1',
+      docHash: 'b1.g2',
+      fields: { scorecardId: 'card', score: 40, passed: false, vetoed: true },
+      checkpoint: { greeting: 'passed', empathy: 'failed', risk_disclosure: 'failed' },
+      scores,
+      scoreVersion: 'card@2',
+    });
   });
 });
 

@@ -38,10 +38,27 @@ export function outputKey(stage: string, version: string, inputHash: string): st
   return sha256(`${stage}@${version}:${inputHash}`);
 }
 
-/** The index document's fingerprint: everything it is built from (its outputs by their keys). */
-export function docKey(call: CallRecord, keys: Partial<Record<StageName, string>>, warnings: string[]): string {
-  return sha256(stableStringify({ call, outputs: keys, warnings }));
+/** The step whose output is a call's grades: re-scoring re-runs only it (CallStore.putGrades). */
+export const GRADE_STAGE: StageName = 'score';
+
+/**
+ * The index document's fingerprint: everything it is built from (its outputs by their keys), in two
+ * parts — `<base>.<grade>`. The base covers all but the grades, so a store can tell that new grades
+ * belong to the document it holds (CallStore.putGrades).
+ */
+export function docKey(
+  call: CallRecord,
+  keys: Partial<Record<StageName, string>>,
+  warnings: { before: string[]; grade: string[] },
+): { docHash: string; baseHash: string } {
+  const { [GRADE_STAGE]: grade, ...rest } = keys;
+  const baseHash = sha256(stableStringify({ call, outputs: rest, warnings: warnings.before }));
+  return { baseHash, docHash: `${baseHash}.${sha256(stableStringify({ grade: grade ?? null, warnings: warnings.grade }))}` };
 }
+
+/** The grade step's input, kept (in the record store's table) so re-grading reads one small record. */
+export const GRADE_INPUT = { stage: 'score-input', version: '1' } as const;
+export type GradeInput = { input: unknown; warnings: string[] };
 
 /**
  * The pipeline graph, in one place: transcribe → analyze → score, then the runner indexes the

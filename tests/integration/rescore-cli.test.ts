@@ -8,6 +8,7 @@ import pino from 'pino';
 import { Pipeline } from '../../pipeline/ingest.ts';
 import { rescoreAll } from '../../pipeline/rescore.ts';
 import { scoreHistory } from '../../pipeline/score-history.ts';
+import { scoreWithCards, scoringInputOf } from '../../scoring-models/score-stage.ts';
 import { parseScorecard } from '../../scoring-models/scorecard.ts';
 import { CALLS_DIR, MODELS_DIR, tempDir, truthCalls } from '../helpers.ts';
 import { runCli } from '../run-cli.ts';
@@ -175,6 +176,51 @@ describe('scorecard API', () => {
       expect(huge.status).toBe(400);
       expect((await huge.json()).error.message).toMatch(/larger than 2 MB/);
     }));
+});
+
+describe('rescoreAll grades beside the indexed documents', () => {
+  it('leaves each call exactly as a whole rebuild would, and puts whole a document the index lacks or holds from other inputs', async () => {
+    const config = loadConfig({ ...env, CALLSCOPE_MODELS: MODELS_DIR });
+    const store = openStore(config);
+    const card = (v: string) => parseScorecard(v6.replace(/^version: .*$/m, `version: ${v}`), 'v.yaml');
+    const rebuilt = async (p: Pipeline, id: string) => {
+      const r = await p.stagesOf((await p.records.getCall(id))!);
+      if (!r.ok) throw new Error(r.error.message);
+      return r;
+    };
+    try {
+      const a = new Pipeline({ config, store, scorecards: [card('grades-a')], log: pino({ level: 'silent' }) });
+      expect(await rescoreAll(a, undefined, { threads: 1 })).toMatchObject({ rescored: 4, failed: [] });
+      const ids: string[] = [];
+      for await (const d of store.all()) ids.push(d.id);
+      expect(ids).toHaveLength(4);
+      for (const id of ids) {
+        const whole = await rebuilt(a, id);
+        expect(await store.get(id)).toEqual(whole.doc);
+        expect(await store.docHash(id)).toBe(whole.docHash);
+        expect(whole.doc.scores[0]!.version).toBe('grades-a');
+        // Graded from the kept input, the same as grading the full document afresh.
+        expect(await scoreWithCards([card('grades-a')], scoringInputOf(whole.doc), MODELS_DIR)).toEqual(whole.doc.scores);
+      }
+
+      // One call gone from the index, one indexed from other metadata: both must come back whole.
+      const [gone, stale] = ids as [string, string];
+      const staleDoc = (await store.get(stale))!;
+      await store.delete(gone);
+      await store.put({ ...staleDoc, meta: { ...staleDoc.meta, branch: '别处分行' } }, 'other-inputs');
+      const b = new Pipeline({ config, store, scorecards: [card('grades-b')], log: pino({ level: 'silent' }) });
+      expect(await rescoreAll(b, undefined, { threads: 1 })).toMatchObject({ rescored: 4, failed: [] });
+      for (const id of ids) {
+        const whole = await rebuilt(b, id);
+        expect(await store.get(id)).toEqual(whole.doc);
+        expect(whole.doc.scores[0]!.version).toBe('grades-b');
+      }
+      expect((await store.get(stale))!.meta.branch).toBe(staleDoc.meta.branch);
+      expect(await store.counts()).toMatchObject({ calls: 4 });
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('rescoreAll in worker threads', () => {

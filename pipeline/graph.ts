@@ -2,6 +2,7 @@ import type { Stage } from '../core/stage.ts';
 import { transcribeStage, type TranscribeOutput } from '../asr/transcribe-stage.ts';
 import { analyzeStage, type AnalyzeOutput } from '../nlp/analyze-stage.ts';
 import { createScoreStage, scoringInputOf } from '../scoring-models/score-stage.ts';
+import { bestEmbedderName } from '../nlp/embeddings/best-embedder.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
 import { stableStringify } from '../core/stable-json.ts';
 import { type CallRecord, sha256 } from './record-store.ts';
@@ -65,7 +66,8 @@ export type GradeInput = { input: unknown; warnings: string[] };
  * assembled document. Each step has a cache key (stepKey): a step re-runs only when its input or
  * its version changed, so a new scorecard re-scores without re-running ASR.
  */
-export function pipelineSteps(scorecards: Scorecard[]): Step[] {
+export function pipelineSteps(scorecards: Scorecard[], modelsDir: string): Step[] {
+  const embedder = bestEmbedderName(modelsDir);
   return [
     {
       stage: transcribeStage,
@@ -74,13 +76,14 @@ export function pipelineSteps(scorecards: Scorecard[]): Step[] {
       input: (call) => ({ audioFile: call.audioFile, transcriptFile: call.transcriptFile }),
     },
     {
-      stage: analyzeStage,
+      // Embeddings (call vector, taxonomy similarity) depend on the embedder: its name is part of the version.
+      stage: { ...analyzeStage, version: `${analyzeStage.version}:${embedder}` },
       after: ['transcribe'],
       own: () => null,
       input: (_call, out) => ({ segments: out.transcribe!.segments }),
     },
     {
-      stage: createScoreStage(scorecards),
+      stage: createScoreStage(scorecards, embedder),
       after: ['transcribe', 'analyze'],
       own: (call) => call.meta,
       input: (call: CallRecord, out) =>

@@ -89,7 +89,7 @@ export class Pipeline {
 
   constructor(private readonly opts: PipelineDeps) {
     this.records = new RecordStore(opts.config.dataDir);
-    this.steps = pipelineSteps(opts.scorecards);
+    this.steps = pipelineSteps(opts.scorecards, opts.config.modelsDir);
   }
 
   /** Ingests files and folders; `metaFile` overrides the metadata sidecars found in folders. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallStore } from '../indexer/call-store.ts';
 import { Filter, KeywordField, type Agg, type AggResult } from '../indexer/query-model.ts';
-import { averageOf, complaintRate, metricAggs, negativeEmotionRate, parseInput, readMetrics, type Metric, type MetricValue } from './metrics.ts';
+import { allOf, averageOf, complaintRate, metricAggs, negativeEmotionRate, parseInput, readMetrics, type Metric, type MetricValue } from './metrics.ts';
 import { trend, type Trend } from './trend.ts';
 
 /** Passed among scored calls (a range on `score` keeps only calls that have one; see targets.ts). */
@@ -50,7 +50,8 @@ export async function overview(store: CallStore, input: OverviewRequest): Promis
   const window: Filter = { dates: { recordedAt: { gte: req.from, lt: req.to } } };
 
   // Checkpoint ids and names as the scorecards in use wrote them on the newest calls of the window.
-  const probe = await store.query({ filter: { ...req.filter, not: [...(req.filter.not ?? []), { not: [window] }] }, size: CHECKPOINT_PROBE });
+  const probeFilter: Filter = req.filter.dates?.recordedAt ? allOf(req.filter, window) : { ...req.filter, dates: { ...req.filter.dates, ...window.dates } };
+  const probe = await store.query({ filter: probeFilter, size: CHECKPOINT_PROBE });
   const names = new Map<string, string>();
   for (const { call } of probe.items) for (const item of call.scores[0]?.items ?? []) if (!names.has(item.checkpointId)) names.set(item.checkpointId, item.name);
   const checkpointIds = [...names.keys()];
@@ -59,6 +60,7 @@ export async function overview(store: CallStore, input: OverviewRequest): Promis
   req.breakdowns.forEach((field, i) => {
     aggs[`by${i}`] = { type: 'terms', field, size: req.breakdownSize, aggs: metricAggs(OVERVIEW_METRICS, `by${i}m`) };
   });
+  // One terms aggregation per checkpoint (its outcomes): measured faster than 2 filters per checkpoint folded into one scan.
   checkpointIds.forEach((id, i) => {
     aggs[`cp${i}`] = { type: 'terms', field: `checkpoint:${id}`, size: 3 };
   });

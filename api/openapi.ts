@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CallDoc, Role } from '../core/schemas.ts';
 import { CallQuery, SearchQuery } from '../indexer/call-store.ts';
-import { FilterParams, PageParams } from './analytics-params.ts';
+import { FilterParams } from './analytics-params.ts';
 import { ANALYTICS_OPERATIONS, type Operation } from './analytics-routes.ts';
 import { JobsQuery } from './jobs-routes.ts';
 import { BacktestBody, DiffQuery, ExplainBody } from './scorecard-routes.ts';
@@ -15,10 +15,23 @@ type Described = Operation & { pathParams?: Record<string, string>; body?: z.Zod
 
 const callId = { id: 'call id: 64 hex characters (sha256 of the audio or transcript)' };
 
-/** Query of the cluster endpoints (built in the clustering work; keep in step with api/cluster-routes.ts). */
-const ClustersParams = FilterParams.extend({
+/**
+ * Query of the cluster endpoints, as api/cluster-routes.ts (clustering branch) validates it. When
+ * both branches are merged, import its ClusterFilters / ClusterCallsQuery here instead of this copy.
+ */
+const text = z.string().trim().min(1).max(200);
+const ClustersParams = FilterParams.pick({ from: true, to: true }).extend({
+  branch: text.optional(),
+  team: text.optional(),
+  product: text.optional(),
+  channel: text.optional(),
+  agentId: text.optional(),
   role: Role.default('customer').describe('whose utterances are clustered'),
-  k: z.coerce.number().int().min(2).max(200).optional().describe('number of clusters (default: chosen by the method)'),
+  k: z.coerce.number().int().min(2).max(200).optional().describe('number of clusters; chosen by silhouette when absent'),
+});
+const ClusterCallsParams = ClustersParams.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().regex(/^\d{1,9}$/).optional().describe('the `next` of the previous page'),
 });
 
 const CORE_OPERATIONS: Described[] = [
@@ -49,9 +62,9 @@ const CLUSTER_OPERATIONS: Described[] = [
   {
     method: 'get',
     path: '/api/clusters/{id}/calls',
-    summary: 'The calls of one cluster: { total, items: CallSummary[] }',
-    pathParams: { id: 'cluster id' },
-    query: ClustersParams.extend(PageParams.shape),
+    summary: 'The calls of one cluster: { total, items: CallSummary[], next }',
+    pathParams: { id: 'cluster id: c<number> or other' },
+    query: ClusterCallsParams,
     tag: 'clusters',
   },
 ];

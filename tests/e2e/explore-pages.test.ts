@@ -188,6 +188,12 @@ describe('对比, 热点, 根因, 聚类', () => {
     await shot('7-clusters-unavailable');
   });
 
+  it('says plainly when the range holds no calls', async () => {
+    await page.goto(`${server.url}/#/overview?from=2025-01-01&to=2025-02-01`);
+    await expect.poll(() => page.getByTestId('empty').innerText(), { timeout: 15_000 }).toBe('所选范围内没有通话');
+    expect(await page.getByTestId('kpi-calls').count()).toBe(0);
+  });
+
   it('switches to English and keeps the choice after a reload', async () => {
     await page.goto(`${server.url}/#/overview?from=${FROM}&to=${TO}`);
     await page.getByTestId('lang-switch').click();

@@ -6,7 +6,11 @@ import { type Config, repoRoot } from '../core/config.ts';
 import { CallScopeError, isCallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
 import { CallQuery, type CallStore, SearchQuery } from '../indexer/call-store.ts';
+import type { ApiEnv } from './actor.ts';
+import { analyticsRoutes } from './analytics-routes.ts';
 import { jobsRoutes, type QueueAccess } from './jobs-routes.ts';
+import { localActor } from './local-actor.ts';
+import { openApiDocument } from './openapi.ts';
 import { scorecardRoutes } from './scorecard-routes.ts';
 import { assertCallId, parseRequest } from './validate.ts';
 import { toSummary } from './summary.ts';
@@ -67,6 +71,9 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono {
 
   app.route('/api/jobs', jobsRoutes(opts.jobs ?? null));
   if (opts.config) app.route('/api', scorecardRoutes(store, opts.config));
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
+  const analysis = new Hono<ApiEnv>().use('*', localActor).route('/', analyticsRoutes(store));
+  app.route('/api', analysis);
 
   app.all('/api/*', () => {
     throw new CallScopeError('NOT_FOUND', 'no such API endpoint');

@@ -18,9 +18,9 @@ import { assertCallId, CALL_ID, parseRequest } from './validate.ts';
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const Version = z.string().trim().min(1).max(40);
-const DiffQuery = z.object({ from: Version, to: Version });
-const BacktestBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), labels: z.array(z.unknown()).min(1).max(100_000) });
-const ExplainBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), callId: z.string().regex(CALL_ID, 'callId is 64 hex characters') });
+export const DiffQuery = z.object({ from: Version, to: Version });
+export const BacktestBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), labels: z.array(z.unknown()).min(1).max(100_000) });
+export const ExplainBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), callId: z.string().regex(CALL_ID, 'callId is 64 hex characters') });
 
 async function jsonBody(req: { json(): Promise<unknown> }): Promise<unknown> {
   try {

@@ -62,6 +62,8 @@ export class SqliteCallStore implements CallStore {
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
 
   private mirror: Promise<AnalyticsMirror> | null = null;
+  /** The mirror has one DuckDB connection: a request's temp tables, appenders and queries must not interleave with another's. */
+  private mirrorTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     file: string,
@@ -376,26 +378,36 @@ export class SqliteCallStore implements CallStore {
         rows: async (sql, params) => this.db.prepare(sql).raw().all(...params) as unknown[][],
       });
     }
-    this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
-    const mirror = await this.mirror;
-    await mirror.sync(this.db);
-    const tables = new Map<string, string>();
-    try {
-      for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
-        // Duplicates (several segments of one call) are harmless under IN: no DISTINCT pass here.
-        const matches = this.db.prepare(`SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck();
-        const ns = matches.all(match) as number[]; // .all() is about twice as fast as iterating here
-        tables.set(match, await mirror.numbersTable((add) => ns.forEach(add)));
+    const run = async () => {
+      this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
+      const mirror = await this.mirror;
+      await mirror.sync(this.db);
+      const tables = new Map<string, string>();
+      try {
+        for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
+          // Duplicates (several segments of one call) are harmless under IN: no DISTINCT pass here.
+          const matches = this.db.prepare(`SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck();
+          const ns = matches.all(match) as number[]; // .all() is about twice as fast as iterating here
+          tables.set(match, await mirror.numbersTable((add) => ns.forEach(add)));
+        }
+        return await fn({
+          dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
+          filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
+          rows: (sql, params) => mirror.rows(sql, params),
+          quantiles: (expr, percents) => `quantile_cont(${expr}, [${percents.map((p) => p / 100).join(', ')}])`,
+        });
+      } finally {
+        for (const t of tables.values()) await mirror.dropTable(t);
       }
-      return await fn({
-        dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
-        filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
-        rows: (sql, params) => mirror.rows(sql, params),
-        quantiles: (expr, percents) => `quantile_cont(${expr}, [${percents.map((p) => p / 100).join(', ')}])`,
-      });
-    } finally {
-      for (const t of tables.values()) await mirror.dropTable(t);
-    }
+    };
+    return this.inMirrorTurn(run);
+  }
+
+  /** Runs `work` after every earlier use of the mirror has finished (one DuckDB connection, used by one request at a time). */
+  private inMirrorTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.mirrorTurn.then(work, work);
+    this.mirrorTurn = turn.catch(() => undefined);
+    return turn;
   }
 
   async knn(input: z.input<typeof KnnQuery>): Promise<KnnHit[]> {
@@ -415,8 +427,10 @@ export class SqliteCallStore implements CallStore {
   /** Builds the DuckDB mirror now (about a minute per million calls) instead of on the first query; `serve` can call it at start. */
   async warm(): Promise<void> {
     if ((this.options.analytics ?? 'duckdb') === 'sqlite') return;
-    this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
-    await (await this.mirror).sync(this.db);
+    await this.inMirrorTurn(async () => {
+      this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
+      await (await this.mirror).sync(this.db);
+    });
   }
 
   async counts(): Promise<{ calls: number; failed: number }> {
@@ -429,6 +443,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   async close(): Promise<void> {
+    await this.mirrorTurn;
     if (this.mirror) (await this.mirror).close();
     this.db.close();
   }

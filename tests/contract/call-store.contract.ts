@@ -237,10 +237,10 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
       });
 
       it('stats and percentiles of the score (calls without a score are left out)', async () => {
-        expect(await agg({}, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 5, min: 40, max: 90, avg: 69.6, sum: 348 });
+        expect(await agg({}, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 5, min: 40, max: 90, avg: 69.6, sum: 348, sumOfSquares: 90 ** 2 + 55 ** 2 + 75 ** 2 + 40 ** 2 + 88 ** 2 });
         const p = await agg({}, { type: 'percentiles', field: 'score', percents: [50] });
         expect(p.type === 'percentiles' && p.values['50']).toBeCloseTo(75, 0);
-        expect(await agg({ terms: { status: ['failed'] } }, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0 });
+        expect(await agg({ terms: { status: ['failed'] } }, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0, sumOfSquares: 0 });
       });
 
       it('percentiles per branch and per month (interpolated between closest ranks)', async () => {

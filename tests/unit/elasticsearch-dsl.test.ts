@@ -94,7 +94,7 @@ describe('aggregations → DSL', () => {
     expect(aggs({ b: { type: 'terms', field: 'branch', size: 5, aggs: { t: { type: 'filter', filter: { flags: { any: ['complaint_threat'] } } }, s: { type: 'stats', field: 'score' } } } })).toEqual({
       b: {
         terms: { field: 'branch', size: 5, order: [{ _count: 'desc' }, { _key: 'asc' }] },
-        aggs: { t: { filter: { terms: { flags: ['complaint_threat'] } } }, s: { stats: { field: 'score' } } },
+        aggs: { t: { filter: { terms: { flags: ['complaint_threat'] } } }, s: { extended_stats: { field: 'score' } } },
       },
     });
   });
@@ -126,7 +126,7 @@ describe('aggregations → DSL', () => {
           b: {
             doc_count_error_upper_bound: 0,
             sum_other_doc_count: 1,
-            buckets: [{ key: '上海分行', doc_count: 2, s: { count: 2, min: 55, max: 90, avg: 72.5, sum: 145 } }],
+            buckets: [{ key: '上海分行', doc_count: 2, s: { count: 2, min: 55, max: 90, avg: 72.5, sum: 145, sum_of_squares: 11125 } }],
           },
           p: { values: { '50.0': 75 } },
         },
@@ -140,13 +140,13 @@ describe('aggregations → DSL', () => {
           keyAsString: '2026-03-02',
           count: 3,
           aggs: {
-            b: { type: 'terms', otherCount: 1, buckets: [{ key: '上海分行', count: 2, aggs: { s: { type: 'stats', count: 2, min: 55, max: 90, avg: 72.5, sum: 145 } } }] },
+            b: { type: 'terms', otherCount: 1, buckets: [{ key: '上海分行', count: 2, aggs: { s: { type: 'stats', count: 2, min: 55, max: 90, avg: 72.5, sum: 145, sumOfSquares: 11125 } } }] },
             p: { type: 'percentiles', values: { '50': 75 } },
           },
         },
       ],
     });
-    expect(aggResultOf(Agg.parse({ type: 'stats', field: 'score' }), { count: 0, min: null, max: null, avg: null, sum: 0 })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0 });
+    expect(aggResultOf(Agg.parse({ type: 'stats', field: 'score' }), { count: 0, min: null, max: null, avg: null, sum: 0 })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0, sumOfSquares: 0 });
   });
 });
 

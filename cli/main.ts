@@ -13,6 +13,7 @@ import { CallQueue } from '../pipeline/call-queue.ts';
 import { runNlpCommand } from './nlp-command.ts';
 import { kwsCommand } from './kws-command.ts';
 import { modelsCommand } from './models-command.ts';
+import { reviewCommand } from './review-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
 import { progressReporter } from './progress.ts';
@@ -261,6 +262,8 @@ scorecard
 
 program.addCommand(kwsCommand());
 program.addCommand(modelsCommand());
+// The auth module's hash-chained audit log replaces this at merge: review sync appends nothing today.
+program.addCommand(reviewCommand({ append: () => {} }));
 
 function fail(err: unknown): never {
   if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);

@@ -7,7 +7,7 @@ import { CALL_ID, parseRequest } from '../validate.ts';
 import type { Calibrations } from './calibration.ts';
 import { reportCsv } from './calibration-report.ts';
 import { Inspector } from './model.ts';
-import { isQaLead, requirePermission } from './permissions.ts';
+import { isQaLead, may, REVIEW_PERMISSIONS, type ReviewPermission, requirePermission } from './permissions.ts';
 import type { ReviewWorkflow } from './workflow.ts';
 
 const ItemId = z.uuid('an item id is a UUID');
@@ -61,6 +61,13 @@ async function body(c: { req: { json(): Promise<unknown> } }): Promise<unknown> 
  */
 export function reviewRoutes(workflow: ReviewWorkflow, calibrations: Calibrations): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+
+  /** Who is asking and which review actions their role allows (the UI shows only those buttons). */
+  app.get('/me', (c) => {
+    const actor = c.get('actor');
+    const allowed = (Object.keys(REVIEW_PERMISSIONS) as ReviewPermission[]).filter((p) => may(actor, p));
+    return c.json({ userId: actor.userId, name: actor.name, role: actor.role, permissions: allowed });
+  });
 
   // ── queue ──
   app.get('/queue', (c) => {

@@ -300,3 +300,41 @@ describe('backtest labels from reviewed calls', () => {
     expect((await call('i1', 'GET', '/labels?scorecardId=bank-service-standard')).status).toBe(403);
   });
 });
+
+describe('role × endpoint: every role not allowed gets 403 before anything happens', () => {
+  const ROLES = ['admin', 'qa_supervisor', 'qa_inspector', 'supervisor', 'analyst', 'agent', 'trainer'] as const;
+  const U = '00000000-0000-4000-8000-000000000000';
+  // Written out by hand (docs/review.md), not read from permissions.ts, so a change there must change this too.
+  const ALLOWED: Array<[string, string, string[]]> = [
+    ['GET', '/queue', ['admin', 'qa_supervisor', 'qa_inspector', 'supervisor', 'agent']],
+    ['POST', '/sync', ['admin', 'qa_supervisor']],
+    ['GET', `/items/${U}`, ['admin', 'qa_supervisor', 'qa_inspector', 'supervisor', 'agent', 'trainer']],
+    ['POST', `/items/${U}/claim`, ['qa_supervisor', 'qa_inspector']],
+    ['POST', `/items/${U}/release`, ['qa_supervisor', 'qa_inspector']],
+    ['POST', `/items/${U}/assign`, ['admin', 'qa_supervisor']],
+    ['POST', `/items/${U}/review`, ['qa_supervisor', 'qa_inspector']],
+    ['POST', '/reviews', ['qa_supervisor', 'qa_inspector']],
+    ['GET', '/inspectors', ['admin', 'qa_supervisor', 'qa_inspector']],
+    ['PUT', '/inspectors/u-x', ['admin', 'qa_supervisor']],
+    ['GET', '/appeals', ['admin', 'qa_supervisor', 'qa_inspector', 'supervisor', 'agent']],
+    ['POST', `/items/${U}/appeals`, ['agent']],
+    ['POST', `/appeals/${U}/recommend`, ['supervisor']],
+    ['POST', `/appeals/${U}/rule`, ['qa_supervisor']],
+    ['GET', '/calibrations', ['admin', 'qa_supervisor', 'qa_inspector']],
+    ['POST', '/calibrations', ['admin', 'qa_supervisor']],
+    ['GET', `/calibrations/${U}`, ['admin', 'qa_supervisor', 'qa_inspector']],
+    ['PUT', `/calibrations/${U}/answers`, ['qa_supervisor', 'qa_inspector']],
+    ['POST', `/calibrations/${U}/close`, ['admin', 'qa_supervisor']],
+    ['GET', `/calibrations/${U}/report`, ['admin', 'qa_supervisor', 'qa_inspector', 'analyst', 'trainer']],
+    ['GET', '/labels?scorecardId=bank-service-standard', ['admin', 'qa_supervisor', 'analyst']],
+  ];
+  const cases = ALLOWED.flatMap(([method, url, allowed]) => ROLES.map((role) => [method, url, role, allowed.includes(role)] as const));
+
+  it.each(cases)('%s %s as %s (allowed: %s)', async (method, url, role, allowed) => {
+    const actor = { userId: `u-${role}`, name: role, role, scope: role === 'agent' ? { kind: 'own' as const, agentId: 'A0000' } : { kind: 'all' as const }, canUnmask: false };
+    const app = mountAs(actor, routes, '/api/review');
+    const res = await app.request(`/api/review${url}`, { method, ...(method === 'GET' ? {} : { body: '{}', headers: { 'Content-Type': 'application/json' } }) });
+    if (allowed) expect(res.status).not.toBe(403);
+    else expect(res.status).toBe(403);
+  });
+});

@@ -39,6 +39,7 @@ Environment:
   CALLSCOPE_MODELS       model folder (default: ../shared/models when present)
   CALLSCOPE_SCORECARDS   scorecard folder (default: scoring-models/scorecards)
   CALLSCOPE_CONCURRENCY  calls processed at once (default 2)
+  CALLSCOPE_REVIEW_RULES review queue rules and SLAs (default: $CALLSCOPE_DATA/review-rules.yaml; docs/review.md)
   HOST, PORT             where \`serve\` listens (default 127.0.0.1:8420)
   CALLSCOPE_LOG=stderr   send the JSON logs to stderr instead of $CALLSCOPE_DATA/logs
   REDIS_URL              run the pipeline on BullMQ workers: ingest enqueues, \`callscope worker\` processes

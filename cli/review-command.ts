@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { Actor, AuditLog } from '../api/actor.ts';
-import { openReview, rulesFile } from '../api/review/open-review.ts';
+import { openReview } from '../api/review/open-review.ts';
 import { loadQueueRules } from '../api/review/rules.ts';
 import { loadConfig } from '../core/config.ts';
 import { openStore } from '../indexer/open-store.ts';
@@ -49,8 +49,7 @@ $CALLSCOPE_DATA/review-rules.yaml (defaults when absent; \`callscope review rule
     .description('print the review rules in effect (the file merged over the defaults)')
     .action(() => {
       const config = loadConfig();
-      const file = rulesFile(config);
-      console.log(`# ${file}\n${stringify(loadQueueRules(file))}`);
+      console.log(`# ${config.reviewRulesFile}\n${stringify(loadQueueRules(config.reviewRulesFile))}`);
     });
 
   return review;

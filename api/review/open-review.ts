@@ -24,10 +24,6 @@ export function scorecardLookup(config: Pick<Config, 'scorecardsDir' | 'dataDir'
   };
 }
 
-/** The rules file: CALLSCOPE_REVIEW_RULES, else review-rules.yaml in the data folder (defaults when absent). */
-export const rulesFile = (config: Pick<Config, 'dataDir'>, env: NodeJS.ProcessEnv = process.env) =>
-  env['CALLSCOPE_REVIEW_RULES'] || path.join(config.dataDir, 'review-rules.yaml');
-
 export type Review = { workflow: ReviewWorkflow; calibrations: Calibrations; close(): void };
 
 /** The review workflow over $CALLSCOPE_DATA/review.sqlite, for the API and the CLI. */
@@ -35,7 +31,7 @@ export function openReview(config: Config, store: CallStore, audit: AuditLog, no
   const db = openReviewDb(path.join(config.dataDir, 'review.sqlite'));
   const deps = { db, store, audit, ...(now ? { now } : {}) };
   return {
-    workflow: new ReviewWorkflow({ ...deps, rules: loadQueueRules(rulesFile(config)), scorecard: scorecardLookup(config) }),
+    workflow: new ReviewWorkflow({ ...deps, rules: loadQueueRules(config.reviewRulesFile), scorecard: scorecardLookup(config) }),
     calibrations: new Calibrations(deps),
     close: () => db.close(),
   };

@@ -39,4 +39,12 @@ describe('callscope review', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/review-rules.yaml: slaHours.review: /);
   });
+
+  it('rules prints the file named by CALLSCOPE_REVIEW_RULES (JSON too) merged over the defaults', async () => {
+    const file = path.join(data.dir, 'rules.json');
+    writeFileSync(file, JSON.stringify({ sample: { perAgentPerWeek: 7 } }));
+    const r = await runCli(['review', 'rules'], { CALLSCOPE_DATA: dataDir, CALLSCOPE_REVIEW_RULES: file });
+    expect(r.stdout).toContain(`# ${file}`);
+    expect(r.stdout).toMatch(/perAgentPerWeek: 7\n\s+seed: callscope/);
+  });
 });

@@ -65,6 +65,7 @@ export type Appeal = {
   itemId: string;
   callId: string;
   checkpointId: string;
+  checkpointName: string;
   agentId: string;
   reason: string;
   status: AppealStatus;

@@ -236,7 +236,7 @@ export class ReviewWorkflow {
     if (itemIds.length === 0) return out;
     const rows = this.db.prepare(`SELECT * FROM appeals WHERE item_id IN (${itemIds.map(() => '?').join(',')}) ORDER BY filed_at, id`).all(...itemIds) as AppealRow[];
     const metas = new Map(
-      (this.db.prepare(`SELECT id, call_id, meta FROM items WHERE id IN (${itemIds.map(() => '?').join(',')})`).all(...itemIds) as Array<{ id: string; call_id: string; meta: string }>).map((r) => [r.id, r]),
+      (this.db.prepare(`SELECT id, call_id, meta, machine_score FROM items WHERE id IN (${itemIds.map(() => '?').join(',')})`).all(...itemIds) as Array<{ id: string; call_id: string; meta: string; machine_score: string }>).map((r) => [r.id, r]),
     );
     for (const r of rows) {
       const item = metas.get(r.item_id)!;
@@ -245,6 +245,7 @@ export class ReviewWorkflow {
         itemId: r.item_id,
         callId: item.call_id,
         checkpointId: r.checkpoint_id,
+        checkpointName: (JSON.parse(item.machine_score) as Score).items.find((i) => i.checkpointId === r.checkpoint_id)?.name ?? r.checkpoint_id,
         agentId: r.agent_id,
         reason: r.reason,
         status: r.status,

@@ -145,26 +145,48 @@ describe('review → appeal → ruling in the browser', () => {
   });
 });
 
-describe('calibration report in the browser', () => {
+describe('calibration in the browser: create, answer blind, close, κ report', () => {
+  const calls = ['SYN-0002', 'SYN-0019', 'SYN-0007'];
   let sessionId: string;
+  const machineOf = async (c: string) => {
+    const doc = (await p.store.get(ids[c]!))!;
+    return Object.fromEntries(doc.scores[0]!.items.map((i) => [i.checkpointId, i.passed === null ? 'na' : i.passed ? 'passed' : 'failed'] as const));
+  };
 
-  beforeAll(async () => {
-    const calls = ['SYN-0002', 'SYN-0019', 'SYN-0007'];
-    const session = await review.calibrations.create(REVIEW_ACTORS.qa, { name: '三月校准', callIds: calls.map((c) => ids[c]!), inspectorIds: ['u-i1', 'u-i2'] });
-    sessionId = session.id;
-    for (const c of calls) {
-      const doc = (await p.store.get(ids[c]!))!;
-      const machine = Object.fromEntries(doc.scores[0]!.items.map((i) => [i.checkpointId, i.passed === null ? 'na' : i.passed ? 'passed' : 'failed'] as const));
-      review.calibrations.answer(REVIEW_ACTORS.i1, sessionId, ids[c]!, machine);
-      review.calibrations.answer(REVIEW_ACTORS.i2, sessionId, ids[c]!, c === 'SYN-0019' ? { ...machine, closing: 'failed' } : machine);
-    }
+  it('the QA supervisor creates a session from queued calls and two inspectors', async () => {
+    await openAs('qa', '#/review/calibrations');
+    const form = page.getByTestId('new-session');
+    await form.getByTestId('session-name').fill('三月校准');
+    for (const c of calls) await form.locator('label', { hasText: `${c} ·` }).locator('input').check();
+    for (const u of ['u-i1', 'u-i2']) await form.locator('label', { hasText: `（${u}）` }).locator('input').check();
+    await shot('review-8-calibration-new.png');
+    await form.getByTestId('create-session').click();
+    await page.waitForURL(/#\/review\/calibrations\/[0-9a-f-]{36}$/);
+    sessionId = page.url().split('/').pop()!;
+    expect(review.calibrations.session(sessionId)).toMatchObject({ name: '三月校准', inspectorIds: ['u-i1', 'u-i2'] });
+    expect(review.calibrations.session(sessionId).callIds.sort()).toEqual(calls.map((c) => ids[c]).sort());
   });
 
-  it('while open, an inspector sees only the blind answer form, no κ', async () => {
-    await openAs('i2', `#/review/calibrations/${sessionId}`);
-    await expect.poll(() => page.getByTestId('calibration-call').count()).toBe(3);
+  it('an inspector answers blind in the page (no κ, no machine answers shown); the other answers by API', async () => {
+    await openAs('i1', `#/review/calibrations/${sessionId}`);
+    const forms = page.getByTestId('calibration-call');
+    await expect.poll(() => forms.count()).toBe(3);
     expect(await page.getByTestId('kappa-report').count()).toBe(0);
-    await shot('review-8-calibration-blind.png');
+    expect(await page.locator('main').innerText()).not.toContain('机器');
+    // u-i1 agrees with the machine everywhere.
+    for (const c of calls) {
+      const machine = await machineOf(c);
+      const form = page.locator(`[data-testid="calibration-call"][data-call-id="${ids[c]}"]`);
+      for (const [cp, cat] of Object.entries(machine)) await form.locator(`input[name="${ids[c]}-${cp}"][value="${cat}"]`).check();
+      await form.getByTestId('submit-answers').click();
+      await expect.poll(() => form.locator('.badge.pass').count()).toBe(1);
+    }
+    await shot('review-9-calibration-blind.png');
+    // u-i2 fails the closing of SYN-0019, which the machine passed.
+    for (const c of calls) {
+      const machine = await machineOf(c);
+      review.calibrations.answer(REVIEW_ACTORS.i2, sessionId, ids[c]!, c === 'SYN-0019' ? { ...machine, closing: 'failed' } : machine);
+    }
   });
 
   it('closed, the report shows κ per checkpoint (closing: Cohen 0.400 between inspectors, machine ↔ u-i2 0.400, Fleiss 0.333)', async () => {
@@ -178,6 +200,26 @@ describe('calibration report in the browser', () => {
     expect(await row.getByTestId('fleiss').innerText()).toBe('0.333');
     const csv = await (await fetch(`${server.url}/api/review/calibrations/${sessionId}/report?format=csv`)).text();
     expect(csv).toContain('closing,规范结束语,cohen_inspectors,u-i1,u-i2,3,0.6667,0.4');
-    await shot('review-9-calibration-report.png');
+    await shot('review-10-calibration-report.png');
+  });
+});
+
+describe('batch review in the browser', () => {
+  it('an inspector selects two queued calls and confirms the machine’s decisions in one request', async () => {
+    await openAs('i1', '#/review?mine=1&status=queued');
+    const rows = page.getByTestId('queue-row');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+    const picked = ['SYN-0001', 'SYN-0010'];
+    for (const c of picked) await page.locator(`[data-testid="queue-row"][data-call-id="${c}"]`).getByTestId('select').check();
+    await page.getByTestId('batch-confirm').click();
+    await expect.poll(() => page.getByTestId('notice').innerText()).toBe('已批量确认 2 通');
+    await expect.poll(() => page.locator('[data-testid="queue-row"][data-call-id="SYN-0001"]').count()).toBe(0);
+    const { items } = review.workflow.list(REVIEW_ACTORS.qa.scope, { status: 'done', limit: 50, offset: 0 });
+    const done = items.filter((i) => picked.includes(i.meta.callId!));
+    expect(done.map((i) => [i.reviewer, i.reviewedScore!.total === i.machineScore.total])).toEqual([
+      ['u-i1', true],
+      ['u-i1', true],
+    ]);
+    await shot('review-11-batch.png');
   });
 });

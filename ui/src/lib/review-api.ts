@@ -30,6 +30,7 @@ export const reviewApi = {
   claim: (id: string) => post<ItemView>(`/items/${encodeURIComponent(id)}/claim`),
   release: (id: string) => post<ItemView>(`/items/${encodeURIComponent(id)}/release`),
   review: (id: string, decisions: Decision[]) => post<ItemView>(`/items/${encodeURIComponent(id)}/review`, { decisions }),
+  batch: (reviews: Array<{ itemId: string; decisions: Decision[] }>) => post<{ items: ItemView[] }>('/reviews', { reviews }),
   appeal: (id: string, checkpointId: string, reason: string) => post<AppealView>(`/items/${encodeURIComponent(id)}/appeals`, { checkpointId, reason }),
   appeals: (status?: string, signal?: AbortSignal) => requestJson<{ items: AppealView[] }>(`${base}/appeals${qs({ status })}`, { signal: signal ?? null }),
   recommend: (id: string, outcome: 'uphold' | 'overturn', comment: string) => post<AppealView>(`/appeals/${encodeURIComponent(id)}/recommend`, { outcome, comment }),
@@ -40,6 +41,8 @@ export const reviewApi = {
     requestJson(`${base}/calibrations/${encodeURIComponent(id)}/answers`, { method: 'PUT', body: JSON.stringify({ callId, decisions }) }),
   close: (id: string) => post<CalibrationSession>(`/calibrations/${encodeURIComponent(id)}/close`),
   report: (id: string, signal?: AbortSignal) => requestJson<CalibrationReport>(`${base}/calibrations/${encodeURIComponent(id)}/report`, { signal: signal ?? null }),
+  inspectors: (signal?: AbortSignal) => requestJson<{ items: Inspector[] }>(`${base}/inspectors`, { signal: signal ?? null }),
+  createCalibration: (body: { name: string; callIds: string[]; inspectorIds: string[] }) => post<CalibrationSession>('/calibrations', body),
   reportCsvHref: (id: string) => `${base}/calibrations/${encodeURIComponent(id)}/report?format=csv`,
 };
 

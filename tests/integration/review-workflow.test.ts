@@ -301,6 +301,30 @@ describe('backtest labels from reviewed calls', () => {
   });
 });
 
+describe('SLA and scorecard versions', () => {
+  it('a queued item past its review SLA (48 h) is overdue', async () => {
+    const queued = (await call('qa', 'GET', '/queue?status=queued')).body;
+    expect(queued.total).toBeGreaterThan(0);
+    expect((await call('qa', 'GET', '/queue?status=queued&overdue=true')).body.total).toBe(0);
+    clock = new Date('2026-03-04T01:00:01.000Z'); // queued at 03-02T01:00
+    const overdue = (await call('qa', 'GET', '/queue?status=queued&overdue=true')).body;
+    expect(overdue.total).toBe(queued.total);
+    expect(overdue.items.every((i: any) => i.overdue && i.dueAt === '2026-03-04T01:00:00.000Z')).toBe(true);
+  });
+
+  it('a call graded by a new scorecard version is queued again, once', async () => {
+    const doc = (await p.store.get(ids['SYN-0019']!))!;
+    await p.store.put({ ...doc, scores: [...doc.scores, { ...doc.scores[0]!, version: '6' }] }, 'rescored');
+    expect((await call('qa', 'POST', '/sync')).body).toMatchObject({ added: 1, byReason: { vetoed: 1 } });
+    expect((await call('qa', 'POST', '/sync')).body.added).toBe(0);
+    const items = (await call('qa', 'GET', `/queue?callId=${ids['SYN-0019']}`)).body.items;
+    expect(items.map((i: any) => [i.scorecardVersion, i.status])).toEqual([
+      ['5', 'done'],
+      ['6', 'queued'],
+    ]);
+  });
+});
+
 describe('role × endpoint: every role not allowed gets 403 before anything happens', () => {
   const ROLES = ['admin', 'qa_supervisor', 'qa_inspector', 'supervisor', 'analyst', 'agent', 'trainer'] as const;
   const U = '00000000-0000-4000-8000-000000000000';

@@ -18,6 +18,7 @@ const MIGRATIONS: string[] = [
      reviewer TEXT, reviewed_at TEXT, decisions TEXT NOT NULL, reviewed_score TEXT,
      UNIQUE (call_id, scorecard_id, scorecard_version));
    CREATE INDEX items_status ON items (status, assignee);
+   CREATE INDEX items_queue ON items (queued_at, id);
    CREATE INDEX items_sample ON items (agent_id, week) WHERE sampled = 1;
    CREATE TABLE appeals (
      id TEXT PRIMARY KEY, item_id TEXT NOT NULL REFERENCES items (id), checkpoint_id TEXT NOT NULL, agent_id TEXT NOT NULL,

@@ -103,10 +103,18 @@ export class ReviewWorkflow {
   constructor(deps: WorkflowDeps) {
     this.deps = deps;
     this.db = deps.db;
-    // Lists filter in SQL with the one scope predicate every route uses (inScope), so paging and totals are right.
-    this.db.function('in_scope', { deterministic: true }, (scope: unknown, meta: unknown) =>
-      inScope(JSON.parse(String(scope)) as DataScope, JSON.parse(String(meta)) as ItemMeta) ? 1 : 0,
-    );
+    // Lists filter in SQL with the one scope predicate every route uses (inScope), so paging and totals are
+    // right; it reads the item's branch/team/agent columns, and each request's scope is parsed once.
+    const scopes = new Map<string, DataScope>();
+    this.db.function('in_scope', { deterministic: true }, (scope: unknown, branch: unknown, team: unknown, agentId: unknown) => {
+      const key = String(scope);
+      let parsed = scopes.get(key);
+      if (!parsed) {
+        if (scopes.size > 1000) scopes.clear();
+        scopes.set(key, (parsed = JSON.parse(key) as DataScope));
+      }
+      return inScope(parsed, { branch: branch as string | null, team: team as string | null, agentId: agentId as string | null }) ? 1 : 0;
+    });
   }
 
   get rules(): QueueRules {
@@ -226,7 +234,7 @@ export class ReviewWorkflow {
   // ── reading ─────────────────────────────────────────────────────────────────────────────────
 
   private row(id: string, scope: DataScope): ItemRow {
-    const r = this.db.prepare('SELECT * FROM items WHERE id = ? AND in_scope(?, meta)').get(id, JSON.stringify(scope)) as ItemRow | undefined;
+    const r = this.db.prepare('SELECT * FROM items WHERE id = ? AND in_scope(?, branch, team, agent_id)').get(id, JSON.stringify(scope)) as ItemRow | undefined;
     if (!r) throw new CallScopeError('NOT_FOUND', `no review item ${id}`);
     return r;
   }
@@ -275,7 +283,7 @@ export class ReviewWorkflow {
 
   list(scope: DataScope, f: QueueFilter): { total: number; items: ItemView[] } {
     const now = this.now();
-    const where = ['in_scope(@scope, meta)'];
+    const where = ['in_scope(@scope, branch, team, agent_id)'];
     const params: Record<string, unknown> = { scope: JSON.stringify(scope) };
     if (f.status) where.push('status = @status'), (params.status = f.status);
     if (f.assignee) where.push(f.assignee === 'none' ? 'assignee IS NULL' : 'assignee = @assignee'), (params.assignee = f.assignee);
@@ -423,7 +431,7 @@ export class ReviewWorkflow {
 
   private appealRow(id: string, scope: DataScope): AppealRow {
     const r = this.db
-      .prepare('SELECT a.* FROM appeals a JOIN items i ON i.id = a.item_id WHERE a.id = ? AND in_scope(?, i.meta)')
+      .prepare('SELECT a.* FROM appeals a JOIN items i ON i.id = a.item_id WHERE a.id = ? AND in_scope(?, i.branch, i.team, i.agent_id)')
       .get(id, JSON.stringify(scope)) as AppealRow | undefined;
     if (!r) throw new CallScopeError('NOT_FOUND', `no appeal ${id}`);
     return r;
@@ -509,7 +517,7 @@ export class ReviewWorkflow {
   appeals(scope: DataScope, status: Appeal['status'] | 'open' | undefined): Array<Appeal & { overdue: boolean }> {
     const where = status === 'open' ? `a.${OPEN_APPEAL}` : status ? 'a.status = @status' : '1';
     const ids = (
-      this.db.prepare(`SELECT DISTINCT a.item_id FROM appeals a JOIN items i ON i.id = a.item_id WHERE in_scope(@scope, i.meta) AND ${where}`).all({ scope: JSON.stringify(scope), status }) as Array<{ item_id: string }>
+      this.db.prepare(`SELECT DISTINCT a.item_id FROM appeals a JOIN items i ON i.id = a.item_id WHERE in_scope(@scope, i.branch, i.team, i.agent_id) AND ${where}`).all({ scope: JSON.stringify(scope), status }) as Array<{ item_id: string }>
     ).map((r) => r.item_id);
     const now = this.now().getTime();
     return [...this.appealsOf(ids).values()]
@@ -526,7 +534,7 @@ export class ReviewWorkflow {
    * checkpoints people finally judged failed. Checkpoints without a `label` cannot be named.
    */
   labels(actor: Actor, scorecardId: string): Array<{ id: string; callId?: string; scorecardId: string; version: string; violations: string[] }> {
-    const rows = this.db.prepare(`SELECT * FROM items WHERE scorecard_id = ? AND status IN ('done', 'appealed') AND in_scope(?, meta) ORDER BY reviewed_at, id`).all(scorecardId, JSON.stringify(actor.scope)) as ItemRow[];
+    const rows = this.db.prepare(`SELECT * FROM items WHERE scorecard_id = ? AND status IN ('done', 'appealed') AND in_scope(?, branch, team, agent_id) ORDER BY reviewed_at, id`).all(scorecardId, JSON.stringify(actor.scope)) as ItemRow[];
     this.deps.audit.append({ actor: actor.userId, action: 'review.labels.exported', target: scorecardId, details: { calls: rows.length } });
     return rows.map((r) => {
       const item = itemOf(r);

@@ -13,6 +13,7 @@ import { CallQueue } from '../pipeline/call-queue.ts';
 import { runNlpCommand } from './nlp-command.ts';
 import { kwsCommand } from './kws-command.ts';
 import { modelsCommand } from './models-command.ts';
+import { reviewCommand } from './review-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
 import { progressReporter } from './progress.ts';
@@ -38,6 +39,7 @@ Environment:
   CALLSCOPE_MODELS       model folder (default: ../shared/models when present)
   CALLSCOPE_SCORECARDS   scorecard folder (default: scoring-models/scorecards)
   CALLSCOPE_CONCURRENCY  calls processed at once (default 2)
+  CALLSCOPE_REVIEW_RULES review queue rules and SLAs (default: $CALLSCOPE_DATA/review-rules.yaml; docs/review.md)
   HOST, PORT             where \`serve\` listens (default 127.0.0.1:8420)
   CALLSCOPE_LOG=stderr   send the JSON logs to stderr instead of $CALLSCOPE_DATA/logs
   REDIS_URL              run the pipeline on BullMQ workers: ingest enqueues, \`callscope worker\` processes
@@ -261,6 +263,8 @@ scorecard
 
 program.addCommand(kwsCommand());
 program.addCommand(modelsCommand());
+// The auth module's hash-chained audit log replaces this at merge: review sync appends nothing today.
+program.addCommand(reviewCommand({ append: () => {} }));
 
 function fail(err: unknown): never {
   if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);

@@ -24,6 +24,8 @@ export const errorCodes = {
   STORE_UNAVAILABLE: 503,
   STORE_FAILED: 500,
   NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  CONFLICT: 409,
   INTERNAL: 500,
 } as const;
 

@@ -70,10 +70,16 @@ export function query(params: Record<string, string | number | undefined>): stri
   return s ? `?${s}` : '';
 }
 
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+export function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return requestJson<T>(path, { signal: signal ?? null });
+}
+
+/** Any JSON request to the API (a body is sent as JSON); errors as ApiError with the server's message. */
+export async function requestJson<T>(path: string, init: RequestInit = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { headers: { Accept: 'application/json' }, signal: signal ?? null });
+    const headers = { Accept: 'application/json', ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
+    res = await fetch(path, { ...init, headers });
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiError('无法连接服务器，请检查网络或服务状态', 0, 'NETWORK');

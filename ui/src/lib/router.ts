@@ -12,6 +12,11 @@ export type Route =
   | { name: 'list'; q: string; status: '' | 'ok' | 'failed'; page: number; filters: DrillFilters }
   | { name: 'detail'; id: string; seg: string }
   | { name: 'page'; path: string; params: Record<string, string> }
+  | { name: 'reviewQueue'; status: string; reason: string; overdue: boolean; mine: boolean }
+  | { name: 'reviewItem'; id: string }
+  | { name: 'appeals' }
+  | { name: 'calibrations' }
+  | { name: 'calibration'; id: string }
   | { name: 'notFound' };
 
 export function parseRoute(hash: string): Route {
@@ -36,6 +41,8 @@ export function parseRoute(hash: string): Route {
       filters,
     };
   }
+  const review = reviewRoute(path, params);
+  if (review) return review;
   const m = /^\/calls\/(.+)$/.exec(path);
   if (m?.[1]) {
     let id = m[1];
@@ -71,4 +78,28 @@ export function listHref(opts: { q?: string; status?: string; page?: number; fil
 export function callHref(id: string, segmentId?: string): string {
   const base = `#/calls/${encodeURIComponent(id)}`;
   return segmentId ? `${base}?seg=${encodeURIComponent(segmentId)}` : base;
+}
+
+/** The review workflow's pages: `#/review` (queue), `#/review/items/<id>`, `#/review/appeals`, `#/review/calibrations[/<id>]`. */
+function reviewRoute(path: string, params: URLSearchParams): Route | null {
+  if (path === '/review') {
+    return { name: 'reviewQueue', status: params.get('status') ?? '', reason: params.get('reason') ?? '', overdue: params.get('overdue') === '1', mine: params.get('mine') === '1' };
+  }
+  if (path === '/review/appeals') return { name: 'appeals' };
+  if (path === '/review/calibrations') return { name: 'calibrations' };
+  const item = /^\/review\/items\/([0-9a-f-]{36})$/.exec(path);
+  if (item?.[1]) return { name: 'reviewItem', id: item[1] };
+  const cal = /^\/review\/calibrations\/([0-9a-f-]{36})$/.exec(path);
+  if (cal?.[1]) return { name: 'calibration', id: cal[1] };
+  return null;
+}
+
+export function reviewQueueHref(f: { status?: string; reason?: string; overdue?: boolean; mine?: boolean } = {}): string {
+  const params = new URLSearchParams();
+  if (f.status) params.set('status', f.status);
+  if (f.reason) params.set('reason', f.reason);
+  if (f.overdue) params.set('overdue', '1');
+  if (f.mine) params.set('mine', '1');
+  const s = params.toString();
+  return s ? `#/review?${s}` : '#/review';
 }

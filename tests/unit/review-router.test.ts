@@ -12,7 +12,7 @@ describe('review pages in the hash router', () => {
     ['#/review/calibrations', { name: 'calibrations' }],
     [`#/review/calibrations/${ID}`, { name: 'calibration', id: ID }],
     ['#/review/items/../../etc', { name: 'notFound' }],
-    ['#/', { name: 'list', q: '', status: '', page: 1 }],
+    ['#/', { name: 'list', q: '', status: '', page: 1, filters: {} }],
   ])('%s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
   });

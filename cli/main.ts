@@ -16,6 +16,9 @@ import { modelsCommand } from './models-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
 import { progressReporter } from './progress.ts';
+import { auditCommand, usersCommand } from './users-command.ts';
+import { cliActor } from '../api/audit/cli-actor.ts';
+import { openAuditLog } from '../api/audit/audit-log.ts';
 import { parseStates, runJobsList, runJobsRetry, runQueuedIngest, runWorker } from './queue-commands.ts';
 
 // `callscope … | head` closes stdout early: stop quietly, as other command-line tools do.
@@ -171,6 +174,9 @@ program
     const config = loadConfig();
     const store = openStore(config);
     const out = opts.out ? createWriteStream(path.resolve(opts.out)) : process.stdout;
+    const audit = openAuditLog(config.dataDir);
+    audit.append({ actor: cliActor(), action: 'export', target: opts.out ? path.resolve(opts.out) : 'stdout', details: { status: opts.status ?? 'all', unmasked: true } });
+    audit.close();
     let n = 0;
     try {
       for await (const doc of store.all()) {
@@ -261,6 +267,8 @@ scorecard
 
 program.addCommand(kwsCommand());
 program.addCommand(modelsCommand());
+program.addCommand(usersCommand());
+program.addCommand(auditCommand());
 
 function fail(err: unknown): never {
   if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);

@@ -25,3 +25,15 @@ export async function authWithAdmin(dataDir: string, username = 'admin'): Promis
   await addUser(auth, username, 'admin', { kind: 'all' }, true);
   return auth;
 }
+
+type Requester = { request(path: string, init?: RequestInit): Response | Promise<Response> };
+
+/**
+ * `app.request` as a signed-in admin: logs in for real (password check, session row, signed token)
+ * and sends the token on every request. The admin is created in the folder's accounts if missing.
+ */
+export async function asAdmin(app: Requester, auth: Auth): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
+  if (!auth.users.get('admin')) await addUser(auth, 'admin', 'admin', { kind: 'all' }, true);
+  const { token } = await auth.login('admin', TEST_PASSWORD, 'test');
+  return (p, init = {}) => Promise.resolve(app.request(p, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` } }));
+}

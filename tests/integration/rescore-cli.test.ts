@@ -2,6 +2,8 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import { openAuth } from '../../api/auth/auth.ts';
+import { asAdmin } from '../auth-helpers.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStore } from '../../indexer/open-store.ts';
 import pino from 'pino';
@@ -116,10 +118,12 @@ describe('scorecard API', () => {
   const config = () => loadConfig({ ...env, CALLSCOPE_MODELS: MODELS_DIR });
   const withApp = async <T>(f: (req: (path: string, init?: RequestInit) => Promise<Response>) => Promise<T>): Promise<T> => {
     const store = openStore(config());
+    const auth = openAuth(config().dataDir);
     try {
-      const app = createApp(store, { config: config() });
-      return await f((p, init) => Promise.resolve(app.request(p, init)));
+      const app = createApp(store, { config: config(), auth });
+      return await f(await asAdmin(app, auth));
     } finally {
+      auth.close();
       await store.close();
     }
   };
@@ -161,7 +165,7 @@ describe('scorecard API', () => {
       expect(readFileSync(path.join(cards, 'bank-service-standard.yaml'), 'utf8')).toBe(v6);
     }));
 
-  it('explains a call with a draft, and rejects bad drafts and bodies with a clear 400', () =>
+  it('explains a call with a draft, and rejects bad drafts (400) and oversized bodies (413)', () =>
     withApp(async (req) => {
       const id = JSON.parse((await runCli(['scorecard', 'history', 'SYN-0002.mp3', '--json'], env)).stdout).callId as string;
       const ok = await (await req('/api/scorecards/explain', post({ scorecard: shipped, callId: id }))).json();
@@ -172,7 +176,7 @@ describe('scorecard API', () => {
       expect((await req('/api/scorecards/explain', post({ scorecard: shipped, callId: 'f'.repeat(64) }))).status).toBe(404);
       expect((await req('/api/scorecards/explain', { method: 'POST', body: 'not json' })).status).toBe(400);
       const huge = await req('/api/scorecards/backtest', post({ scorecard: 'x'.repeat(3 * 1024 * 1024), labels }));
-      expect(huge.status).toBe(400);
+      expect(huge.status).toBe(413);
       expect((await huge.json()).error.message).toMatch(/larger than 2 MB/);
     }));
 });

@@ -16,7 +16,7 @@ import { modelsCommand } from './models-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
 import { progressReporter } from './progress.ts';
-import { auditCommand, usersCommand } from './users-command.ts';
+import { auditCommand, hasAnyUser, usersCommand } from './users-command.ts';
 import { cliActor } from '../api/audit/cli-actor.ts';
 import { openAuditLog } from '../api/audit/audit-log.ts';
 import { parseStates, runJobsList, runJobsRetry, runQueuedIngest, runWorker } from './queue-commands.ts';
@@ -108,6 +108,7 @@ program
     const queue = config.redisUrl ? lazyQueue(() => CallQueue.open(config)) : null;
     const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port, { jobs: queue?.access ?? null, config });
     console.log(`CallScope is serving ${(await store.counts()).calls} calls at ${server.url}/`);
+    if (!hasAnyUser(config.dataDir)) console.log('No account exists yet: create the first admin with `callscope users create-admin` (everything needs a login).');
     // Built now rather than on the first dashboard query (about a minute per million calls).
     void store.warm?.().catch((err: unknown) => console.error(`warning: could not prepare the analytics mirror: ${messageOf(err)}`));
     const stop = async () => {

@@ -5,9 +5,20 @@ import { Role } from '../api/actor.ts';
 import { cliActor } from '../api/audit/cli-actor.ts';
 import { type Auth, openAuth } from '../api/auth/auth.ts';
 import { generatePassword } from '../api/auth/passwords.ts';
+import { openUserStore } from '../api/auth/user-store.ts';
 import { createFirstAdmin, createUser, formatScope, parseScope, resetPassword, setDisabled, setRole, setScope, setUnmask } from '../api/auth/user-admin.ts';
 import { loadConfig } from '../core/config.ts';
 import { CallScopeError } from '../core/errors.ts';
+
+/** Whether the data folder has any account (serve prints how to make the first one otherwise). */
+export function hasAnyUser(dataDir: string): boolean {
+  const users = openUserStore(dataDir);
+  try {
+    return users.list().length > 0;
+  } finally {
+    users.close();
+  }
+}
 
 function withAuth<T>(work: (auth: Auth) => Promise<T> | T): Promise<T> {
   const auth = openAuth(loadConfig().dataDir);

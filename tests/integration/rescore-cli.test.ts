@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { openAuth } from '../../api/auth/auth.ts';
+import { openAuditLog } from '../../api/audit/audit-log.ts';
 import { asAdmin } from '../auth-helpers.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStore } from '../../indexer/open-store.ts';
@@ -65,6 +66,13 @@ describe('callscope rescore and scorecard versions', () => {
     expect(jobId).toMatchObject({ changed: compliantOnJobId.length, transitions: { 'passed→failed': compliantOnJobId.length } });
     expect(out.diff.checkpoints.filter((c: { changed: number }) => c.changed > 0)).toHaveLength(1);
     expect(out.diff.meanTotalChange).toBe(-5 * (compliantOnJobId.length / 4));
+    // The publish is in the audit log, with who ran it and what was replaced.
+    const audit = openAuditLog(env.CALLSCOPE_DATA);
+    const published = audit.list({ action: 'scorecard.publish' });
+    expect(audit.verify().ok).toBe(true);
+    audit.close();
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ actor: expect.stringMatching(/^cli:/), target: 'bank-service-standard@6', details: { replaced: v5 } });
   });
 
   it('keeps the history of every version per call, and diffs any two versions', async () => {

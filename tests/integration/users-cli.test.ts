@@ -54,4 +54,12 @@ describe('callscope users / audit', () => {
     await expect(auth.login('qa-bj', 'Branch-inspector-2026', 'test')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     auth.close();
   }, 60_000);
+
+  it('`callscope export` (raw documents) is audited with where it wrote', async () => {
+    const out = path.join(tmp.dir, 'calls.jsonl');
+    expect((await runCli(['export', '--out', out], env)).code).toBe(0);
+    const list = await runCli(['audit', 'list', '--action', 'export', '--json'], env);
+    expect(JSON.parse(list.stdout.trim())).toMatchObject({ action: 'export', target: out, details: { status: 'all', unmasked: true } });
+    expect((await runCli(['audit', 'verify'], env)).code).toBe(0);
+  }, 90_000);
 });

@@ -51,6 +51,15 @@ export const PERMISSIONS: Array<[route: string, rule: Rule]> = [
   ['POST /api/jobs/retry-failed', roles(OPERATORS, true)],
   ['GET /api/jobs/:id', roles(OPERATORS, true)],
   ['POST /api/jobs/:id/retry', roles(OPERATORS, true)],
+
+  // Routes of other modules, registered ahead of their merge (a line without a route is inert).
+  // Exploration (api/analysis): aggregations over the calls in scope only.
+  ['GET /api/analytics/*', roles(READ_CALLS)],
+  ['GET /api/openapi.json', signedIn],
+  // Review workflow (api/review): every route also checks its finer REVIEW_PERMISSIONS row itself.
+  ['GET /api/review/*', roles(EVERY_ROLE)],
+  ['POST /api/review/*', roles(EVERY_ROLE)],
+  ['PUT /api/review/*', roles(EVERY_ROLE)],
 ];
 
 type Compiled = { method: string; pattern: RegExp; route: string; rule: Rule };

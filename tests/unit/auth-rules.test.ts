@@ -50,7 +50,7 @@ describe('passwords', () => {
     const a = await hashPassword('correct-horse-battery');
     const b = await hashPassword('correct-horse-battery');
     expect(a).not.toBe(b);
-    expect(a).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(a).toMatch(/^scrypt\$32768\$8\$3\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(await verifyPassword('correct-horse-battery', a)).toBe(true);
     expect(await verifyPassword('correct-horse-batterz', a)).toBe(false);
     expect(await verifyPassword('correct-horse-battery', 'plain-text')).toBe(false);

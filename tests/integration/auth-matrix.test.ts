@@ -280,6 +280,16 @@ describe('unmasking: raw text and audio only with the right, every use audited',
     expect(Math.abs(zeroCrossingsPerSec(masked, a, b) - zeroCrossingsPerSec(original, a, b))).toBeLessThan(150);
   });
 
+  it('audio answers Range requests, so the player can seek', async () => {
+    const whole = await get(`/api/calls/${ids.CD}/audio`, tokens.admin);
+    const part = await call('GET', `/api/calls/${ids.CD}/audio`, tokens.admin, undefined, { range: 'bytes=100-199' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${whole.body.length}`);
+    expect(Buffer.compare(part.body, whole.body.subarray(100, 200))).toBe(0);
+    const beyond = await call('GET', `/api/calls/${ids.CD}/audio`, tokens.admin, undefined, { range: `bytes=${whole.body.length + 10}-` });
+    expect(beyond.status).toBe(416);
+  });
+
   it('a masked download of a PII-free call is still a full recording of the same length', async () => {
     const masked = pcm((await get(`/api/calls/${ids.BJ}/audio`, tokens['qa-bj'])).body);
     const original = pcm(readFileSync(path.join(CALLS_DIR, 'SYN-0002.mp3')));

@@ -130,7 +130,6 @@ Every change is written to the audit log (\`callscope audit list\`) with your OS
       .option('--can-unmask', 'may see raw (unmasked) text and audio; every use is audited'),
   ).action(async (username: string, opts: PasswordOpts & { role: Role; name: string; scope: string; canUnmask?: boolean }) => {
     const scope = parseScope(opts.scope);
-    if (opts.role === 'agent' && scope.kind !== 'own') throw new CallScopeError('BAD_REQUEST', 'an agent sees only their own calls: --scope own:<agent id>');
     await withAuth(async (auth) => {
       const p = await newPassword(opts);
       const user = await createUser(auth, cliActor(), { username, name: opts.name, role: opts.role, scope, canUnmask: Boolean(opts.canUnmask) }, p.password);

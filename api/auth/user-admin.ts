@@ -10,7 +10,13 @@ import type { NewUser, User } from './user-store.ts';
  * `cli:<os user>` from the command line). Changes that narrow or end access end the user's sessions.
  */
 
+/** An agent sees only their own calls: any other scope for the agent role is refused. */
+function checkRoleScope(role: Role, scope: DataScope): void {
+  if (role === 'agent' && scope.kind !== 'own') throw new CallScopeError('BAD_REQUEST', 'an agent sees only their own calls: give the scope own:<agent id>');
+}
+
 export async function createUser(auth: Auth, by: string, input: NewUser, password: string): Promise<User> {
+  checkRoleScope(input.role, input.scope);
   checkPasswordStrength(password);
   const user = auth.users.create(input, await hashPassword(password));
   auth.audit.append({ actor: by, action: 'user.create', target: user.username, details: { role: user.role, scope: user.scope, canUnmask: user.canUnmask } });
@@ -35,8 +41,21 @@ function pick(u: User, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, (u as unknown as Record<string, unknown>)[k]]));
 }
 
-export const setRole = (auth: Auth, by: string, username: string, role: Role) => change(auth, by, username, 'user.role', { role }, { role });
-export const setScope = (auth: Auth, by: string, username: string, scope: DataScope) => change(auth, by, username, 'user.scope', { scope }, { scope });
+function existing(auth: Auth, username: string): User {
+  const u = auth.users.get(username);
+  if (!u) throw new CallScopeError('NOT_FOUND', `no user ${username}`);
+  return u;
+}
+
+export function setRole(auth: Auth, by: string, username: string, role: Role): User {
+  checkRoleScope(role, existing(auth, username).scope);
+  return change(auth, by, username, 'user.role', { role }, { role });
+}
+
+export function setScope(auth: Auth, by: string, username: string, scope: DataScope): User {
+  checkRoleScope(existing(auth, username).role, scope);
+  return change(auth, by, username, 'user.scope', { scope }, { scope });
+}
 export const setUnmask = (auth: Auth, by: string, username: string, canUnmask: boolean) => change(auth, by, username, 'user.unmask', { canUnmask }, { canUnmask });
 export const setDisabled = (auth: Auth, by: string, username: string, disabled: boolean) =>
   change(auth, by, username, disabled ? 'user.disable' : 'user.enable', { disabled }, { disabled });

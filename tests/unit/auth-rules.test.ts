@@ -112,3 +112,24 @@ describe('scopes on the command line', () => {
 
   it.each(['', 'everything', 'branches:', 'own:', 'team'])('%j is refused', (text) => expect(() => parseScope(text)).toThrow(/use all, branches/));
 });
+
+describe('account rules', () => {
+  it('an agent is only ever scoped to their own calls', async () => {
+    const tmp = tempDir('callscope-accounts-');
+    const { openAuth } = await import('../../api/auth/auth.ts');
+    const { createUser, setRole, setScope } = await import('../../api/auth/user-admin.ts');
+    const auth = openAuth(tmp.dir);
+    try {
+      await expect(createUser(auth, 't', { username: 'a1', name: 'a', role: 'agent', scope: { kind: 'all' } }, 'long-enough-password')).rejects.toThrow(/own:<agent id>/);
+      await createUser(auth, 't', { username: 'an', name: 'a', role: 'analyst', scope: { kind: 'all' } }, 'long-enough-password');
+      expect(() => setRole(auth, 't', 'an', 'agent')).toThrow(/own:<agent id>/);
+      setScope(auth, 't', 'an', { kind: 'own', agentId: 'A1' });
+      expect(setRole(auth, 't', 'an', 'agent')).toMatchObject({ role: 'agent', scope: { kind: 'own', agentId: 'A1' } });
+      expect(() => setScope(auth, 't', 'an', { kind: 'team', team: 'T1' })).toThrow(/own:<agent id>/);
+      expect(auth.audit.list({ action: 'user' }).map((e) => e.action)).toEqual(['user.create', 'user.scope', 'user.role']);
+    } finally {
+      auth.close();
+      tmp.cleanup();
+    }
+  });
+});

@@ -17,6 +17,9 @@ import { reviewCommand } from './review-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
 import { progressReporter } from './progress.ts';
+import { auditCommand, hasAnyUser, usersCommand } from './users-command.ts';
+import { cliActor } from '../api/audit/cli-actor.ts';
+import { openAuditLog } from '../api/audit/audit-log.ts';
 import { parseStates, runJobsList, runJobsRetry, runQueuedIngest, runWorker } from './queue-commands.ts';
 
 // `callscope … | head` closes stdout early: stop quietly, as other command-line tools do.
@@ -107,6 +110,7 @@ program
     const queue = config.redisUrl ? lazyQueue(() => CallQueue.open(config)) : null;
     const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port, { jobs: queue?.access ?? null, config });
     console.log(`CallScope is serving ${(await store.counts()).calls} calls at ${server.url}/`);
+    if (!hasAnyUser(config.dataDir)) console.log('No account exists yet: create the first admin with `callscope users create-admin` (everything needs a login).');
     // Built now rather than on the first dashboard query (about a minute per million calls).
     void store.warm?.().catch((err: unknown) => console.error(`warning: could not prepare the analytics mirror: ${messageOf(err)}`));
     const stop = async () => {
@@ -173,6 +177,9 @@ program
     const config = loadConfig();
     const store = openStore(config);
     const out = opts.out ? createWriteStream(path.resolve(opts.out)) : process.stdout;
+    const audit = openAuditLog(config.dataDir);
+    audit.append({ actor: cliActor(), action: 'export', target: opts.out ? path.resolve(opts.out) : 'stdout', details: { status: opts.status ?? 'all', unmasked: true } });
+    audit.close();
     let n = 0;
     try {
       for await (const doc of store.all()) {
@@ -263,8 +270,9 @@ scorecard
 
 program.addCommand(kwsCommand());
 program.addCommand(modelsCommand());
-// The auth module's hash-chained audit log replaces this at merge: review sync appends nothing today.
-program.addCommand(reviewCommand({ append: () => {} }));
+program.addCommand(reviewCommand());
+program.addCommand(usersCommand());
+program.addCommand(auditCommand());
 
 function fail(err: unknown): never {
   if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { Actor, AuditLog } from '../api/actor.ts';
+import type { Actor } from '../api/actor.ts';
+import { openAuditLog } from '../api/audit/audit-log.ts';
 import { openReview } from '../api/review/open-review.ts';
 import { loadQueueRules } from '../api/review/rules.ts';
 import { loadConfig } from '../core/config.ts';
@@ -9,11 +10,8 @@ import { openStore } from '../indexer/open-store.ts';
 /** The operator at the server's console: the whole bank's calls, as an administrator. */
 const CONSOLE: Actor = { userId: 'console', name: '命令行', role: 'admin', scope: { kind: 'all' }, canUnmask: false };
 
-/**
- * `callscope review …`. Sync records no audited action; the audit log is handed in so the command
- * writes to the same log as the API once one is configured.
- */
-export function reviewCommand(audit: AuditLog): Command {
+/** `callscope review …`: writes to the same hash-chained audit log as the API. */
+export function reviewCommand(): Command {
   const review = new Command('review').description('the QA review queue (docs/review.md)');
 
   review
@@ -30,6 +28,7 @@ $CALLSCOPE_DATA/review-rules.yaml (defaults when absent; \`callscope review rule
     .action(async (opts: { json?: boolean }) => {
       const config = loadConfig();
       const store = openStore(config);
+      const audit = openAuditLog(config.dataDir);
       const r = openReview(config, store, audit);
       try {
         const result = await r.workflow.sync(CONSOLE);
@@ -40,6 +39,7 @@ $CALLSCOPE_DATA/review-rules.yaml (defaults when absent; \`callscope review rule
         }
       } finally {
         r.close();
+        audit.close();
         await store.close();
       }
     });

@@ -1,38 +1,45 @@
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
-import type { Actor, ApiEnv } from '../api/actor.ts';
-import { apiErrorHandler, createApp } from '../api/app.ts';
+import { createApp } from '../api/app.ts';
+import { openAuth } from '../api/auth/auth.ts';
+import { SESSION_COOKIE } from '../api/auth/middleware.ts';
+import { createUser } from '../api/auth/user-admin.ts';
 import type { Review } from '../api/review/open-review.ts';
-import { reviewRoutes } from '../api/review/routes.ts';
+import type { Config } from '../core/config.ts';
 import type { CallStore } from '../indexer/call-store.ts';
+import { loginToken, TEST_PASSWORD } from './auth-helpers.ts';
 import { REVIEW_ACTORS, type ReviewActorName } from './review-actors.ts';
 
-export type ReviewServer = { url: string; actAs(name: ReviewActorName): Actor; close(): Promise<void> };
+export type ReviewServer = {
+  url: string;
+  /** Logs in as one of the cast (a real account, password and session) and returns the session cookie to set. */
+  loginAs(name: ReviewActorName): Promise<{ name: string; value: string; url: string }>;
+  close(): Promise<void>;
+};
 
 /**
- * The real API and UI (createApp) with the review routes mounted at /api/review under one test actor
- * at a time. `actAs` is the one place a browser test switches user: with accounts (api/auth) it
- * becomes a login.
+ * The real API and UI (createApp, accounts and all) with the given review workflow, and an account
+ * for each of the cast of tests/review-actors.ts (user name = their userId).
  */
-export function startReviewServer(store: CallStore, review: Review): Promise<ReviewServer> {
-  let actor: Actor = REVIEW_ACTORS.qa;
-  const base = createApp(store);
-  const app = new Hono<ApiEnv>();
-  app.use('/api/review/*', async (c, next) => {
-    c.set('actor', actor);
-    await next();
-  });
-  app.route('/api/review', reviewRoutes(review.workflow, review.calibrations));
-  app.all('*', (c) => base.fetch(c.req.raw));
-  app.onError(apiErrorHandler);
+export async function startReviewServer(store: CallStore, review: Review, config: Config): Promise<ReviewServer> {
+  const auth = openAuth(config.dataDir);
+  for (const a of Object.values(REVIEW_ACTORS)) {
+    if (!auth.users.get(a.userId)) await createUser(auth, 'test-setup', { username: a.userId, name: a.name, role: a.role, scope: a.scope, canUnmask: a.canUnmask }, TEST_PASSWORD);
+  }
+  const app = createApp(store, { config, auth, review });
+  const tokens = new Map<ReviewActorName, string>();
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
+      const url = `http://127.0.0.1:${info.port}`;
       resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        actAs: (name) => (actor = REVIEW_ACTORS[name]),
+        url,
+        async loginAs(name) {
+          let token = tokens.get(name);
+          if (!token) tokens.set(name, (token = await loginToken(url, REVIEW_ACTORS[name].userId)));
+          return { name: SESSION_COOKIE, value: token, url };
+        },
         close: () => new Promise((r) => server.close(() => r())),
-      }),
-    );
+      });
+    });
   });
 }

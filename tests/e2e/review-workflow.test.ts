@@ -36,7 +36,7 @@ beforeAll(async () => {
   review.workflow.saveInspector({ userId: 'u-i1', name: '质检员甲', teams: [], skills: ['信用卡'], active: true });
   review.workflow.saveInspector({ userId: 'u-i2', name: '质检员乙', teams: [], skills: [], active: true });
   await review.workflow.sync(REVIEW_ACTORS.qa);
-  server = await startReviewServer(p.store, review);
+  server = await startReviewServer(p.store, review, p.config);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -55,9 +55,10 @@ afterAll(async () => {
   data.cleanup();
 });
 
-/** Switches the user and opens a page afresh as them (with accounts this becomes a login). */
+/** Logs in as another user (a real session cookie) and opens a page afresh as them. */
 async function openAs(who: ReviewActorName, hash: string): Promise<void> {
-  server.actAs(who);
+  await page.context().clearCookies();
+  await page.context().addCookies([await server.loginAs(who)]);
   await page.goto('about:blank');
   await page.goto(`${server.url}/${hash}`);
 }

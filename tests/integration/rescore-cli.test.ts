@@ -2,6 +2,9 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import { openAuth } from '../../api/auth/auth.ts';
+import { openAuditLog } from '../../api/audit/audit-log.ts';
+import { asAdmin } from '../auth-helpers.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStore } from '../../indexer/open-store.ts';
 import pino from 'pino';
@@ -64,6 +67,13 @@ describe('callscope rescore and scorecard versions', () => {
     expect(jobId).toMatchObject({ changed: compliantOnJobId.length, transitions: { 'passed→failed': compliantOnJobId.length } });
     expect(out.diff.checkpoints.filter((c: { changed: number }) => c.changed > 0)).toHaveLength(1);
     expect(out.diff.meanTotalChange).toBe(-5 * (compliantOnJobId.length / 4));
+    // The publish is in the audit log, with who ran it and what was replaced.
+    const audit = openAuditLog(env.CALLSCOPE_DATA);
+    const published = audit.list({ action: 'scorecard.publish' });
+    expect(audit.verify().ok).toBe(true);
+    audit.close();
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ actor: expect.stringMatching(/^cli:/), target: 'bank-service-standard@6', details: { replaced: v5 } });
   });
 
   it('keeps the history of every version per call, and diffs any two versions', async () => {
@@ -117,10 +127,12 @@ describe('scorecard API', () => {
   const config = () => loadConfig({ ...env, CALLSCOPE_MODELS: MODELS_DIR });
   const withApp = async <T>(f: (req: (path: string, init?: RequestInit) => Promise<Response>) => Promise<T>): Promise<T> => {
     const store = openStore(config());
+    const auth = openAuth(config().dataDir);
     try {
-      const app = createApp(store, { config: config() });
-      return await f((p, init) => Promise.resolve(app.request(p, init)));
+      const app = createApp(store, { config: config(), auth });
+      return await f(await asAdmin(app, auth));
     } finally {
+      auth.close();
       await store.close();
     }
   };
@@ -162,7 +174,7 @@ describe('scorecard API', () => {
       expect(readFileSync(path.join(cards, 'bank-service-standard.yaml'), 'utf8')).toBe(v6);
     }));
 
-  it('explains a call with a draft, and rejects bad drafts and bodies with a clear 400', () =>
+  it('explains a call with a draft, and rejects bad drafts (400) and oversized bodies (413)', () =>
     withApp(async (req) => {
       const id = JSON.parse((await runCli(['scorecard', 'history', 'SYN-0002.mp3', '--json'], env)).stdout).callId as string;
       const ok = await (await req('/api/scorecards/explain', post({ scorecard: shipped, callId: id }))).json();
@@ -173,7 +185,7 @@ describe('scorecard API', () => {
       expect((await req('/api/scorecards/explain', post({ scorecard: shipped, callId: 'f'.repeat(64) }))).status).toBe(404);
       expect((await req('/api/scorecards/explain', { method: 'POST', body: 'not json' })).status).toBe(400);
       const huge = await req('/api/scorecards/backtest', post({ scorecard: 'x'.repeat(3 * 1024 * 1024), labels }));
-      expect(huge.status).toBe(400);
+      expect(huge.status).toBe(413);
       expect((await huge.json()).error.message).toMatch(/larger than 2 MB/);
     }));
 });

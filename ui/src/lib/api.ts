@@ -70,6 +70,16 @@ export function query(params: Record<string, string | number | undefined>): stri
   return s ? `?${s}` : '';
 }
 
+/** Sent on window when the API answers 401 (no session, or it expired): the app shows the login page. */
+export const UNAUTHORIZED_EVENT = 'callscope:unauthorized';
+
+export type Me = {
+  username: string;
+  name: string;
+  role: 'admin' | 'qa_supervisor' | 'qa_inspector' | 'supervisor' | 'analyst' | 'agent' | 'trainer';
+  canUnmask: boolean;
+};
+
 export function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   return requestJson<T>(path, { signal: signal ?? null });
 }
@@ -90,6 +100,7 @@ export async function requestJson<T>(path: string, init: RequestInit = {}): Prom
   } catch {
     // fall through: handled below
   }
+  if (res.status === 401) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
   if (!res.ok) {
     const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     const message = typeof err?.message === 'string' && err.message ? err.message : `请求失败（HTTP ${res.status}）`;
@@ -108,6 +119,11 @@ export const api = {
   search: (q: string, limit = 100, signal?: AbortSignal) =>
     getJson<SearchResult>(`/api/search${query({ q, limit })}`, signal),
   call: (id: string, signal?: AbortSignal) => getJson<CallDoc>(`/api/calls/${encodeURIComponent(id)}`, signal),
+  /** The signed-in user; 401 (and the unauthorized event) when there is no session. */
+  me: (signal?: AbortSignal) => getJson<{ user: Me }>('/api/auth/me', signal).then((r) => r.user),
+  login: (username: string, password: string) =>
+    requestJson<{ user: Me }>('/api/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) }).then((r) => r.user),
+  logout: () => fetch('/api/auth/logout', { method: 'POST' }).then(() => undefined),
 };
 
 export function isAbort(e: unknown): boolean {

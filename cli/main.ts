@@ -12,6 +12,7 @@ import { lazyQueue } from '../api/jobs-routes.ts';
 import { CallQueue } from '../pipeline/call-queue.ts';
 import { runNlpCommand } from './nlp-command.ts';
 import { kwsCommand } from './kws-command.ts';
+import { clusterCommand } from './cluster-command.ts';
 import { modelsCommand } from './models-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
@@ -261,6 +262,7 @@ scorecard
 
 program.addCommand(kwsCommand());
 program.addCommand(modelsCommand());
+program.addCommand(clusterCommand());
 
 function fail(err: unknown): never {
   if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);

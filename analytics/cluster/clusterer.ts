@@ -148,7 +148,9 @@ export function fitClusters(items: readonly ClusterItem[], options: ClusterOptio
   const members = new Map<number, number[]>();
   usable.forEach((i, j) => {
     const g = level.groupOf[slotOf.get(fit.assignments[j]!)!]!;
-    members.set(g, [...(members.get(g) ?? []), i]);
+    const list = members.get(g);
+    if (list) list.push(i);
+    else members.set(g, [i]);
   });
   const groups = [...members.values()].filter((m) => m.length >= o.minSize).sort((a, b) => b.length - a.length || a[0]! - b[0]!);
   const terms = clusterTerms(groups.map((m) => m.map((i) => feats[i]!.words)));

@@ -68,6 +68,8 @@ export type FitResult = {
 const ALPHA = 0.1;
 const BETA = 0.1;
 const AUTO_MAX_K = 60;
+/** Without k, the mixture starts from √n components (at most AUTO_MAX_K) and silhouette picks a merge level. */
+const autoFitK = (n: number) => Math.min(AUTO_MAX_K, Math.max(2, Math.round(Math.sqrt(n))));
 const SILHOUETTE_SAMPLE = 1500;
 
 export function methodName(o: { k: number | null; chosenK: number }): string {
@@ -92,7 +94,7 @@ export function fitClusters(items: readonly ClusterItem[], options: ClusterOptio
   const vectors = bags.map((b) => tfidf(b, df, items.length));
 
   const wanted = o.k ?? null;
-  const fitK = Math.max(1, Math.min(usable.length, wanted !== null ? Math.round(wanted * o.overcluster) : AUTO_MAX_K));
+  const fitK = Math.max(1, Math.min(usable.length, wanted !== null ? Math.round(wanted * o.overcluster) : autoFitK(usable.length)));
   const assignments = new Map<string, string>(items.map((it) => [it.id, OTHER]));
   const model: ClusterModel = {
     version: CLUSTER_MODEL_VERSION,

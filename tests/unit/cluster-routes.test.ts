@@ -4,52 +4,12 @@ import { ClusterDb } from '../../analytics/cluster/cluster-db.ts';
 import { modelName } from '../../analytics/cluster/call-clusters.ts';
 import type { Actor } from '../../api/actor.ts';
 import { clusterRoutes } from '../../api/cluster-routes.ts';
-import type { CallDoc } from '../../core/schemas.ts';
 import type { CallStore } from '../../indexer/call-store.ts';
 import { ACTORS, mountAs } from '../as-actor.ts';
-import { topicTexts } from '../cluster-fixtures.ts';
+import { topicCalls as calls } from '../cluster-fixtures.ts';
 import { tempDir, tempStoreWith } from '../helpers.ts';
 
-const hex = (n: number) => n.toString(16).padStart(64, '0');
-const BRANCHES = ['上海分行', '北京分行'];
-
-/** Call n: the customer raises one topic (two utterances), the agent answers; days 1–10 May, branches alternate. */
-function call(n: number, topic: { text: string; label: string }, second: string): CallDoc {
-  const day = String(1 + (n % 10)).padStart(2, '0');
-  const lines: Array<['agent' | 'customer', string]> = [
-    ['agent', '您好，很高兴为您服务'],
-    ['customer', topic.text],
-    ['customer', second],
-    ['customer', '嗯'],
-  ];
-  return {
-    id: hex(n),
-    status: 'ok',
-    ingestedAt: '2026-05-20T00:00:00.000Z',
-    recordedAt: `2026-05-${day}T10:00:00+08:00`,
-    durationSec: 60,
-    language: 'zh',
-    source: { file: `call-${n}.wav`, sha256: hex(n), kind: 'audio' },
-    meta: { branch: BRANCHES[n % 2]!, product: topic.label, custom: {} },
-    transcriptSource: 'vendor:test',
-    segments: lines.map(([role, text], i) => ({ id: `s${i}`, role, start: i * 5, end: i * 5 + 4, text, textMasked: text, tokens: [], hits: [] })),
-    speech: [],
-    acoustics: null,
-    nlp: { tags: [], forbiddenHits: 0, sensitiveHits: 0, piiFound: [], customerEmotion: null },
-    scores: [],
-    review: { status: 'none', flags: [] },
-    warnings: [],
-    versions: {},
-  } as unknown as CallDoc;
-}
-
-/** 80 calls, 20 per topic; each customer says two utterances of the call's topic. */
-function calls(from: number, perTopic: number, seed: number): CallDoc[] {
-  const a = topicTexts(perTopic, seed);
-  const b = topicTexts(perTopic, seed + 100);
-  return a.map((t, i) => call(from + i, t, b[i]!.text));
-}
-
+type CallsPage = { total: number; items: Array<{ id: string; meta: { product: string } }>; next: string | null };
 type View = { method: string; total: number; clusters: Array<{ id: string; label: string; terms: string[]; size: number; share: number; trend: Array<{ period: string; count: number }>; quotes: Array<{ callId: string; segmentId: string; text: string }> }> };
 
 const tmp = tempDir('callscope-cluster-api-');
@@ -140,7 +100,7 @@ describe('GET /api/clusters/:id/calls', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const { status, body } = await get<{ total: number; items: Array<{ id: string; meta: { product: string } }>; next: string | null }>(
+      const { status, body }: { status: number; body: CallsPage } = await get<CallsPage>(
         `/api/clusters/${c.id}/calls?k=4&limit=20${cursor ? `&cursor=${cursor}` : ''}`,
       );
       expect(status).toBe(200);

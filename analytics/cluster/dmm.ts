@@ -55,10 +55,10 @@ export function addBag(counts: DmmCounts, z: number, bag: Bag, sign: 1 | -1): vo
   }
 }
 
-/** `fitScore`: the sum over texts of their best log conditional in the last sweep (higher is a tighter fit), to pick among restarts. */
-export type DmmFit = { assignments: Int32Array; counts: DmmCounts; fitScore: number };
+export type DmmFit = { assignments: Int32Array; counts: DmmCounts };
 
-export function fitDmm(bags: readonly Bag[], vocabSize: number, o: DmmOptions, onSweep?: (sweep: number) => void): DmmFit {
+/** `init`: start from these clusters instead of random ones (a consensus to polish). */
+export function fitDmm(bags: readonly Bag[], vocabSize: number, o: DmmOptions, onSweep?: (sweep: number) => void, init?: Int32Array): DmmFit {
   const rnd = mulberry32(o.seed);
   const counts: DmmCounts = {
     docs: new Float64Array(o.k),
@@ -67,14 +67,12 @@ export function fitDmm(bags: readonly Bag[], vocabSize: number, o: DmmOptions, o
   };
   const z = new Int32Array(bags.length);
   bags.forEach((bag, i) => {
-    z[i] = Math.floor(rnd() * o.k);
+    z[i] = init ? init[i]! : Math.floor(rnd() * o.k);
     addBag(counts, z[i]!, bag, 1);
   });
   const lp = new Float64Array(o.k);
-  let fitScore = 0;
   for (let sweep = 0; sweep < o.sweeps; sweep++) {
     const hard = sweep >= o.sweeps - o.hardSweeps;
-    fitScore = 0;
     for (let i = 0; i < bags.length; i++) {
       const bag = bags[i]!;
       addBag(counts, z[i]!, bag, -1);
@@ -92,11 +90,10 @@ export function fitDmm(bags: readonly Bag[], vocabSize: number, o: DmmOptions, o
           break;
         }
       }
-      fitScore += max;
       z[i] = pick;
       addBag(counts, pick, bag, 1);
     }
     onSweep?.(sweep);
   }
-  return { assignments: z, counts, fitScore };
+  return { assignments: z, counts };
 }

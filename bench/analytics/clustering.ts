@@ -55,7 +55,7 @@ function scores(truth: string[], pred: string[]) {
 }
 
 console.log(`# Clustering bench (${new Date().toISOString()}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
-console.log(`commit ${execSync('git rev-parse --short HEAD').toString().trim()}; seeds ${SEEDS.join(',')}; each seed = best of 3 restarts by fit score\n`);
+console.log(`commit ${execSync('git rev-parse --short HEAD').toString().trim()}; seeds ${SEEDS.join(',')}; each seed = consensus of up to 10 restarts (fewer when texts × k is large)\n`);
 console.log('| dataset | n | k | method | V-measure | NMI (arith.) | ARI | s / run | floor (data README) | published |');
 console.log('|---|---:|---:|---|---:|---:|---:|---:|---|---|');
 

@@ -72,8 +72,8 @@ describe('fitting clusters', () => {
   });
 
   it('reaches the measured floor on a real labelled sample (1,000 THUCNews titles, k = 10)', () => {
-    // Measured on this sample (first 1,000 lines) at commit time: V 0.340–0.365 over seeds 1–4 (all 4,000
-    // titles: 0.50–0.53, short texts gain from more co-occurrence); the assertion keeps a margin.
+    // Measured on this sample (first 1,000 lines) at commit time: V 0.371–0.419 over seeds 1–4 (all 4,000
+    // titles: 0.51–0.54, short texts gain from more co-occurrence); the assertion keeps a margin.
     const rows = readFileSync(path.join(SHARED, 'data', 'thucnews_titles.jsonl'), 'utf8')
       .split('\n')
       .filter(Boolean)
@@ -81,7 +81,7 @@ describe('fitting clusters', () => {
       .map((l) => JSON.parse(l) as { id: string; text: string; label: string });
     const r = fitClusters(rows, { k: 10, seed: 1 });
     const v = vMeasure(rows.map((x) => x.label), rows.map((x) => r.assignments.get(x.id)!)).vMeasure;
-    expect(v).toBeGreaterThanOrEqual(0.3);
+    expect(v).toBeGreaterThanOrEqual(0.33);
   }, 60_000);
 });
 
@@ -165,5 +165,18 @@ describe('persistence', () => {
     expect(db.assignments('t')).toEqual(new Map([['only', 'c2']]));
     expect(db.model('absent')).toBeNull();
     db.close();
+  });
+});
+
+describe('consensus of restarts', () => {
+  it('recovers the partition most runs agree on, whatever their cluster numbering', async () => {
+    const { consensus } = await import('../../analytics/cluster/consensus.ts');
+    const truth = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
+    const runs = [
+      Int32Array.from([5, 5, 5, 5, 3, 3, 3, 3, 1, 1, 1, 1]),
+      Int32Array.from([0, 0, 0, 2, 1, 1, 1, 1, 2, 2, 2, 2]), // text 3 strays
+      Int32Array.from([2, 2, 2, 2, 0, 0, 0, 1, 1, 1, 1, 1]), // text 7 strays
+    ];
+    expect(vMeasure(truth, Array.from(consensus(runs, 3, 1))).vMeasure).toBeCloseTo(1, 12);
   });
 });

@@ -7,6 +7,7 @@ import { mergeLevels } from './merge.ts';
 import { SilhouetteSample } from './silhouette.ts';
 import { addInto, cosine, type SparseVector, tfidf } from './sparse.ts';
 import { consensus } from './consensus.ts';
+import { mulberry32 } from '../../core/prng.ts';
 import { textFeatures } from './text-features.ts';
 
 export { OTHER };
@@ -85,8 +86,12 @@ export function methodName(o: { k: number | null; chosenK: number }): string {
 
 type Progress = (stage: string, done: number, total: number) => void;
 
-/** Clusters texts from scratch: embed (features, TF-IDF) → mixture → merge → label. */
-export function fitClusters(items: readonly ClusterItem[], options: ClusterOptions = {}, onProgress?: Progress): FitResult {
+/**
+ * Clusters texts from scratch: embed (features, TF-IDF) → mixture → merge → label. `warmStart`
+ * (text id → cluster id of an earlier clustering) starts every restart from those clusters instead of
+ * random ones; texts it does not know start at random. Every text is still re-sampled.
+ */
+export function fitClusters(items: readonly ClusterItem[], options: ClusterOptions = {}, onProgress?: Progress, warmStart?: ReadonlyMap<string, string>): FitResult {
   const o = ClusterOptions.parse(options);
   const feats = items.map((it) => textFeatures(it.text));
   const dfAll = new Map<string, number>();
@@ -124,8 +129,9 @@ export function fitClusters(items: readonly ClusterItem[], options: ClusterOptio
   const dmm = { k: fitK, alpha: ALPHA, beta: BETA, sweeps: o.sweeps, hardSweeps: 3 };
   const runs: Int32Array[] = [];
   const restarts = Math.max(1, Math.min(o.restarts, Math.floor(RESTART_BUDGET / (usable.length * fitK))));
+  const init = warmStart ? warmInit(usable.map((i) => warmStart.get(items[i]!.id)), fitK, o.seed) : undefined;
   for (let r = 0; r < restarts; r++) {
-    const run = fitDmm(usableBags, features.length, { ...dmm, seed: o.seed + r * 7919 }, (s) => onProgress?.('fit', r * o.sweeps + s + 1, restarts * o.sweeps));
+    const run = fitDmm(usableBags, features.length, { ...dmm, seed: o.seed + r * 7919 }, (s) => onProgress?.('fit', r * o.sweeps + s + 1, restarts * o.sweeps), init);
     runs.push(run.assignments);
   }
   // Restarts disagree on the texts between topics; their consensus, polished by a few hard sweeps, is
@@ -183,6 +189,17 @@ export function fitClusters(items: readonly ClusterItem[], options: ClusterOptio
   model.params.chosenK = groups.length;
   model.method = methodName(model.params);
   return { model, assignments };
+}
+
+/** Start components from earlier cluster ids (in order of first appearance); unknown texts and `other` at random. */
+function warmInit(previous: ReadonlyArray<string | undefined>, k: number, seed: number): Int32Array {
+  const rnd = mulberry32(seed ^ 0x5bd1e995);
+  const slot = new Map<string, number>();
+  return Int32Array.from(previous, (c) => {
+    if (c === undefined || c === OTHER) return Math.floor(rnd() * k);
+    if (!slot.has(c)) slot.set(c, slot.size % k);
+    return slot.get(c)!;
+  });
 }
 
 /** Runtime view of a stored model: dense mixture counts for scoring joins. */
@@ -267,14 +284,17 @@ export type ReclusterResult = FitResult & {
   stability: number;
 };
 
-/** A full re-cluster that keeps ids where the content is the same (see identity.ts). */
+/**
+ * A full re-cluster that keeps ids where the content is the same: every restart starts from the
+ * previous clusters (all texts are re-sampled, new ones start at random), then ids are matched (identity.ts).
+ */
 export function reclusterStable(
   previous: { model: ClusterModel; assignments: ReadonlyMap<string, string> },
   items: readonly ClusterItem[],
   options: ClusterOptions = {},
   onProgress?: Progress,
 ): ReclusterResult {
-  const fresh = fitClusters(items, options, onProgress);
+  const fresh = fitClusters(items, options, onProgress, previous.assignments);
   const localOf = new Map(fresh.model.clusters.map((c, i) => [c.id, i]));
   const freshIdx = new Map<string, number>();
   for (const [id, c] of fresh.assignments) if (c !== OTHER) freshIdx.set(id, localOf.get(c)!);

@@ -79,9 +79,10 @@ function writeLines(out: string | undefined, lines: Iterable<string>): Promise<v
 async function clusterFile(o: Options & { in: string }): Promise<void> {
   const items = await readItems(o.in);
   const progress = items.length >= PROGRESS_FROM ? progressReporter() : null;
-  const { model, assignments } = fitClusters(items, { ...(o.k ? { k: o.k } : {}), minSize: o.minSize, seed: o.seed }, (stage, done, total) =>
-    progress?.update({ done, total, current: `${stage} ${items.length} texts` }),
-  );
+  const { model, assignments } = fitClusters(items, { ...(o.k ? { k: o.k } : {}), minSize: o.minSize, seed: o.seed }, (stage, done, total) => {
+    // One line per 10 sweeps when stderr is a file, not 300.
+    if (done % 10 === 0 || done === total) progress?.update({ done, total, current: `${stage} (sweeps of ${items.length} texts)` });
+  });
   progress?.finish();
   const labels = new Map(model.clusters.map((c) => [c.id, c.label]));
   await writeLines(

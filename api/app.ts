@@ -16,7 +16,9 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { requireAuth } from './auth/middleware.ts';
 import { scopedCounts, scopedGet, scopedList, scopedSearch } from './auth/scoped-store.ts';
 import { authorizeUnmask, RawParam } from './auth/unmask.ts';
+import { ClusterDb } from '../analytics/cluster/cluster-db.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
+import { clusterRoutes } from './cluster-routes.ts';
 import { jobsRoutes, type QueueAccess } from './jobs-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { openReview, type Review } from './review/open-review.ts';
@@ -111,6 +113,7 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono<ApiEnv>
     app.route('/api', audioRoutes(store, new RecordStore(opts.config.dataDir), auth.audit));
     const review = opts.review ?? openReview(opts.config, store, auth.audit);
     app.route('/api/review', reviewRoutes(review.workflow, review.calibrations));
+    app.route('/api', clusterRoutes(store, ClusterDb.inDataDir(opts.config.dataDir)));
   }
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
   app.route('/api', analyticsRoutes(store));

@@ -12,6 +12,7 @@ import { lazyQueue } from '../api/jobs-routes.ts';
 import { CallQueue } from '../pipeline/call-queue.ts';
 import { runNlpCommand } from './nlp-command.ts';
 import { kwsCommand } from './kws-command.ts';
+import { clusterCommand } from './cluster-command.ts';
 import { modelsCommand } from './models-command.ts';
 import { reviewCommand } from './review-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
@@ -273,6 +274,7 @@ program.addCommand(modelsCommand());
 program.addCommand(reviewCommand());
 program.addCommand(usersCommand());
 program.addCommand(auditCommand());
+program.addCommand(clusterCommand());
 
 function fail(err: unknown): never {
   if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);

@@ -52,9 +52,10 @@ export const PERMISSIONS: Array<[route: string, rule: Rule]> = [
   ['GET /api/jobs/:id', roles(OPERATORS, true)],
   ['POST /api/jobs/:id/retry', roles(OPERATORS, true)],
 
-  // Routes of other modules, registered ahead of their merge (a line without a route is inert).
-  // Exploration (api/analysis): aggregations over the calls in scope only.
+  // Exploration (api/analytics-routes.ts, api/cluster-routes.ts): aggregations over the calls in scope only.
   ['GET /api/analytics/*', roles(READ_CALLS)],
+  ['GET /api/clusters', roles(READ_CALLS)],
+  ['GET /api/clusters/:id/calls', roles(READ_CALLS)],
   ['GET /api/openapi.json', signedIn],
   // Review workflow (api/review): every route also checks its finer REVIEW_PERMISSIONS row itself.
   ['GET /api/review/*', roles(EVERY_ROLE)],

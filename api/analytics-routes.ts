@@ -32,7 +32,7 @@ import { parseRequest } from './validate.ts';
 const ValuesParams = FilterParams.extend({ field: KeywordField, size: z.coerce.number().int().min(1).max(1000).default(200) });
 
 /** One endpoint of this module, described for the OpenAPI document from the same schema that validates it. */
-export type Operation = { method: 'get' | 'post'; path: string; summary: string; query?: z.ZodObject; tag: string };
+export type Operation = { method: 'get' | 'post' | 'put'; path: string; summary: string; query?: z.ZodObject; tag: string };
 
 export const ANALYTICS_OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/analytics/overview', summary: 'Dashboard: volume, average score, pass, complaint and negative-emotion rates with their trend and previous period; breakdowns by branch/team/product; top failing checkpoints', query: OverviewParams, tag: 'analytics' },

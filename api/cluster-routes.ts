@@ -14,7 +14,7 @@ const day = z.iso.date({ message: 'a date is YYYY-MM-DD' });
 const text = z.string().trim().min(1).max(200);
 
 /** The call-list filters of /api/calls that clusters are narrowed by, and which role's words to cluster. */
-const ClusterFilters = z.object({
+export const ClusterFilters = z.object({
   from: day.optional().describe('first day of recording (China time), inclusive'),
   to: day.optional().describe('day after the last day of recording, exclusive'),
   branch: text.optional(),
@@ -25,7 +25,7 @@ const ClusterFilters = z.object({
   role: Role.default('customer').describe('whose utterances are clustered'),
   k: z.coerce.number().int().min(2).max(200).optional().describe('number of clusters; chosen by silhouette when absent'),
 });
-const ClusterCallsQuery = ClusterFilters.extend({
+export const ClusterCallsQuery = ClusterFilters.extend({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().regex(/^\d{1,9}$/, 'cursor is the `next` of the previous page').optional(),
 });

@@ -5,6 +5,22 @@ import { FilterParams } from './analytics-params.ts';
 import { ANALYTICS_OPERATIONS, type Operation } from './analytics-routes.ts';
 import { JobsQuery } from './jobs-routes.ts';
 import { BacktestBody, DiffQuery, ExplainBody } from './scorecard-routes.ts';
+import { LoginBody } from './auth/auth-routes.ts';
+import { RawParam } from './auth/unmask.ts';
+import { ClusterCallsQuery, ClusterFilters } from './cluster-routes.ts';
+import {
+  AnswerBody,
+  AppealBody,
+  AppealsQuery,
+  AssignBody,
+  BatchBody,
+  CalibrationBody,
+  ExportQuery,
+  LabelsQuery,
+  QueueQuery,
+  ReviewBody,
+  StepBody,
+} from './review/routes.ts';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, built from the zod schemas that validate each request
@@ -15,24 +31,6 @@ type Described = Operation & { pathParams?: Record<string, string>; body?: z.Zod
 
 const callId = { id: 'call id: 64 hex characters (sha256 of the audio or transcript)' };
 
-/**
- * Query of the cluster endpoints, as api/cluster-routes.ts (clustering branch) validates it. When
- * both branches are merged, import its ClusterFilters / ClusterCallsQuery here instead of this copy.
- */
-const text = z.string().trim().min(1).max(200);
-const ClustersParams = FilterParams.pick({ from: true, to: true }).extend({
-  branch: text.optional(),
-  team: text.optional(),
-  product: text.optional(),
-  channel: text.optional(),
-  agentId: text.optional(),
-  role: Role.default('customer').describe('whose utterances are clustered'),
-  k: z.coerce.number().int().min(2).max(200).optional().describe('number of clusters; chosen by silhouette when absent'),
-});
-const ClusterCallsParams = ClustersParams.extend({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().regex(/^\d{1,9}$/).optional().describe('the `next` of the previous page'),
-});
 
 const CORE_OPERATIONS: Described[] = [
   { method: 'get', path: '/api/health', summary: 'Service status and call counts: { status, calls, failed }', tag: 'calls' },
@@ -56,7 +54,7 @@ const CLUSTER_OPERATIONS: Described[] = [
     method: 'get',
     path: '/api/clusters',
     summary: 'Pain-point clusters: { method, total, clusters: [{ id, label, terms, size, share, trend: [{ period, count }], quotes: [{ callId, segmentId, text }] }] }',
-    query: ClustersParams,
+    query: ClusterFilters,
     tag: 'clusters',
   },
   {
@@ -64,12 +62,47 @@ const CLUSTER_OPERATIONS: Described[] = [
     path: '/api/clusters/{id}/calls',
     summary: 'The calls of one cluster: { total, items: CallSummary[], next }',
     pathParams: { id: 'cluster id: c<number> or other' },
-    query: ClusterCallsParams,
+    query: ClusterCallsQuery,
     tag: 'clusters',
   },
 ];
 
-export const OPERATIONS: Described[] = [...CORE_OPERATIONS, ...ANALYTICS_OPERATIONS, ...CLUSTER_OPERATIONS];
+const AUTH_OPERATIONS: Described[] = [
+  { method: 'post', path: '/api/auth/login', summary: 'Sign in: { token, expiresAt, user }, and the session cookie (docs/security.md)', body: LoginBody, tag: 'auth' },
+  { method: 'post', path: '/api/auth/logout', summary: 'End the session', tag: 'auth' },
+  { method: 'get', path: '/api/auth/me', summary: 'The signed-in user: { user: { username, name, role, scope, canUnmask } }', tag: 'auth' },
+  { method: 'get', path: '/api/calls/{id}/audio', summary: 'The recording, PII spans beeped; raw=1 the original (unmask right, audited). Range requests', pathParams: callId, query: z.object({ raw: RawParam }), tag: 'calls' },
+];
+
+const item = { id: 'review item id (UUID)' };
+const appeal = { id: 'appeal id (UUID)' };
+const session = { id: 'calibration session id (UUID)' };
+const REVIEW_OPERATIONS: Described[] = [
+  { method: 'get', path: '/api/review/me', summary: 'What the signed-in user may do in the review workflow', tag: 'review' },
+  { method: 'get', path: '/api/review/queue', summary: 'Review queue items in scope, with reasons, assignee and SLA deadlines', query: QueueQuery, tag: 'review' },
+  { method: 'post', path: '/api/review/sync', summary: 'Queue the calls the review rules select and assign them: { examined, added, byReason }', tag: 'review' },
+  { method: 'get', path: '/api/review/items/{id}', summary: 'One review item with its call (masked), machine and human decisions, appeals', pathParams: item, tag: 'review' },
+  { method: 'post', path: '/api/review/items/{id}/claim', summary: 'Claim an item', pathParams: item, tag: 'review' },
+  { method: 'post', path: '/api/review/items/{id}/release', summary: 'Release a claimed item', pathParams: item, tag: 'review' },
+  { method: 'post', path: '/api/review/items/{id}/assign', summary: 'Assign an item to an inspector', pathParams: item, body: AssignBody, tag: 'review' },
+  { method: 'post', path: '/api/review/items/{id}/review', summary: 'Confirm or overturn each checkpoint decision; the reviewed score becomes final', pathParams: item, body: ReviewBody, tag: 'review' },
+  { method: 'post', path: '/api/review/reviews', summary: 'Batch review: several items in one request, all or none', body: BatchBody, tag: 'review' },
+  { method: 'get', path: '/api/review/inspectors', summary: 'Inspectors with teams, skills and open load', tag: 'review' },
+  { method: 'put', path: '/api/review/inspectors/{userId}', summary: "Set an inspector's teams, skills and availability", pathParams: { userId: 'user name' }, tag: 'review' },
+  { method: 'get', path: '/api/review/appeals', summary: 'Appeals in scope with their steps and SLA deadlines', query: AppealsQuery, tag: 'review' },
+  { method: 'post', path: '/api/review/items/{id}/appeals', summary: 'The agent appeals a reviewed decision with a reason', pathParams: item, body: AppealBody, tag: 'review' },
+  { method: 'post', path: '/api/review/appeals/{id}/recommend', summary: "The team supervisor's recommendation", pathParams: appeal, body: StepBody, tag: 'review' },
+  { method: 'post', path: '/api/review/appeals/{id}/rule', summary: "The QA supervisor's final ruling", pathParams: appeal, body: StepBody, tag: 'review' },
+  { method: 'get', path: '/api/review/calibrations', summary: 'Calibration sessions visible to the user', tag: 'review' },
+  { method: 'post', path: '/api/review/calibrations', summary: 'Create a blind calibration session', body: CalibrationBody, tag: 'review' },
+  { method: 'get', path: '/api/review/calibrations/{id}', summary: 'One session (blind until closed)', pathParams: session, tag: 'review' },
+  { method: 'put', path: '/api/review/calibrations/{id}/answers', summary: "An inspector's answers for one call", pathParams: session, body: AnswerBody, tag: 'review' },
+  { method: 'post', path: '/api/review/calibrations/{id}/close', summary: 'Close a session: answers become visible, κ computed', pathParams: session, tag: 'review' },
+  { method: 'get', path: '/api/review/calibrations/{id}/report', summary: "Cohen's κ per pair and machine ↔ inspector, Fleiss' κ, per checkpoint (JSON or CSV)", pathParams: session, query: ExportQuery, tag: 'review' },
+  { method: 'get', path: '/api/review/labels', summary: 'Reviewed decisions as backtest labels (JSON lines for `callscope scorecard test --labels`)', query: LabelsQuery, tag: 'review' },
+];
+
+export const OPERATIONS: Described[] = [...CORE_OPERATIONS, ...AUTH_OPERATIONS, ...ANALYTICS_OPERATIONS, ...CLUSTER_OPERATIONS, ...REVIEW_OPERATIONS];
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;

@@ -8,7 +8,7 @@ import { parseRequest } from '../validate.ts';
 import type { Auth } from './auth.ts';
 import { clientIp, SESSION_COOKIE } from './middleware.ts';
 
-const LoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
+export const LoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
 
 const LOGIN_BODY_BYTES = 8 * 1024;
 

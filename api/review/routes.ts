@@ -13,7 +13,7 @@ import type { ReviewWorkflow } from './workflow.ts';
 const ItemId = z.uuid('an item id is a UUID');
 const comment = z.string().trim().max(2000);
 
-const QueueQuery = z.object({
+export const QueueQuery = z.object({
   status: z.enum(['queued', 'in_review', 'done', 'appealed']).optional(),
   assignee: z.string().min(1).max(100).optional(),
   reason: z.enum(['vetoed', 'failed', 'low_confidence', 'complaint', 'sample']).optional(),
@@ -27,13 +27,13 @@ const Decisions = z
   .array(z.object({ checkpointId: z.string().min(1).max(100), verdict: z.enum(['confirm', 'overturn']), comment: comment.default('') }).strict())
   .min(1)
   .max(200);
-const ReviewBody = z.object({ decisions: Decisions }).strict();
-const BatchBody = z.object({ reviews: z.array(z.object({ itemId: ItemId, decisions: Decisions }).strict()).min(1).max(100) }).strict();
-const AssignBody = z.object({ userId: z.string().min(1).max(100) }).strict();
-const AppealBody = z.object({ checkpointId: z.string().min(1).max(100), reason: z.string().trim().min(1, 'an appeal needs a reason').max(2000) }).strict();
-const StepBody = z.object({ outcome: z.enum(['uphold', 'overturn']), comment: z.string().trim().min(1, 'a comment is required').max(2000) }).strict();
-const AppealsQuery = z.object({ status: z.enum(['open', 'filed', 'recommended', 'upheld', 'overturned']).optional() });
-const CalibrationBody = z
+export const ReviewBody = z.object({ decisions: Decisions }).strict();
+export const BatchBody = z.object({ reviews: z.array(z.object({ itemId: ItemId, decisions: Decisions }).strict()).min(1).max(100) }).strict();
+export const AssignBody = z.object({ userId: z.string().min(1).max(100) }).strict();
+export const AppealBody = z.object({ checkpointId: z.string().min(1).max(100), reason: z.string().trim().min(1, 'an appeal needs a reason').max(2000) }).strict();
+export const StepBody = z.object({ outcome: z.enum(['uphold', 'overturn']), comment: z.string().trim().min(1, 'a comment is required').max(2000) }).strict();
+export const AppealsQuery = z.object({ status: z.enum(['open', 'filed', 'recommended', 'upheld', 'overturned']).optional() });
+export const CalibrationBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     callIds: z.array(z.string().regex(CALL_ID, 'a call id is 64 hex characters')).min(1).max(500),
@@ -41,11 +41,11 @@ const CalibrationBody = z
     scorecardId: z.string().min(1).max(100).optional(),
   })
   .strict();
-const AnswerBody = z
+export const AnswerBody = z
   .object({ callId: z.string().regex(CALL_ID, 'a call id is 64 hex characters'), decisions: z.record(z.string().min(1).max(100), z.enum(['passed', 'failed', 'na'])) })
   .strict();
-const ExportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
-const LabelsQuery = z.object({ scorecardId: z.string().min(1).max(100) });
+export const ExportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
+export const LabelsQuery = z.object({ scorecardId: z.string().min(1).max(100) });
 
 async function body(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
   try {

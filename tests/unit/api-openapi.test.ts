@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import { openAuth } from '../../api/auth/auth.ts';
 import { openApiPath } from '../../api/openapi.ts';
+import { asAdmin } from '../auth-helpers.ts';
 import type { CallStore } from '../../indexer/call-store.ts';
 import { tempDir, testPipeline, type TestPipeline } from '../helpers.ts';
 
@@ -12,8 +14,9 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   p = testPipeline(data.dir);
-  app = createApp(p.store as CallStore, { config: p.config });
-  const res = await app.request('/api/openapi.json');
+  const auth = openAuth(p.config.dataDir);
+  app = createApp(p.store as CallStore, { config: p.config, auth });
+  const res = await (await asAdmin(app, auth))('/api/openapi.json');
   expect(res.status).toBe(200);
   doc = await res.json();
 });

@@ -1,5 +1,6 @@
 import type { DataScope, Role } from '../api/actor.ts';
 import { type Auth, openAuth } from '../api/auth/auth.ts';
+import { SESSION_COOKIE } from '../api/auth/middleware.ts';
 import { createUser } from '../api/auth/user-admin.ts';
 
 /** The password of every test account (real scrypt hashes are made from it). */
@@ -36,4 +37,11 @@ export async function asAdmin(app: Requester, auth: Auth): Promise<(path: string
   if (!auth.users.get('admin')) await addUser(auth, 'admin', 'admin', { kind: 'all' }, true);
   const { token } = await auth.login('admin', TEST_PASSWORD, 'test');
   return (p, init = {}) => Promise.resolve(app.request(p, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` } }));
+}
+
+type BrowserContextLike = { addCookies(cookies: Array<{ name: string; value: string; url: string }>): Promise<void> };
+
+/** Signs a browser in as a user (a real login over HTTP; the session cookie set as the login page would). */
+export async function signInBrowser(context: BrowserContextLike, baseUrl: string, username = 'admin'): Promise<void> {
+  await context.addCookies([{ name: SESSION_COOKIE, value: await loginToken(baseUrl, username), url: baseUrl }]);
 }

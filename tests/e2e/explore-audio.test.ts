@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCalls } from '../../bench/store/synthetic-calls.ts';
 import { createApp, UI_DIST } from '../../api/app.ts';
+import { authWithAdmin, signInBrowser } from '../auth-helpers.ts';
 import { repoRoot } from '../../core/config.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import type { CallStore } from '../../indexer/call-store.ts';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   s = await tempStoreWith(docs);
   const outer = new Hono();
   outer.get('/api/calls/:id/audio', serveStatic({ root: tmp.dir, rewriteRequestPath: () => '/call.wav' }));
-  outer.route('/', createApp(s.store));
+  outer.route('/', createApp(s.store, { auth: await authWithAdmin(tmp.dir) }));
   await new Promise<void>((resolve) => {
     server = serve({ fetch: outer.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
       url = `http://127.0.0.1:${info.port}`;
@@ -48,6 +49,7 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signInBrowser(page.context(), url);
 }, 60_000);
 
 afterAll(async () => {

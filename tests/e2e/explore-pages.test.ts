@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRANCHES, syntheticCalls } from '../../bench/store/synthetic-calls.ts';
 import { UI_DIST } from '../../api/app.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
+import { authWithAdmin, signInBrowser } from '../auth-helpers.ts';
 import { repoRoot } from '../../core/config.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import type { CallStore } from '../../indexer/call-store.ts';
-import { tempStoreWith } from '../helpers.ts';
+import { tempDir, tempStoreWith } from '../helpers.ts';
 
 /**
  * The exploration pages in a real Chromium against the real API over a real SQLite store of
@@ -42,6 +43,7 @@ const pct = (num: number, den: number) => `${((num / den) * 100).toFixed(1)}%`;
 
 let s: { store: CallStore; close(): Promise<void> };
 let server: RunningServer;
+const accounts = tempDir('callscope-explore-accounts-');
 let browser: Browser;
 let page: Page;
 const errors: Error[] = [];
@@ -53,12 +55,13 @@ beforeAll(async () => {
   if (!existsSync(path.join(UI_DIST, 'index.html'))) throw new Error('ui/dist is missing: run `npm run build:ui` first');
   mkdirSync(SHOTS, { recursive: true });
   s = await tempStoreWith(docs);
-  server = await startServer(s.store, '127.0.0.1', 0);
+  server = await startServer(s.store, '127.0.0.1', 0, { auth: await authWithAdmin(accounts.dir) });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signInBrowser(page.context(), server.url);
   page.on('pageerror', (err) => errors.push(err));
 }, 120_000);
 
@@ -66,6 +69,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await s?.close();
+  accounts.cleanup();
   expect(errors.map((e) => e.message)).toEqual([]);
 });
 

@@ -199,7 +199,8 @@ describe('calibration in the browser: create, answer blind, close, κ report', (
     expect(await row.getByTestId('pair').innerText()).toBe('0.400');
     expect(await row.getByTestId('machine').allInnerTexts()).toEqual(['1.000', '0.400']);
     expect(await row.getByTestId('fleiss').innerText()).toBe('0.333');
-    const csv = await (await fetch(`${server.url}/api/review/calibrations/${sessionId}/report?format=csv`)).text();
+    const { value: token } = await server.loginAs('qa');
+    const csv = await (await fetch(`${server.url}/api/review/calibrations/${sessionId}/report?format=csv`, { headers: { authorization: `Bearer ${token}` } })).text();
     expect(csv).toContain('closing,规范结束语,cohen_inspectors,u-i1,u-i2,3,0.6667,0.4');
     await shot('review-10-calibration-report.png');
   });

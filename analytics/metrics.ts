@@ -64,12 +64,23 @@ export type MetricValue =
  */
 const aggKey = (prefix: string, i: number) => `${prefix}${i}`;
 
-/** The aggregations that compute `metrics` inside one bucket. */
+/** Calls matching both filters (the query model ANDs the keys of one filter; `not` of the negations ANDs two whole filters). */
+export function allOf(a: Filter, b: Filter): Filter {
+  return { not: [{ not: [a] }, { not: [b] }] };
+}
+
+/**
+ * The aggregations that compute `metrics` inside one bucket. A rate is two leaf filters, its base
+ * (left out when it is every call: the bucket's count) and base-and-target: leaf filters under a
+ * terms or histogram bucket are counted by the store in the bucket's own scan instead of a query each.
+ */
 export function metricAggs(metrics: readonly Metric[], prefix = 'metric'): Record<string, Agg> {
   const aggs: Record<string, Agg> = {};
   metrics.forEach((m, i) => {
-    if (m.kind === 'rate') aggs[aggKey(prefix, i)] = { type: 'filter', filter: m.base ?? {}, aggs: { hit: { type: 'filter', filter: m.target } } };
-    else if (m.kind === 'mean') aggs[aggKey(prefix, i)] = { type: 'stats', field: m.field };
+    if (m.kind === 'rate') {
+      if (m.base) aggs[aggKey(prefix, i)] = { type: 'filter', filter: m.base };
+      aggs[`${aggKey(prefix, i)}hit`] = { type: 'filter', filter: m.base ? allOf(m.base, m.target) : m.target };
+    } else if (m.kind === 'mean') aggs[aggKey(prefix, i)] = { type: 'stats', field: m.field };
   });
   return aggs;
 }
@@ -77,14 +88,17 @@ export function metricAggs(metrics: readonly Metric[], prefix = 'metric'): Recor
 /** Reads `metrics` from a bucket's count and sub-aggregations; `aggs` undefined means an empty bucket. */
 export function readMetrics(metrics: readonly Metric[], count: number, aggs: Record<string, AggResult> | undefined, prefix = 'metric'): Record<string, MetricValue> {
   const out: Record<string, MetricValue> = {};
+  const filterCount = (name: string, key: string) => {
+    const r = aggs?.[key];
+    if (r !== undefined && r.type !== 'filter') throw new CallScopeError('INTERNAL', `metric ${name}: expected a filter aggregation`);
+    return r?.count ?? 0;
+  };
   metrics.forEach((m, i) => {
     const r = aggs?.[aggKey(prefix, i)];
     if (m.kind === 'count') out[m.name] = { kind: 'count', count };
     else if (m.kind === 'rate') {
-      if (r !== undefined && r.type !== 'filter') throw new CallScopeError('INTERNAL', `metric ${m.name}: expected a filter aggregation`);
-      const denominator = r?.count ?? 0;
-      const hit = r?.aggs.hit;
-      const numerator = hit?.type === 'filter' ? hit.count : 0;
+      const denominator = m.base ? filterCount(m.name, aggKey(prefix, i)) : count;
+      const numerator = filterCount(m.name, `${aggKey(prefix, i)}hit`);
       out[m.name] = { kind: 'rate', numerator, denominator, rate: denominator > 0 ? numerator / denominator : null };
     } else {
       if (r !== undefined && r.type !== 'stats') throw new CallScopeError('INTERNAL', `metric ${m.name}: expected a stats aggregation`);

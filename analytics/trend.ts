@@ -3,7 +3,7 @@ import { CallScopeError } from '../core/errors.ts';
 import type { CallStore } from '../indexer/call-store.ts';
 import { Filter, type Agg, type AggResult } from '../indexer/query-model.ts';
 import { addIntervals, bucketStarts, isBucketStart } from './calendar.ts';
-import { metricAggs, Metrics, parseInput, readMetrics, type MetricValue } from './metrics.ts';
+import { metricAggs, Metrics, parseInput, readMetrics, type Metric, type MetricValue } from './metrics.ts';
 
 const calendarDate = z.iso.date();
 
@@ -37,6 +37,31 @@ export type Trend = {
 };
 
 /**
+ * A window's totals from its buckets: every call of the window is in exactly one bucket, so counts
+ * and rate parts add up and a mean is the count-weighted mean of the bucket means (one query less
+ * per metric than asking the store for the window again).
+ */
+function sumOfBuckets(metrics: readonly Metric[], count: number, buckets: Array<Record<string, MetricValue>>): Record<string, MetricValue> {
+  const out: Record<string, MetricValue> = {};
+  for (const m of metrics) {
+    const values = buckets.map((b) => b[m.name]!);
+    if (m.kind === 'count') out[m.name] = { kind: 'count', count };
+    else if (m.kind === 'rate') {
+      let numerator = 0;
+      let denominator = 0;
+      for (const v of values) if (v.kind === 'rate') (numerator += v.numerator), (denominator += v.denominator);
+      out[m.name] = { kind: 'rate', numerator, denominator, rate: denominator > 0 ? numerator / denominator : null };
+    } else {
+      let n = 0;
+      let sum = 0;
+      for (const v of values) if (v.kind === 'mean' && v.mean !== null) (n += v.n), (sum += v.mean * v.n);
+      out[m.name] = { kind: 'mean', n, mean: n > 0 ? sum / n : null };
+    }
+  }
+  return out;
+}
+
+/**
  * Metrics per day/week/month over [from, to) for any filter, with the previous window overlaid:
  * the same number of buckets immediately before, point i of one against point i of the other.
  * Buckets without calls are returned with zero counts (the store omits them).
@@ -55,7 +80,6 @@ export async function trend(store: CallStore, input: TrendRequest): Promise<Tren
     type: 'filter',
     filter: { dates: { recordedAt: { gte, lt } } },
     aggs: {
-      ...metricAggs(req.metrics, `${name}Total`),
       histogram: { type: 'date_histogram', field: 'recordedAt', interval: req.interval, timeZone: 'Asia/Shanghai', aggs: metricAggs(req.metrics, `${name}Bucket`) },
     },
   });
@@ -66,13 +90,11 @@ export async function trend(store: CallStore, input: TrendRequest): Promise<Tren
     if (r?.type !== 'filter') throw new CallScopeError('INTERNAL', 'trend: the store returned no window aggregation');
     const hist = r.aggs.histogram;
     const byKey = new Map(hist?.type === 'date_histogram' ? hist.buckets.map((b) => [b.keyAsString, b]) : []);
-    return {
-      totals: readMetrics(req.metrics, r.count, r.aggs, `${name}Total`),
-      buckets: keys.map((k) => {
-        const b = byKey.get(k);
-        return readMetrics(req.metrics, b?.count ?? 0, b?.aggs, `${name}Bucket`);
-      }),
-    };
+    const buckets = keys.map((k) => {
+      const b = byKey.get(k);
+      return readMetrics(req.metrics, b?.count ?? 0, b?.aggs, `${name}Bucket`);
+    });
+    return { totals: sumOfBuckets(req.metrics, r.count, buckets), buckets };
   };
   const current = read('current', result.aggs.current, starts);
   const previous = read('previous', result.aggs.previous, previousStarts);

@@ -8,7 +8,7 @@ import { parseRequest } from './validate.ts';
 /** Opens the queue on first use; null when the server runs the in-process pipeline (no REDIS_URL). */
 export type QueueAccess = (() => Promise<CallQueue>) | null;
 
-const JobsQuery = z.object({
+export const JobsQuery = z.object({
   state: z
     .string()
     .optional()
@@ -17,7 +17,7 @@ const JobsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
 });
 
-const JobId = z.string().regex(/^[0-9a-f]{64}$/, 'a job id is the call id: 64 hex characters');
+export const JobId = z.string().regex(/^[0-9a-f]{64}$/, 'a job id is the call id: 64 hex characters');
 
 const parse = <T extends z.ZodType>(schema: T, input: unknown) => parseRequest(schema, input, 'request');
 

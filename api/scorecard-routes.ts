@@ -12,15 +12,17 @@ import { matchLabels } from '../scoring-models/labels.ts';
 import { loadPublishedScorecards, scorecardVersions } from '../scoring-models/published.ts';
 import { parseScorecard } from '../scoring-models/scorecard.ts';
 import { scoreWithCards, scoringInputOf } from '../scoring-models/score-stage.ts';
+import type { ApiEnv } from './actor.ts';
+import { scopedAll, scopedGet } from './auth/scoped-store.ts';
 import { assertCallId, CALL_ID, parseRequest } from './validate.ts';
 
 /** Scorecards in request bodies are YAML text; a label set of a few thousand calls fits well under this. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const Version = z.string().trim().min(1).max(40);
-const DiffQuery = z.object({ from: Version, to: Version });
-const BacktestBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), labels: z.array(z.unknown()).min(1).max(100_000) });
-const ExplainBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), callId: z.string().regex(CALL_ID, 'callId is 64 hex characters') });
+export const DiffQuery = z.object({ from: Version, to: Version });
+export const BacktestBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), labels: z.array(z.unknown()).min(1).max(100_000) });
+export const ExplainBody = z.object({ scorecard: z.string().min(1, 'scorecard (the YAML text) is required'), callId: z.string().regex(CALL_ID, 'callId is 64 hex characters') });
 
 async function jsonBody(req: { json(): Promise<unknown> }): Promise<unknown> {
   try {
@@ -43,13 +45,13 @@ function draft(text: string) {
  * Scorecards over HTTP: the published set, a call's score history, the diff between two versions,
  * and — without publishing anything — a draft's backtest against labels and its explanation of a call.
  */
-export function scorecardRoutes(store: CallStore, config: Config): Hono {
-  const app = new Hono();
+export function scorecardRoutes(store: CallStore, config: Config): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
   const records = new RecordStore(config.dataDir);
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
-      throw new CallScopeError('BAD_REQUEST', `the body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+      throw new CallScopeError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
     },
   });
 
@@ -92,7 +94,7 @@ export function scorecardRoutes(store: CallStore, config: Config): Hono {
   app.get('/calls/:id/scores', async (c) => {
     const id = c.req.param('id');
     assertCallId(id);
-    if (!(await store.get(id))) throw new CallScopeError('NOT_FOUND', `no call with id ${id}`);
+    await scopedGet(store, c.get('actor'), id);
     return c.json({ callId: id, history: await scoreHistory(records, id) });
   });
 
@@ -101,7 +103,7 @@ export function scorecardRoutes(store: CallStore, config: Config): Hono {
     const card = draft(body.scorecard);
     if (!card.checkpoints.some((cp) => cp.label)) throw new CallScopeError('BAD_REQUEST', 'no checkpoint names the violation label it detects (label: …)');
     const docs: CallDoc[] = [];
-    for await (const d of store.all()) docs.push(d);
+    for await (const d of scopedAll(store, c.get('actor'))) docs.push(d);
     const { calls, problems } = matchLabels(body.labels.map((value, i) => ({ where: `labels[${i}]`, value })), docs);
     if (calls.length === 0) throw new CallScopeError('BAD_REQUEST', `no label matches an ingested call${problems[0] ? ` (${problems[0]})` : ''}`);
     return c.json({ scorecard: `${card.id}@${card.version}`, calls: calls.length, problems, checkpoints: await backtest(card, calls, config.modelsDir) });
@@ -110,8 +112,7 @@ export function scorecardRoutes(store: CallStore, config: Config): Hono {
   app.post('/scorecards/explain', limit, async (c) => {
     const body = parseRequest(ExplainBody, await jsonBody(c.req), 'body');
     const card = draft(body.scorecard);
-    const doc = await store.get(body.callId);
-    if (!doc) throw new CallScopeError('NOT_FOUND', `no call with id ${body.callId}`);
+    const doc = await scopedGet(store, c.get('actor'), body.callId);
     if (doc.status !== 'ok') throw new CallScopeError('BAD_REQUEST', `the call failed at ${doc.error?.stage}: nothing to grade`);
     const [score] = await scoreWithCards([card], scoringInputOf(doc), config.modelsDir);
     return c.json({ callId: doc.id, scorecard: `${card.id}@${card.version}`, inScope: Boolean(score), score: score ?? null });

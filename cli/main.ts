@@ -12,10 +12,15 @@ import { lazyQueue } from '../api/jobs-routes.ts';
 import { CallQueue } from '../pipeline/call-queue.ts';
 import { runNlpCommand } from './nlp-command.ts';
 import { kwsCommand } from './kws-command.ts';
+import { clusterCommand } from './cluster-command.ts';
 import { modelsCommand } from './models-command.ts';
+import { reviewCommand } from './review-command.ts';
 import { runScorecardTest } from './scorecard-command.ts';
 import { runDiff, runExplain, runHistory, runRescore } from './rescore-command.ts';
 import { progressReporter } from './progress.ts';
+import { auditCommand, hasAnyUser, usersCommand } from './users-command.ts';
+import { cliActor } from '../api/audit/cli-actor.ts';
+import { openAuditLog } from '../api/audit/audit-log.ts';
 import { parseStates, runJobsList, runJobsRetry, runQueuedIngest, runWorker } from './queue-commands.ts';
 
 // `callscope … | head` closes stdout early: stop quietly, as other command-line tools do.
@@ -38,6 +43,7 @@ Environment:
   CALLSCOPE_MODELS       model folder (default: ../shared/models when present)
   CALLSCOPE_SCORECARDS   scorecard folder (default: scoring-models/scorecards)
   CALLSCOPE_CONCURRENCY  calls processed at once (default 2)
+  CALLSCOPE_REVIEW_RULES review queue rules and SLAs (default: $CALLSCOPE_DATA/review-rules.yaml; docs/review.md)
   HOST, PORT             where \`serve\` listens (default 127.0.0.1:8420)
   CALLSCOPE_LOG=stderr   send the JSON logs to stderr instead of $CALLSCOPE_DATA/logs
   REDIS_URL              run the pipeline on BullMQ workers: ingest enqueues, \`callscope worker\` processes
@@ -105,6 +111,7 @@ program
     const queue = config.redisUrl ? lazyQueue(() => CallQueue.open(config)) : null;
     const server = await startServer(store, opts.host ?? config.host, opts.port ?? config.port, { jobs: queue?.access ?? null, config });
     console.log(`CallScope is serving ${(await store.counts()).calls} calls at ${server.url}/`);
+    if (!hasAnyUser(config.dataDir)) console.log('No account exists yet: create the first admin with `callscope users create-admin` (everything needs a login).');
     // Built now rather than on the first dashboard query (about a minute per million calls).
     void store.warm?.().catch((err: unknown) => console.error(`warning: could not prepare the analytics mirror: ${messageOf(err)}`));
     const stop = async () => {
@@ -171,6 +178,9 @@ program
     const config = loadConfig();
     const store = openStore(config);
     const out = opts.out ? createWriteStream(path.resolve(opts.out)) : process.stdout;
+    const audit = openAuditLog(config.dataDir);
+    audit.append({ actor: cliActor(), action: 'export', target: opts.out ? path.resolve(opts.out) : 'stdout', details: { status: opts.status ?? 'all', unmasked: true } });
+    audit.close();
     let n = 0;
     try {
       for await (const doc of store.all()) {
@@ -261,6 +271,10 @@ scorecard
 
 program.addCommand(kwsCommand());
 program.addCommand(modelsCommand());
+program.addCommand(reviewCommand());
+program.addCommand(usersCommand());
+program.addCommand(auditCommand());
+program.addCommand(clusterCommand());
 
 function fail(err: unknown): never {
   if (isCallScopeError(err)) console.error(`callscope: ${err.message}`);

@@ -9,6 +9,8 @@ import { createLogger } from '../core/log.ts';
 import { RecordStore } from '../pipeline/record-store.ts';
 import { rescoreAll } from '../pipeline/rescore.ts';
 import { scoreHistory, type VersionDiff, versionDiff } from '../pipeline/score-history.ts';
+import { openAuditLog } from '../api/audit/audit-log.ts';
+import { cliActor } from '../api/audit/cli-actor.ts';
 import { installScorecard, loadPublishedScorecards } from '../scoring-models/published.ts';
 import { readScorecardFile } from '../scoring-models/scorecard.ts';
 import { scoreWithCards, scoringInputOf } from '../scoring-models/score-stage.ts';
@@ -21,6 +23,9 @@ export async function runRescore(config: Config, opts: { scorecard?: string; jso
   // Installing validates first: a bad file stops here and the published folder is untouched.
   const installed = opts.scorecard ? installScorecard(opts.scorecard, config.scorecardsDir, config.dataDir) : null;
   if (installed) {
+    const audit = openAuditLog(config.dataDir);
+    audit.append({ actor: cliActor(), action: 'scorecard.publish', target: `${installed.card.id}@${installed.card.version}`, details: { digest: installed.card.digest, replaced: installed.replaced?.version ?? null, file: path.resolve(opts.scorecard!) } });
+    audit.close();
     const from = installed.replaced ? `${installed.replaced.version} → ` : '';
     console.error(`published ${installed.card.id} ${from}${installed.card.version} (${installed.target})`);
   }

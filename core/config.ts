@@ -17,6 +17,8 @@ const envSchema = z.object({
   CALLSCOPE_DATA: z.string().min(1).default(path.resolve(repoRoot, '.callscope-data')),
   CALLSCOPE_MODELS: z.string().min(1).default(defaultModelsDir()),
   CALLSCOPE_SCORECARDS: z.string().min(1).default(path.resolve(repoRoot, 'scoring-models', 'scorecards')),
+  /** Review queue rules and SLAs (docs/review.md); default: review-rules.yaml in CALLSCOPE_DATA. */
+  CALLSCOPE_REVIEW_RULES: z.string().min(1).optional(),
   CALLSCOPE_CONCURRENCY: positiveInt.max(64).default(2),
   CALLSCOPE_ASR_THREADS: positiveInt.max(64).default(2),
   CALLSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -50,6 +52,7 @@ export type Config = {
   dataDir: string;
   modelsDir: string;
   scorecardsDir: string;
+  reviewRulesFile: string;
   concurrency: number;
   asrThreads: number;
   logLevel: z.infer<typeof envSchema>['CALLSCOPE_LOG_LEVEL'];
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.CALLSCOPE_DATA),
     modelsDir: path.resolve(e.CALLSCOPE_MODELS),
     scorecardsDir: path.resolve(e.CALLSCOPE_SCORECARDS),
+    reviewRulesFile: path.resolve(e.CALLSCOPE_REVIEW_RULES ?? path.join(e.CALLSCOPE_DATA, 'review-rules.yaml')),
     concurrency: e.CALLSCOPE_CONCURRENCY,
     asrThreads: e.CALLSCOPE_ASR_THREADS,
     logLevel: e.CALLSCOPE_LOG_LEVEL,

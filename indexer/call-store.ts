@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallDoc, Role } from '../core/schemas.ts';
+import type { CallDoc, Role, Score } from '../core/schemas.ts';
 import { CallStatus, Role as RoleSchema } from '../core/schemas.ts';
 import type { AggregateRequest, AggregateResult, Filter, KnnQuery, StoreQuery, TotalRelation } from './query-model.ts';
 
@@ -77,11 +77,32 @@ export function filterOfCallQuery(q: CallQuery): Filter {
   return filter;
 }
 
+/** A call's new grades (see CallStore.putGrades). */
+export type Grade = { id: string; baseHash: string; docHash: string; scores: Score[]; scoreVersion: string };
+
+/** A document with grades stored beside it: the grades replace the ones inside. */
+export function withGrade(doc: CallDoc, grade: Pick<Grade, 'scores' | 'scoreVersion'> | null | undefined): CallDoc {
+  return grade ? { ...doc, scores: grade.scores, versions: { ...doc.versions, score: grade.scoreVersion } } : doc;
+}
+
+/** Whether a stored docHash was built from the inputs a grade was computed for. */
+export function sameBase(storedDocHash: string | null | undefined, baseHash: string): boolean {
+  return storedDocHash != null && storedDocHash.startsWith(`${baseHash}.`);
+}
+
 export interface CallStore {
   /** Inserts or replaces a call; `docHash` lets the pipeline skip unchanged documents. */
   put(doc: CallDoc, docHash: string): Promise<void>;
   /** Bulk put: the same as `put` for each document, in one write. */
   putMany(docs: ReadonlyArray<{ doc: CallDoc; docHash: string }>): Promise<void>;
+  /**
+   * Replaces the grades (`scores`, `versions.score`) of indexed calls without rewriting their
+   * documents: a re-score touches a few rows, not every document. A grade applies only where the
+   * indexed `docHash` is `<baseHash>.<anything>` — the document was built from the same transcript,
+   * NLP output and metadata; the ids it did not apply to (absent, or built from other inputs) are
+   * returned, for the caller to put whole.
+   */
+  putGrades(grades: ReadonlyArray<Grade>): Promise<string[]>;
   get(id: string): Promise<CallDoc | null>;
   docHash(id: string): Promise<string | null>;
   delete(id: string): Promise<void>;

@@ -2,10 +2,10 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { z } from 'zod';
 import { CallScopeError, messageOf } from '../core/errors.ts';
 import { CallDoc } from '../core/schemas.ts';
-import { listPage, searchPage, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
+import { listPage, searchPage, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from './elasticsearch/dsl.ts';
-import { esDocument } from './elasticsearch/es-document.ts';
+import { esDocument, esGradeUpdate } from './elasticsearch/es-document.ts';
 import { indexName, indexTemplate, MAPPING_VERSION } from './elasticsearch/mapping.ts';
 import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type AggregateResult } from './query-model.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
@@ -134,6 +134,26 @@ export class ElasticsearchCallStore implements CallStore {
       if (stats.aborted) throw new CallScopeError('STORE_FAILED', 'bulk indexing was aborted');
     });
     if (dropped.length) throw new CallScopeError('STORE_FAILED', `${dropped.length} of ${docs.length} calls were not indexed: ${dropped.slice(0, 3).join('; ')}`);
+  }
+
+  /** Scripted partial updates in one bulk request: 'noop' (other inputs) and 404 (absent) come back as not applied. */
+  async putGrades(grades: ReadonlyArray<Grade>): Promise<string[]> {
+    if (grades.length === 0) return [];
+    const res = await this.run('grade update', () =>
+      this.client.bulk({
+        operations: grades.flatMap((g) => [{ update: { _index: this.alias, _id: g.id } }, esGradeUpdate(g)]),
+        refresh: this.opts.refresh === false ? false : 'wait_for',
+      }),
+    );
+    const notApplied: string[] = [];
+    const failed: string[] = [];
+    res.items.forEach((item, i) => {
+      const r = item.update!;
+      if (r.status === 404 || r.result === 'noop') notApplied.push(grades[i]!.id);
+      else if (r.error) failed.push(`${grades[i]!.id}: ${r.error.reason ?? r.error.type}`);
+    });
+    if (failed.length) throw new CallScopeError('STORE_FAILED', `${failed.length} of ${grades.length} grade updates failed: ${failed.slice(0, 3).join('; ')}`);
+    return notApplied;
   }
 
   private async source(id: string, fields: string[]): Promise<Partial<Source> | null> {

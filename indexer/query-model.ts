@@ -237,7 +237,7 @@ export type AggResult =
   | { type: 'terms'; buckets: Bucket[]; otherCount: number }
   | { type: 'date_histogram'; buckets: DateBucket[] }
   | { type: 'filter'; count: number; aggs: Record<string, AggResult> }
-  | { type: 'stats'; count: number; min: number | null; max: number | null; avg: number | null; sum: number }
+  | { type: 'stats'; count: number; min: number | null; max: number | null; avg: number | null; sum: number; /** Σx²: a variance (Welch's test) without reading each call. */ sumOfSquares: number }
   | { type: 'percentiles'; values: Record<string, number | null> };
 export type AggregateResult = { total: number; aggs: Record<string, AggResult> };
 

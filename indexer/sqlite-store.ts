@@ -4,13 +4,13 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
-import { listPage, searchPage, type CallQuery, type CallStore, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
+import { listPage, sameBase, searchPage, withGrade, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AggregateRequest, cappedTotal, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
 import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { checkpointsOf, factValues, labelsOf, packDoc, segmentTextHash, unpackDoc, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
+import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
 import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT, UNDATED } from './sqlite/schema.ts';
 import { indexTerms, searchMatches, type Tokenizer } from './text-terms.ts';
@@ -55,11 +55,18 @@ const sortColumn = (field: SortField) =>
  * A narrow fact table for filters and aggregations, FTS5 over jieba words of the masked text,
  * sqlite-vec for cosine kNN, the documents brotli-compressed beside them.
  */
+/** A stored document (validated on the way in) and the grades kept beside it (putGrades), if any. */
+const GRADES_DDL = 'CREATE TABLE IF NOT EXISTS call_grades (n INTEGER PRIMARY KEY, grade TEXT NOT NULL)';
+type StoredDoc = [doc: Buffer, grade: string | null];
+const unpackStored = ([doc, grade]: StoredDoc): CallDoc => withGrade(unpackDocUnchecked(doc), grade === null ? null : (JSON.parse(grade) as Pick<Grade, 'scores' | 'scoreVersion'>));
+
 export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
 
   private mirror: Promise<AnalyticsMirror> | null = null;
+  /** The mirror has one DuckDB connection: a request's temp tables, appenders and queries must not interleave with another's. */
+  private mirrorTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     file: string,
@@ -69,10 +76,13 @@ export class SqliteCallStore implements CallStore {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     sqliteVec.load(this.db);
+    // Wait on locks from the first statement: even switching to WAL can meet another writer.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
+    // Grades kept beside documents (putGrades); added without a schema version: older files just gain the table.
+    this.db.exec(GRADES_DDL);
     this.migrate();
     this.stmt = this.prepareStatements();
   }
@@ -119,19 +129,23 @@ export class SqliteCallStore implements CallStore {
    * keeps no text). The compressed documents are carried over as they are.
    */
   private rebuildFromStoredDocuments(): void {
-    this.db.exec('ALTER TABLE calls RENAME TO calls_old; ALTER TABLE call_docs RENAME TO call_docs_old;');
+    this.db.exec('ALTER TABLE calls RENAME TO calls_old; ALTER TABLE call_docs RENAME TO call_docs_old; ALTER TABLE call_grades RENAME TO call_grades_old;');
     for (const idx of this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('calls_old', 'call_docs_old') AND sql IS NOT NULL`).all() as Array<{ name: string }>) {
       this.db.exec(`DROP INDEX "${idx.name}"`);
     }
     for (const t of ['call_labels', 'call_checkpoints', 'call_vectors', 'segments_fts', 'store_counters', 'deleted_calls']) this.db.exec(`DROP TABLE IF EXISTS ${t}`);
     this.db.exec(DDL);
+    this.db.exec(GRADES_DDL);
     const stmt = this.prepareStatements();
-    const batch = this.db.prepare('SELECT c.n, c.doc_hash, d.doc FROM calls_old c JOIN call_docs_old d ON d.n = c.n WHERE c.n > ? ORDER BY c.n LIMIT 1000').raw();
-    for (let last = -1, rows = batch.all(last) as Array<[number, string, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
-      for (const [, hash, blob] of rows) this.write(unpackDocUnchecked(blob), hash, stmt, blob);
+    const batch = this.db
+      .prepare('SELECT c.n, c.doc_hash, d.doc, g.grade FROM calls_old c JOIN call_docs_old d ON d.n = c.n LEFT JOIN call_grades_old g ON g.n = c.n WHERE c.n > ? ORDER BY c.n LIMIT 1000')
+      .raw();
+    for (let last = -1, rows = batch.all(last) as Array<[number, string, Buffer, string | null]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
+      // A document with grades beside it is written whole with them; the others carry their compressed blob over.
+      for (const [, hash, blob, grade] of rows) this.write(unpackStored([blob, grade]), hash, stmt, grade === null ? blob : undefined);
       last = rows[rows.length - 1]![0];
     }
-    this.db.exec('DROP TABLE calls_old; DROP TABLE call_docs_old;');
+    this.db.exec('DROP TABLE calls_old; DROP TABLE call_docs_old; DROP TABLE call_grades_old;');
   }
 
   private insertSegments(doc: CallDoc, n: number, insert: Database.Statement): void {
@@ -168,8 +182,11 @@ export class SqliteCallStore implements CallStore {
       deleteSegment: this.db.prepare('DELETE FROM segments_fts WHERE rowid = ?'),
       deleteCall: this.db.prepare('DELETE FROM calls WHERE n = ?'),
       deleteDoc: this.db.prepare('DELETE FROM call_docs WHERE n = ?'),
-      docById: this.db.prepare('SELECT d.doc FROM calls c JOIN call_docs d ON d.n = c.n WHERE c.id = ?').pluck(),
-      docByN: this.db.prepare('SELECT doc FROM call_docs WHERE n = ?').pluck(),
+      docById: this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n WHERE c.id = ?').raw(),
+      docByN: this.db.prepare('SELECT d.doc, g.grade FROM call_docs d LEFT JOIN call_grades g ON g.n = d.n WHERE d.n = ?').raw(),
+      gradeTarget: this.db.prepare('SELECT n, doc_hash, scorecard_id, score, passed, vetoed FROM calls WHERE id = ?').raw(),
+      putGrade: this.db.prepare('INSERT OR REPLACE INTO call_grades (n, grade) VALUES (?, ?)'),
+      deleteGrade: this.db.prepare('DELETE FROM call_grades WHERE n = ?'),
       docHash: this.db.prepare('SELECT doc_hash FROM calls WHERE id = ?').pluck(),
     };
   }
@@ -231,12 +248,11 @@ export class SqliteCallStore implements CallStore {
       // A re-score changes a few outcomes: touch only the rows that differ (fewer pages per commit).
       n = previous.n;
       this.updateChangedColumns(n, values, seq);
+      stmt.deleteGrade.run(n);
       const oldLabels = (stmt.labelsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
-      const oldCheckpoints = (stmt.checkpointsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
       for (const key of oldLabels.filter((k) => !labels.includes(k))) stmt.deleteLabel.run(...key.split('\u0000'), n);
       for (const key of labels.filter((k) => !oldLabels.includes(k))) stmt.insertLabel.run(...key.split('\u0000'), n);
-      for (const key of oldCheckpoints.filter((k) => !checkpoints.includes(k))) stmt.deleteCheckpoint.run(...key.split('\u0000'), n);
-      for (const key of checkpoints.filter((k) => !oldCheckpoints.includes(k))) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
+      this.replaceCheckpoints(n, checkpoints, stmt);
       const oldVector = stmt.vectorOf.get(n) as Buffer | undefined;
       if (!vector) stmt.deleteVector.run(n);
       else if (!oldVector || !oldVector.equals(vector)) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
@@ -270,9 +286,36 @@ export class SqliteCallStore implements CallStore {
     stmt.deleteLabels.run(n);
     stmt.deleteCheckpoints.run(n);
     stmt.deleteVector.run(n);
+    stmt.deleteGrade.run(n);
     stmt.deleteDoc.run(n);
     stmt.deleteCall.run(n);
     stmt.logDelete.run(stmt.nextSeq.get() as number, n);
+  }
+
+  private replaceCheckpoints(n: number, checkpoints: string[], stmt = this.stmt): void {
+    const old = (stmt.checkpointsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
+    for (const key of old.filter((k) => !checkpoints.includes(k))) stmt.deleteCheckpoint.run(...key.split('\u0000'), n);
+    for (const key of checkpoints.filter((k) => !old.includes(k))) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
+  }
+
+  async putGrades(grades: ReadonlyArray<Grade>): Promise<string[]> {
+    const notApplied: string[] = [];
+    this.db.transaction(() => {
+      for (const g of grades) {
+        const row = this.stmt.gradeTarget.get(g.id) as [number, string | null, ...unknown[]] | undefined;
+        if (!row || !sameBase(row[1], g.baseHash)) {
+          notApplied.push(g.id);
+          continue;
+        }
+        const [n, , ...old] = row;
+        const values = { doc_hash: g.docHash, ...gradeValues(g.scores) };
+        const changed = Object.entries(values).filter(([, v], i) => i === 0 || old[i - 1] !== v);
+        this.updateColumns(n, changed, this.stmt.nextSeq.get() as number);
+        this.replaceCheckpoints(n, checkpointsOf(g).map(([id, outcome]) => `${id}\u0000${outcome}`));
+        this.stmt.putGrade.run(n, JSON.stringify({ scores: g.scores, scoreVersion: g.scoreVersion }));
+      }
+    }).immediate();
+    return notApplied;
   }
 
   private readonly updates = new Map<string, Database.Statement>();
@@ -284,14 +327,21 @@ export class SqliteCallStore implements CallStore {
    */
   private updateChangedColumns(n: number, values: unknown[], seq: number): void {
     const old = this.factRow.get(n) as unknown[];
-    const changed = FACT_COLUMNS.map((_, i) => i).filter((i) => old[i] !== values[i]);
-    const key = changed.join(',');
+    this.updateColumns(
+      n,
+      FACT_COLUMNS.flatMap((column, i) => (old[i] !== values[i] ? [[column, values[i]] as [string, unknown]] : [])),
+      seq,
+    );
+  }
+
+  private updateColumns(n: number, changed: Array<[column: string, value: unknown]>, seq: number): void {
+    const key = changed.map(([c]) => c).join(',');
     let stmt = this.updates.get(key);
     if (!stmt) {
-      stmt = this.db.prepare(`UPDATE calls SET ${[...changed.map((i) => `${FACT_COLUMNS[i]} = ?`), 'seq = ?'].join(', ')} WHERE n = ?`);
+      stmt = this.db.prepare(`UPDATE calls SET ${[...changed.map(([c]) => `${c} = ?`), 'seq = ?'].join(', ')} WHERE n = ?`);
       this.updates.set(key, stmt);
     }
-    stmt.run(...changed.map((i) => values[i]), seq, n);
+    stmt.run(...changed.map(([, v]) => v), seq, n);
   }
 
   private get factRow(): Database.Statement {
@@ -300,8 +350,8 @@ export class SqliteCallStore implements CallStore {
   private factRowStmt: Database.Statement | undefined;
 
   async get(id: string): Promise<CallDoc | null> {
-    const blob = this.stmt.docById.get(id) as Buffer | undefined;
-    return blob ? unpackDoc(blob) : null;
+    const row = this.stmt.docById.get(id) as StoredDoc | undefined;
+    return row ? unpackStored(row) : null;
   }
 
   async docHash(id: string): Promise<string | null> {
@@ -316,7 +366,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   private docsByN(ns: number[]): CallDoc[] {
-    return ns.map((n) => unpackDoc(this.stmt.docByN.get(n) as Buffer));
+    return ns.map((n) => unpackStored(this.stmt.docByN.get(n) as StoredDoc));
   }
 
   list(query: CallQuery): Promise<Page<CallDoc>> {
@@ -415,31 +465,41 @@ export class SqliteCallStore implements CallStore {
         rows: async (sql, params) => this.db.prepare(sql).raw().all(...params) as unknown[][],
       });
     }
-    this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
-    const mirror = await this.mirror;
-    await mirror.sync(this.db);
-    const tables = new Map<string, string>();
-    try {
-      for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
-        // Rows come in rowid order: a call's segments are adjacent, so one comparison drops the repeats.
-        const matches = this.db.prepare(`SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck();
-        const ns = matches.all(match) as number[]; // .all() is about twice as fast as iterating here
-        tables.set(
-          match,
-          await mirror.numbersTable((add) => {
-            for (let i = 0; i < ns.length; i++) if (i === 0 || ns[i] !== ns[i - 1]) add(ns[i]!);
-          }),
-        );
+    const run = async () => {
+      this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
+      const mirror = await this.mirror;
+      await mirror.sync(this.db);
+      const tables = new Map<string, string>();
+      try {
+        for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
+          // Rows come in rowid order: a call's segments are adjacent, so one comparison drops the repeats.
+          const matches = this.db.prepare(`SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck();
+          const ns = matches.all(match) as number[]; // .all() is about twice as fast as iterating here
+          tables.set(
+            match,
+            await mirror.numbersTable((add) => {
+              for (let i = 0; i < ns.length; i++) if (i === 0 || ns[i] !== ns[i - 1]) add(ns[i]!);
+            }),
+          );
+        }
+        return await fn({
+          dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
+          filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
+          rows: (sql, params) => mirror.rows(sql, params),
+          quantiles: (expr, percents) => `quantile_cont(${expr}, [${percents.map((p) => p / 100).join(', ')}])`,
+        });
+      } finally {
+        for (const t of tables.values()) await mirror.dropTable(t);
       }
-      return await fn({
-        dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
-        filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
-        rows: (sql, params) => mirror.rows(sql, params),
-        quantiles: (expr, percents) => `quantile_cont(${expr}, [${percents.map((p) => p / 100).join(', ')}])`,
-      });
-    } finally {
-      for (const t of tables.values()) await mirror.dropTable(t);
-    }
+    };
+    return this.inMirrorTurn(run);
+  }
+
+  /** Runs `work` after every earlier use of the mirror has finished (one DuckDB connection, used by one request at a time). */
+  private inMirrorTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.mirrorTurn.then(work, work);
+    this.mirrorTurn = turn.catch(() => undefined);
+    return turn;
   }
 
   async knn(input: z.input<typeof KnnQuery>): Promise<KnnHit[]> {
@@ -459,8 +519,10 @@ export class SqliteCallStore implements CallStore {
   /** Builds the DuckDB mirror now (about a minute per million calls) instead of on the first query; `serve` can call it at start. */
   async warm(): Promise<void> {
     if ((this.options.analytics ?? 'duckdb') === 'sqlite') return;
-    this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
-    await (await this.mirror).sync(this.db);
+    await this.inMirrorTurn(async () => {
+      this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
+      await (await this.mirror).sync(this.db);
+    });
   }
 
   async counts(): Promise<{ calls: number; failed: number }> {
@@ -468,12 +530,12 @@ export class SqliteCallStore implements CallStore {
   }
 
   async *all(): AsyncIterable<CallDoc> {
-    for (const blob of this.db.prepare('SELECT d.doc FROM calls c JOIN call_docs d ON d.n = c.n ORDER BY c.recorded_ms, c.id').pluck().iterate() as Iterable<Buffer>) {
-      yield unpackDoc(blob);
-    }
+    const rows = this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n ORDER BY c.recorded_ms, c.id').raw();
+    for (const row of rows.iterate() as Iterable<StoredDoc>) yield unpackStored(row);
   }
 
   async close(): Promise<void> {
+    await this.mirrorTurn;
     if (this.mirror) (await this.mirror).close();
     this.db.close();
   }

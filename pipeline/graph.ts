@@ -2,6 +2,7 @@ import type { Stage } from '../core/stage.ts';
 import { transcribeStage, type TranscribeOutput } from '../asr/transcribe-stage.ts';
 import { analyzeStage, type AnalyzeOutput } from '../nlp/analyze-stage.ts';
 import { createScoreStage, scoringInputOf } from '../scoring-models/score-stage.ts';
+import { bestEmbedderName } from '../nlp/embeddings/best-embedder.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
 import { stableStringify } from '../core/stable-json.ts';
 import { type CallRecord, sha256 } from './record-store.ts';
@@ -38,17 +39,35 @@ export function outputKey(stage: string, version: string, inputHash: string): st
   return sha256(`${stage}@${version}:${inputHash}`);
 }
 
-/** The index document's fingerprint: everything it is built from (its outputs by their keys). */
-export function docKey(call: CallRecord, keys: Partial<Record<StageName, string>>, warnings: string[]): string {
-  return sha256(stableStringify({ call, outputs: keys, warnings }));
+/** The step whose output is a call's grades: re-scoring re-runs only it (CallStore.putGrades). */
+export const GRADE_STAGE: StageName = 'score';
+
+/**
+ * The index document's fingerprint: everything it is built from (its outputs by their keys), in two
+ * parts — `<base>.<grade>`. The base covers all but the grades, so a store can tell that new grades
+ * belong to the document it holds (CallStore.putGrades).
+ */
+export function docKey(
+  call: CallRecord,
+  keys: Partial<Record<StageName, string>>,
+  warnings: { before: string[]; grade: string[] },
+): { docHash: string; baseHash: string } {
+  const { [GRADE_STAGE]: grade, ...rest } = keys;
+  const baseHash = sha256(stableStringify({ call, outputs: rest, warnings: warnings.before }));
+  return { baseHash, docHash: `${baseHash}.${sha256(stableStringify({ grade: grade ?? null, warnings: warnings.grade }))}` };
 }
+
+/** The grade step's input, kept (in the record store's table) so re-grading reads one small record. */
+export const GRADE_INPUT = { stage: 'score-input', version: '1' } as const;
+export type GradeInput = { input: unknown; warnings: string[] };
 
 /**
  * The pipeline graph, in one place: transcribe → analyze → score, then the runner indexes the
  * assembled document. Each step has a cache key (stepKey): a step re-runs only when its input or
  * its version changed, so a new scorecard re-scores without re-running ASR.
  */
-export function pipelineSteps(scorecards: Scorecard[]): Step[] {
+export function pipelineSteps(scorecards: Scorecard[], modelsDir: string): Step[] {
+  const embedder = bestEmbedderName(modelsDir);
   return [
     {
       stage: transcribeStage,
@@ -57,13 +76,14 @@ export function pipelineSteps(scorecards: Scorecard[]): Step[] {
       input: (call) => ({ audioFile: call.audioFile, transcriptFile: call.transcriptFile }),
     },
     {
-      stage: analyzeStage,
+      // Embeddings (call vector, taxonomy similarity) depend on the embedder: its name is part of the version.
+      stage: { ...analyzeStage, version: `${analyzeStage.version}:${embedder}` },
       after: ['transcribe'],
       own: () => null,
       input: (_call, out) => ({ segments: out.transcribe!.segments }),
     },
     {
-      stage: createScoreStage(scorecards),
+      stage: createScoreStage(scorecards, embedder),
       after: ['transcribe', 'analyze'],
       own: (call) => call.meta,
       input: (call: CallRecord, out) =>

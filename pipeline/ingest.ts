@@ -5,12 +5,13 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import { CallScopeError, type ErrorCode, isCallScopeError, messageOf } from '../core/errors.ts';
-import type { CallDoc, CallMeta } from '../core/schemas.ts';
-import type { CallStore } from '../indexer/call-store.ts';
+import type { CallDoc, CallMeta, Score } from '../core/schemas.ts';
+import type { CallStore, Grade } from '../indexer/call-store.ts';
+import type { ScoreInput } from '../scoring-models/score-stage.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
 import { buildCallDoc, buildFailedDoc, docFingerprint } from './call-doc.ts';
 import { type Candidate, discover, type Rejected } from './discover.ts';
-import { docKey, outputKey, pipelineSteps, type Outputs, type StageName, type Step, stepKey } from './graph.ts';
+import { docKey, GRADE_INPUT, GRADE_STAGE, type GradeInput, outputKey, pipelineSteps, type Outputs, type StageName, type Step, stepKey } from './graph.ts';
 import { mapLimit } from './limit.ts';
 import { type Metadata, readMetadata } from './metadata.ts';
 import { type CallRecord, RecordStore, sha256 } from './record-store.ts';
@@ -62,6 +63,17 @@ function failureOf(err: unknown): { code: ErrorCode; message: string; retryable:
   return { code: 'INTERNAL', message: messageOf(err), retryable: true };
 }
 
+/**
+ * The grade input as kept: segments without their search tokens, which no scorecard operator reads
+ * (a fifth of the record, parsed again by every re-score).
+ */
+function keptInput(input: ScoreInput): ScoreInput {
+  return { ...input, segments: input.segments.map((s) => ({ ...s, tokens: [] })) };
+}
+
+/** A call re-graded from its kept grade input (Pipeline.regrade). */
+export type Regraded = { ok: true; changed: boolean; grade: Grade };
+
 export class Pipeline {
   readonly records: RecordStore;
 
@@ -77,7 +89,7 @@ export class Pipeline {
 
   constructor(private readonly opts: PipelineDeps) {
     this.records = new RecordStore(opts.config.dataDir);
-    this.steps = pipelineSteps(opts.scorecards);
+    this.steps = pipelineSteps(opts.scorecards, opts.config.modelsDir);
   }
 
   /** Ingests files and folders; `metaFile` overrides the metadata sidecars found in folders. */
@@ -227,6 +239,14 @@ export class Pipeline {
     return this.opts.store.docHash(id);
   }
 
+  /** Puts new grades beside indexed documents in one batch and clears their failures; returns the ids it could not apply. */
+  async indexGrades(grades: Grade[]): Promise<string[]> {
+    if (grades.length === 0) return [];
+    const notApplied = new Set(await this.opts.store.putGrades(grades));
+    await Promise.all(grades.filter((g) => !notApplied.has(g.id)).map((g) => this.records.clearFailure(g.id)));
+    return [...notApplied];
+  }
+
   /** Indexes documents in one batch and clears their failures. */
   async index(docs: Array<{ doc: CallDoc; docHash: string }>): Promise<void> {
     await this.opts.store.putMany(docs);
@@ -242,40 +262,89 @@ export class Pipeline {
     onStage?: (stage: string) => Promise<void>,
   ): Promise<{ ok: true; doc: CallDoc; docHash: string; changed: boolean } | { ok: false; error: { code: string; message: string } }> {
     const out: Outputs = {};
-    const warnings: string[] = [];
+    const warnings: Partial<Record<StageName, string[]>> = {};
     const versions: Record<string, string> = {};
     const keys: Partial<Record<StageName, string>> = {};
     let changed = false;
     for (const step of this.steps) {
       const { name, version } = step.stage;
+      const stage = name as StageName;
       versions[name] = version;
       const inputHash = stepKey(step, call, keys);
       const t0 = Date.now();
       const cached = await this.records.getStage(call.id, name, version);
       if (cached && cached.inputHash === inputHash) {
         (out as Record<string, unknown>)[name] = cached.output;
-        warnings.push(...cached.warnings);
-        keys[name as StageName] = outputKey(name, version, inputHash);
+        warnings[stage] = cached.warnings;
+        keys[stage] = outputKey(name, version, inputHash);
         this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'cached', ms: Date.now() - t0 }, 'stage');
         continue;
       }
       changed = true;
       await onStage?.(name);
       const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
-      const result = await step.stage.run(step.input(call, out), ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
+      const input = step.input(call, out);
+      const result = await step.stage.run(input, ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
       const ms = Date.now() - t0;
       if (!result.ok) {
         this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'failed', code: result.code, ms }, 'stage');
         await this.fail(call, name, { code: result.code, message: result.reason, retryable: result.retryable });
         return { ok: false, error: { code: result.code, message: result.reason } };
       }
-      await this.records.putStage(call.id, { stage: name, version, inputHash, at: new Date().toISOString(), durationMs: ms, warnings: result.warnings, output: result.output });
+      const at = new Date().toISOString();
+      if (stage === GRADE_STAGE) {
+        const kept: GradeInput = { input: keptInput(input as ScoreInput), warnings: this.warningsBeforeGrade(warnings) };
+        await this.records.putStage(call.id, { stage: GRADE_INPUT.stage, version: GRADE_INPUT.version, inputHash, at, durationMs: 0, warnings: [], output: kept });
+      }
+      await this.records.putStage(call.id, { stage: name, version, inputHash, at, durationMs: ms, warnings: result.warnings, output: result.output });
       (out as Record<string, unknown>)[name] = result.output;
-      warnings.push(...result.warnings);
-      keys[name as StageName] = outputKey(name, version, inputHash);
+      warnings[stage] = result.warnings;
+      keys[stage] = outputKey(name, version, inputHash);
       this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'ok', ms }, 'stage');
     }
-    const doc = buildCallDoc(call, out as Required<Outputs>, warnings, versions);
-    return { ok: true, doc, docHash: docKey(call, keys, warnings), changed };
+    const before = this.warningsBeforeGrade(warnings);
+    const doc = buildCallDoc(call, out as Required<Outputs>, [...before, ...(warnings[GRADE_STAGE] ?? [])], versions);
+    return { ok: true, doc, docHash: docKey(call, keys, { before, grade: warnings[GRADE_STAGE] ?? [] }).docHash, changed };
+  }
+
+  private warningsBeforeGrade(warnings: Partial<Record<StageName, string[]>>): string[] {
+    return this.steps.flatMap((s) => (s.stage.name === GRADE_STAGE ? [] : (warnings[s.stage.name as StageName] ?? [])));
+  }
+
+  /**
+   * Re-grades a call from its kept grade input alone (one small record): the stages before the grade
+   * are not read, only their keys computed, which is what makes re-scoring fast. Null when the kept
+   * input is missing or was made from other inputs — then `stagesOf` does the whole work.
+   */
+  async regrade(call: CallRecord): Promise<Regraded | { ok: false; error: { code: string; message: string } } | null> {
+    const keys: Partial<Record<StageName, string>> = {};
+    for (const step of this.steps) {
+      const { name, version } = step.stage;
+      const inputHash = stepKey(step, call, keys);
+      if (name !== GRADE_STAGE) {
+        keys[name as StageName] = outputKey(name, version, inputHash);
+        continue;
+      }
+      const kept = await this.records.getStage(call.id, GRADE_INPUT.stage, GRADE_INPUT.version);
+      if (!kept || kept.inputHash !== inputHash) return null;
+      const { input, warnings: before } = kept.output as GradeInput;
+      let grade = await this.records.getStage(call.id, name, version);
+      const changed = !grade || grade.inputHash !== inputHash;
+      if (changed) {
+        const t0 = Date.now();
+        const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
+        const result = await step.stage.run(input, ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
+        if (!result.ok) {
+          await this.fail(call, name, { code: result.code, message: result.reason, retryable: result.retryable });
+          return { ok: false, error: { code: result.code, message: result.reason } };
+        }
+        grade = { stage: name, version, inputHash, at: new Date().toISOString(), durationMs: Date.now() - t0, warnings: result.warnings, output: result.output };
+        await this.records.putStage(call.id, grade);
+      }
+      keys[GRADE_STAGE] = outputKey(name, version, inputHash);
+      const { docHash, baseHash } = docKey(call, keys, { before, grade: grade!.warnings });
+      return { ok: true, changed, grade: { id: call.id, baseHash, docHash, scores: grade!.output as Score[], scoreVersion: version } };
+    }
+    return null;
   }
 }

@@ -58,7 +58,8 @@ async function readJson(file: string): Promise<unknown | null> {
  * call each time a scorecard is published, so its small outputs pile up by the hundred thousand, and
  * creating a file costs ~0.5 ms here against ~20 µs for a row (bench/scoring/rescore.ts).
  */
-const TABLE_STAGES = new Set(['score']);
+// 'score-input' is the grade step's kept input (graph.ts GRADE_INPUT), read by every re-score.
+const TABLE_STAGES = new Set(['score', 'score-input']);
 
 /**
  * The system of record: a folder under CALLSCOPE_DATA holding each call's stored inputs and
@@ -73,6 +74,7 @@ export class RecordStore {
    * magnitude cheaper than one each; reading a call's outputs first writes what is waiting for it.
    */
   private pending: Array<[string, string, string, string]> = [];
+  private pendingIds = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly root: string) {}
@@ -92,9 +94,14 @@ export class RecordStore {
     if (!this.stmts) {
       mkdirSync(this.root, { recursive: true });
       this.db = new Database(path.join(this.root, 'stage-outputs.sqlite'));
+      // Wait on locks from the first statement: even switching to WAL can meet another writer.
+      this.db.pragma('busy_timeout = 10000');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('busy_timeout = 10000');
+      // Every re-score reads each call's kept grade input: keep more of the table in memory than the 2 MB default.
+      this.db.pragma('cache_size = -65536');
+      // Checkpoint the WAL every ~40 MB instead of 4 MB: a re-score writes ~4 KB a call, and each checkpoint syncs the file.
+      this.db.pragma('wal_autocheckpoint = 10000');
       this.db.exec(
         'CREATE TABLE IF NOT EXISTS stage_outputs (call_id TEXT NOT NULL, stage TEXT NOT NULL, version TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (call_id, stage, version)) WITHOUT ROWID',
       );
@@ -104,7 +111,7 @@ export class RecordStore {
   }
 
   private flushFor(id: string): void {
-    if (this.pending.some((row) => row[0] === id)) this.flush();
+    if (this.pendingIds.has(id)) this.flush();
   }
 
   private flush(): void {
@@ -112,6 +119,7 @@ export class RecordStore {
     this.flushTimer = undefined;
     if (this.pending.length === 0 || !this.db) return;
     const rows = this.pending.splice(0);
+    this.pendingIds.clear();
     const put = this.stmts!.put;
     this.db.transaction(() => {
       for (const row of rows) put.run(...row);
@@ -176,6 +184,7 @@ export class RecordStore {
     if (TABLE_STAGES.has(record.stage)) {
       this.table();
       const waiting = this.pending.push([id, record.stage, record.version, JSON.stringify(record)]);
+      this.pendingIds.add(id);
       if (waiting >= 500) this.flush();
       else this.flushTimer ??= setTimeout(() => this.flush(), 50);
     } else writeFileAtomic(path.join(this.callDir(id), `${record.stage}@${record.version}.json`), JSON.stringify(record));

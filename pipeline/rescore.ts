@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { transcribeStage } from '../asr/transcribe-stage.ts';
 import type { CallDoc } from '../core/schemas.ts';
+import type { Grade } from '../indexer/call-store.ts';
 import type { Pipeline, Progress } from './ingest.ts';
 
 export type RescoreSummary = {
@@ -17,27 +18,51 @@ export type RescoreSummary = {
   threads: number;
 };
 
-/** What re-scoring one call came to; a changed call's document is indexed by the caller, in batches. */
+/** What re-scoring one call came to; a changed call's grades (or document) are indexed by `rescoreChunk`, in one batch. */
 export type RescoreResult =
   | { id: string; kind: 'skipped' | 'unchanged' | 'indexed' }
   | { id: string; kind: 'failed'; code: string; message: string }
+  | { id: string; kind: 'graded'; grade: Grade }
   | { id: string; kind: 'changed'; doc: CallDoc; docHash: string };
 
-/** Index writes go in batches: one transaction per batch is what makes re-scoring fast. */
-const BATCH = 500;
-/** Calls handed to a thread at a time. */
-const CHUNK = 100;
+/** Calls handed to a thread at a time, graded and indexed in one transaction. */
+const CHUNK = 250;
 
 export type RescoreOptions = { threads?: number; chunk?: number };
 
-/** Re-grades one stored call with the same stage code and cache as ingest — never ASR. */
-export async function rescoreOne(pipeline: Pipeline, id: string): Promise<RescoreResult> {
+/**
+ * Re-grades one stored call — never ASR. Normally from the kept grade input alone (new grades beside
+ * the indexed document); `whole` (or when that input is missing or stale) runs the same stage code
+ * and cache as ingest and rebuilds the document.
+ */
+export async function rescoreOne(pipeline: Pipeline, id: string, opts: { whole?: boolean } = {}): Promise<RescoreResult> {
   const call = await pipeline.records.getCall(id);
-  if (!call || !(await pipeline.records.hasStage(id, transcribeStage.name, transcribeStage.version))) return { id, kind: 'skipped' };
+  if (!call) return { id, kind: 'skipped' };
+  if (!opts.whole) {
+    const g = await pipeline.regrade(call);
+    if (g && !g.ok) return { id, kind: 'failed', ...g.error };
+    if (g) return !g.changed && (await pipeline.indexedHash(id)) === g.grade.docHash ? { id, kind: 'unchanged' } : { id, kind: 'graded', grade: g.grade };
+  }
+  if (!(await pipeline.records.hasStage(id, transcribeStage.name, transcribeStage.version))) return { id, kind: 'skipped' };
   const r = await pipeline.stagesOf(call);
   if (!r.ok) return { id, kind: 'failed', ...r.error };
   if (!r.changed && (await pipeline.indexedHash(id)) === r.docHash) return { id, kind: 'unchanged' };
   return { id, kind: 'changed', doc: r.doc, docHash: r.docHash };
+}
+
+/**
+ * Re-grades a chunk of calls and indexes what changed in one batch: grades beside the documents, and
+ * whole documents where the index holds one built from other inputs (or none).
+ */
+export async function rescoreChunk(pipeline: Pipeline, ids: string[]): Promise<RescoreResult[]> {
+  const results: RescoreResult[] = [];
+  for (const id of ids) results.push(await rescoreOne(pipeline, id));
+  const grades = results.flatMap((r) => (r.kind === 'graded' ? [r.grade] : []));
+  const notApplied = new Set(await pipeline.indexGrades(grades));
+  for (const [i, r] of results.entries()) if (notApplied.has(r.id)) results[i] = await rescoreOne(pipeline, r.id, { whole: true });
+  const docs = results.flatMap((r) => (r.kind === 'changed' ? [{ doc: r.doc, docHash: r.docHash }] : []));
+  if (docs.length) await pipeline.index(docs);
+  return results.map((r) => (r.kind === 'changed' || r.kind === 'graded' ? { id: r.id, kind: 'indexed' } : r));
 }
 
 /** Worker threads, each with its own pipeline over the same data folder, re-scoring chunks of calls. */
@@ -98,51 +123,32 @@ export async function rescoreAll(pipeline: Pipeline, onProgress?: Progress, opts
   const ids: string[] = [];
   for await (const id of pipeline.records.callIds()) ids.push(id);
   const summary: RescoreSummary = { calls: ids.length, rescored: 0, unchanged: 0, skipped: 0, failed: [], durationMs: 0, threads };
-  const batch: Array<{ doc: CallDoc; docHash: string }> = [];
   let done = 0;
-  let indexing = Promise.resolve();
   const take = (results: RescoreResult[]) => {
     for (const r of results) {
-      if (r.kind === 'changed') {
-        batch.push({ doc: r.doc, docHash: r.docHash });
-        summary.rescored++;
-      } else if (r.kind === 'indexed') summary.rescored++;
+      if (r.kind === 'indexed') summary.rescored++;
       else if (r.kind === 'failed') summary.failed.push({ id: r.id, code: r.code, message: r.message });
-      else summary[r.kind]++;
+      else if (r.kind === 'skipped' || r.kind === 'unchanged') summary[r.kind]++;
     }
     done += results.length;
     onProgress?.({ done, total: ids.length, current: results.at(-1)?.id ?? '' });
-    if (batch.length >= BATCH) {
-      const docs = batch.splice(0);
-      indexing = indexing.then(() => pipeline.index(docs));
-    }
   };
   onProgress?.({ done: 0, total: ids.length, current: '' });
   const chunks = Array.from({ length: Math.ceil(ids.length / chunkSize) }, (_, i) => ids.slice(i * chunkSize, (i + 1) * chunkSize));
   if (threads <= 1 || chunks.length <= 1) {
-    for (const chunk of chunks) {
-      const results: RescoreResult[] = [];
-      for (const id of chunk) results.push(await rescoreOne(pipeline, id));
-      take(results);
-      await indexing;
-    }
+    for (const chunk of chunks) take(await rescoreChunk(pipeline, chunk));
   } else {
     const pool = startThreads(pipeline, threads);
     try {
       await Promise.all(
         Array.from({ length: threads }, async () => {
-          for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
-            take(await pool.run(chunk));
-            await indexing;
-          }
+          for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) take(await pool.run(chunk));
         }),
       );
     } finally {
       await pool.close();
     }
   }
-  if (batch.length) await (indexing = indexing.then(() => pipeline.index(batch.splice(0))));
-  await indexing;
   summary.durationMs = Date.now() - started;
   return summary;
 }

@@ -1,5 +1,6 @@
 import type { Score } from '../core/schemas.ts';
 import { type ScoreInput, scoreWithCards } from './score-stage.ts';
+import { cohensKappaOfTable } from './kappa.ts';
 import type { Scorecard } from './scorecard.ts';
 
 /** A call with human labels: the violation codes a reviewer found (empty: none). */
@@ -29,11 +30,10 @@ export function agreement(m: Confusion): { precision: number | null; recall: num
 
 /** Cohen's κ of two raters' pass/fail decisions; null when chance agreement is total (one class only). */
 export function cohensKappa({ tp, fp, fn, tn }: Confusion): number | null {
-  const n = tp + fp + fn + tn;
-  if (n === 0) return null;
-  const observed = (tp + tn) / n;
-  const expected = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / (n * n);
-  return expected === 1 ? null : (observed - expected) / (1 - expected);
+  return cohensKappaOfTable([
+    [tp, fp],
+    [fn, tn],
+  ]);
 }
 
 /**

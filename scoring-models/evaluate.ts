@@ -226,11 +226,19 @@ export function inCardScope(card: Scorecard, meta: ScoringInput['meta']): boolea
  * veto item fails the call whatever the total.
  */
 export function scoreCall(card: Scorecard, input: ScoringInput): Score {
-  const items = card.checkpoints.map((cp) => evaluateCheckpoint(cp, input));
+  return scoreOfItems(card, card.checkpoints.map((cp) => evaluateCheckpoint(cp, input)));
+}
+
+/**
+ * The call's score from its checkpoint decisions (by the machine, or as a reviewer corrected them):
+ * the one place points, the total, the veto and the pass mark are worked out.
+ */
+export function scoreOfItems(card: Scorecard, items: CheckpointResult[]): Score {
   let total = card.baseScore;
   let maxTotal = card.baseScore;
   card.checkpoints.forEach((cp, i) => {
     const item = items[i]!;
+    if (item.checkpointId !== cp.id) throw new Error(`decision ${i} is ${item.checkpointId}, not ${cp.id}`);
     if (cp.points !== undefined) {
       total += item.points;
       maxTotal += item.maxPoints;

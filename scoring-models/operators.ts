@@ -72,19 +72,22 @@ function onWordBoundaries(seg: Segment, start: number, end: number): boolean {
     return b;
   });
 }
-const normalizedPhrases = new WeakMap<string[], Array<{ exact: string; folded: string[] }>>();
+const normalizedPhrases = new WeakMap<string[], Array<{ exact: string; folded: string[]; foldedText: string }>>();
 
 /** Phrase matches ignoring punctuation and spaces (as lexicons match), as offsets in the original text. */
 function findPhrases(seg: Segment, phrases: string[]): Array<[number, number]> {
   const { text, chars, original, offsets } = normalizedText(seg);
   let targets = normalizedPhrases.get(phrases);
   if (!targets) {
-    targets = phrases.map(normalizeTerm).filter((t) => t.length > 0).map((t) => ({ exact: t, folded: [...foldHomophones(t)] }));
+    targets = phrases.map(normalizeTerm).filter((t) => t.length > 0).map((t) => {
+      const folded = [...foldHomophones(t)];
+      return { exact: t, folded, foldedText: folded.join('') };
+    });
     normalizedPhrases.set(phrases, targets);
   }
   const out: Array<[number, number]> = [];
-  for (const { exact, folded } of targets) {
-    if (!text.includes(folded.join(''))) continue;
+  for (const { exact, folded, foldedText } of targets) {
+    if (!text.includes(foldedText)) continue;
     for (let i = 0; i + folded.length <= chars.length; i++) {
       if (folded.every((ch, k) => chars[i + k] === ch)) {
         const last = i + folded.length - 1;

@@ -53,11 +53,14 @@ export async function scoreWithCards(cards: Scorecard[], input: ScoreInput, mode
 /**
  * The stage version names every scorecard by id, version and content digest, so publishing a new
  * one (or editing one in place) re-scores every call — and older results stay in the record store.
+ * It names the embedder as well when a card has semantic conditions.
  */
-export function createScoreStage(scorecards: Scorecard[]): Stage<ScoreInput, Score[]> {
+export function createScoreStage(scorecards: Scorecard[], embedderName: string): Stage<ScoreInput, Score[]> {
+  const semantic = scorecards.some((c) => semanticExamples(c).length > 0);
   return {
     name: 'score',
-    version: `2+${scorecards.map((c) => `${c.id}@${c.version}~${c.digest}`).join(',')}`,
+    // `2:<embedder>+…` when a card has semantic conditions: their results depend on the embedder too.
+    version: `2${semantic ? `:${embedderName}` : ''}+${scorecards.map((c) => `${c.id}@${c.version}~${c.digest}`).join(',')}`,
     async run(input, ctx) {
       return ok(await scoreWithCards(scorecards, input, ctx.config.modelsDir));
     },

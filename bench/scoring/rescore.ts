@@ -1,6 +1,6 @@
 /**
- * Re-scoring stored calls with a new scorecard version, end to end (`rescoreAll`: read the stored
- * transcript + NLP output, grade, store the result beside the old one, rebuild and re-index the
+ * Re-scoring stored calls with a new scorecard version, end to end (`rescoreAll`: read each call's
+ * kept grade input, grade, store the result beside the old ones, put the grades beside the indexed
  * document), side by side with the bare scoring engine on the same inputs in memory.
  *
  *   node --import tsx bench/scoring/rescore.ts [calls=100000]
@@ -9,6 +9,7 @@
  * until there are N stored, indexed calls.
  */
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -69,16 +70,20 @@ try {
   const ENGINE_N = Math.min(N, 10_000);
   const inputs = Array.from({ length: ENGINE_N }, (_, i) => structuredClone(scoringInputOf(seeds[i % seeds.length]!)));
   let t = performance.now();
+  const engineCpu0 = process.cpuUsage();
   for (const input of inputs) scoreCall(card, input);
   const engineMs = ((performance.now() - t) * N) / ENGINE_N;
+  const engineCpu = process.cpuUsage(engineCpu0);
   inputs.length = 0;
 
   const timed = async (label: string, pipeline: Pipeline, threads: number, expect: 'rescored' | 'unchanged') => {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const summary = await rescoreAll(pipeline, undefined, { threads });
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     if (summary[expect] !== N) throw new Error(`${label}: expected ${N} ${expect}, got ${JSON.stringify({ ...summary, failed: summary.failed.length })}`);
-    return `| ${label} | ${threads} | ${(ms / 1000).toFixed(1)} s | ${rate(N, ms)} | ${(engineMs / ms).toFixed(2)} |`;
+    return `| ${label} | ${threads} | ${(ms / 1000).toFixed(1)} s | ${rate(N, ms)} | ${(engineMs / ms).toFixed(2)} | ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} |`;
   };
   const rows = [
     await timed('`rescoreAll`: read stored NLP output, grade, store, re-index', pipelineWith(version('one')), 1, 'rescored'),
@@ -87,10 +92,11 @@ try {
   rows.push(await timed('`rescoreAll`, grading in worker threads', two, 2, 'rescored'));
   rows.push(await timed('`rescoreAll` again, nothing changed (cache hits)', two, 2, 'unchanged'));
 
-  console.log(`\nre-scoring ${N.toLocaleString('en-US')} stored calls with a new scorecard version (2 cores)\n`);
-  console.log('| run | threads | time | calls/s | vs engine |');
-  console.log('|---|---|---|---|---|');
-  console.log(`| scoring engine alone (scoreCall in memory, reference; timed on ${ENGINE_N.toLocaleString('en-US')} calls) | 1 | ${(engineMs / 1000).toFixed(1)} s | ${rate(N, engineMs)} | 1.00 |`);
+  console.log(`\nre-scoring ${N.toLocaleString('en-US')} stored calls with a new scorecard version (2 cores; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
+  console.log('CPU ms/call counts every thread of the process: on a busy machine it is the figure to compare.\n');
+  console.log('| run | threads | time | calls/s | vs engine | CPU ms/call |');
+  console.log('|---|---|---|---|---|---|');
+  console.log(`| scoring engine alone (scoreCall in memory, reference; timed on ${ENGINE_N.toLocaleString('en-US')} calls) | 1 | ${(engineMs / 1000).toFixed(1)} s | ${rate(N, engineMs)} | 1.00 | ${((engineCpu.user + engineCpu.system) / 1000 / ENGINE_N).toFixed(2)} |`);
   for (const row of rows) console.log(row);
 } finally {
   await p.close();

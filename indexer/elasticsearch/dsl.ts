@@ -102,7 +102,7 @@ function aggDsl(agg: Agg, tokenizer: Tokenizer): Dsl {
     case 'filter':
       return { filter: filterDsl(agg.filter, tokenizer), ...sub };
     case 'stats':
-      return { stats: { field: agg.field } };
+      return { extended_stats: { field: agg.field } };
     case 'percentiles':
       return { percentiles: { field: agg.field, percents: agg.percents } };
   }
@@ -128,7 +128,15 @@ export function aggResultOf(agg: Agg, raw: Record<string, unknown>): AggResult {
       return { type: 'filter', count: Number(raw.doc_count), aggs: children(raw) };
     case 'stats': {
       const count = Number(raw.count ?? 0);
-      return { type: 'stats', count, min: count ? Number(raw.min) : null, max: count ? Number(raw.max) : null, avg: count ? Number(raw.avg) : null, sum: Number(raw.sum ?? 0) };
+      return {
+        type: 'stats',
+        count,
+        min: count ? Number(raw.min) : null,
+        max: count ? Number(raw.max) : null,
+        avg: count ? Number(raw.avg) : null,
+        sum: Number(raw.sum ?? 0),
+        sumOfSquares: count ? Number(raw.sum_of_squares ?? 0) : 0,
+      };
     }
     case 'percentiles': {
       const values = (raw.values ?? {}) as Record<string, number | null>;

@@ -1,5 +1,6 @@
 import type { CallDoc } from '../../core/schemas.ts';
-import { checkpointsOf, factValues, labelsOf, segmentTextHash } from '../sqlite/call-row.ts';
+import { checkpointsOf, factValues, gradeValues, labelsOf, segmentTextHash } from '../sqlite/call-row.ts';
+import type { Grade } from '../call-store.ts';
 import { BOOLEAN_FIELDS, KEYWORD_FIELDS, NUMERIC_FIELDS } from '../query-model.ts';
 import { BOOLEAN_COLUMNS, FACT_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS } from '../sqlite/schema.ts';
 import { indexTerms, type Tokenizer } from '../text-terms.ts';
@@ -31,4 +32,36 @@ export function esDocument(doc: CallDoc, docHash: string, tokenizer: Tokenizer):
   }
   out.doc = doc;
   return out;
+}
+
+/** Where a column lives in the Elasticsearch source. */
+const FIELD_OF_COLUMN = new Map<string, string>([
+  ...KEYWORD_FIELDS.map((f) => [KEYWORD_COLUMNS[f], f] as [string, string]),
+  ...NUMERIC_FIELDS.map((f) => [NUMERIC_COLUMNS[f], f] as [string, string]),
+  ...BOOLEAN_FIELDS.map((f) => [BOOLEAN_COLUMNS[f], f] as [string, string]),
+]);
+
+const BOOLEAN_COLUMN_SET = new Set<string>(BOOLEAN_FIELDS.map((f) => BOOLEAN_COLUMNS[f]));
+
+/**
+ * A partial update replacing a call's grades (CallStore.putGrades): applied by a script only when the
+ * stored docHash has the grade's base, otherwise a no-op (the caller then puts the whole document).
+ */
+export function esGradeUpdate(g: Grade): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [column, v] of Object.entries(gradeValues(g.scores))) fields[FIELD_OF_COLUMN.get(column)!] = BOOLEAN_COLUMN_SET.has(column) && v !== null ? v === 1 : v;
+  return {
+    script: {
+      lang: 'painless',
+      source: [
+        "if (ctx._source.docHash == null || !ctx._source.docHash.startsWith(params.base + '.')) { ctx.op = 'noop'; return; }",
+        'for (entry in params.fields.entrySet()) { ctx._source[entry.getKey()] = entry.getValue(); }',
+        'ctx._source.docHash = params.docHash;',
+        'ctx._source.checkpoint = params.checkpoint;',
+        'ctx._source.doc.scores = params.scores;',
+        'ctx._source.doc.versions.score = params.scoreVersion;',
+      ].join(' '),
+      params: { base: g.baseHash, docHash: g.docHash, fields, checkpoint: Object.fromEntries(checkpointsOf(g)), scores: g.scores, scoreVersion: g.scoreVersion },
+    },
+  };
 }

@@ -33,7 +33,7 @@ type Level = {
 };
 type Scope = { levels: Level[]; conditions: Sql[] };
 type Row = { path: Array<string | number>; count: number; stats?: StatsAcc; values?: number[]; quantiles?: unknown[] };
-type StatsAcc = { count: number; min: number | null; max: number | null; sum: number };
+type StatsAcc = { count: number; min: number | null; max: number | null; sum: number; sumSq: number };
 
 /** A node's place in the request: the names from the root, joined (names cannot hold '/'). */
 type NodeId = string;
@@ -119,7 +119,7 @@ export class SqlAggregator {
     const keys = levels.map((l, i) => ({ sql: `${l.key.sql} AS k${i}`, params: l.key.params }));
     let metric = ['count(*) AS n', ...folded.map((f, i) => `sum(CASE WHEN (${f.cond.sql}) THEN 1 ELSE 0 END) AS f${i}`)].join(', ');
     let extraWhere: Sql | null = null;
-    if (typeof what === 'object' && 'stats' in what) metric = `count(${what.stats}) AS n, min(${what.stats}) AS mn, max(${what.stats}) AS mx, coalesce(sum(${what.stats}), 0) AS sm`;
+    if (typeof what === 'object' && 'stats' in what) metric = `count(${what.stats}) AS n, min(${what.stats}) AS mn, max(${what.stats}) AS mx, coalesce(sum(${what.stats}), 0) AS sm, coalesce(sum(${what.stats} * ${what.stats}), 0) AS sq`;
     if (typeof what === 'object' && 'quantiles' in what) metric = `${what.quantiles} AS q`;
     if (typeof what === 'object' && 'values' in what) {
       metric = `${what.values} AS v`;
@@ -151,10 +151,11 @@ export class SqlAggregator {
         (row.values ??= []).push(Number(rest[0]));
         row.count++;
       } else if (typeof what === 'object' && 'stats' in what) {
-        const [n, mn, mx, sm] = rest as [number, number | null, number | null, number];
-        const s = (row.stats ??= { count: 0, min: null, max: null, sum: 0 });
+        const [n, mn, mx, sm, sq] = rest as [number, number | null, number | null, number, number];
+        const s = (row.stats ??= { count: 0, min: null, max: null, sum: 0, sumSq: 0 });
         s.count += Number(n);
         s.sum += Number(sm);
+        s.sumSq += Number(sq);
         if (mn !== null) s.min = s.min === null ? mn : Math.min(s.min, mn);
         if (mx !== null) s.max = s.max === null ? mx : Math.max(s.max, mx);
         row.count += Number(n);
@@ -180,7 +181,7 @@ export class SqlAggregator {
     if (agg.type === 'stats') {
       const s = (await this.rowsFor(id, scope, null, { stats: `c.${NUMERIC_COLUMNS[agg.field]}` })).get(here)?.[0]?.stats;
       const count = s?.count ?? 0;
-      return { type: 'stats', count, min: count ? s!.min : null, max: count ? s!.max : null, avg: count ? s!.sum / count : null, sum: s?.sum ?? 0 };
+      return { type: 'stats', count, min: count ? s!.min : null, max: count ? s!.max : null, avg: count ? s!.sum / count : null, sum: s?.sum ?? 0, sumOfSquares: s?.sumSq ?? 0 };
     }
     if (agg.type === 'percentiles' && this.dialect.quantiles && !scope.levels.some((l) => l.folds)) {
       const rows = (await this.rowsFor(id, scope, null, { quantiles: this.dialect.quantiles(`c.${NUMERIC_COLUMNS[agg.field]}`, agg.percents) })).get(here);

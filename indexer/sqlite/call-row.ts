@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { CallDoc } from '../../core/schemas.ts';
+import { CallDoc, type Score } from '../../core/schemas.ts';
 import type { CheckpointOutcome } from '../query-model.ts';
 import { FACT_COLUMNS } from './schema.ts';
 
@@ -24,11 +24,17 @@ export function checkpointOutcome(item: { applicable: boolean; passed: boolean |
 }
 
 /** The fact-table values of a call, in FACT_COLUMNS order. */
+/** The fact columns a call's grades decide (the first scorecard's): a re-score changes only these. */
+export function gradeValues(scores: Score[]) {
+  const score = scores[0];
+  return { scorecard_id: score?.scorecardId ?? null, score: score?.total ?? null, passed: bool(score?.passed), vetoed: bool(score?.vetoed) };
+}
+
 export function factValues(doc: CallDoc, docHash: string, textHash: string): unknown[] {
-  const score = doc.scores[0];
   const a = doc.acoustics;
   const nlp = doc.nlp;
   const byColumn: Record<(typeof FACT_COLUMNS)[number], unknown> = {
+    ...gradeValues(doc.scores),
     status: doc.status,
     call_id: doc.meta.callId ?? null,
     agent_id: doc.meta.agentId ?? null,
@@ -44,14 +50,12 @@ export function factValues(doc: CallDoc, docHash: string, textHash: string): unk
     language: doc.language,
     category: nlp?.category?.id ?? null,
     review_status: doc.review?.status ?? null,
-    scorecard_id: score?.scorecardId ?? null,
     customer_emotion_start: nlp?.customerEmotion?.start ?? null,
     customer_emotion_end: nlp?.customerEmotion?.end ?? null,
     customer_emotion_worst: nlp?.customerEmotion?.worst.label ?? null,
     agent_emotion_start: nlp?.agentEmotion?.start ?? null,
     agent_emotion_end: nlp?.agentEmotion?.end ?? null,
     agent_emotion_worst: nlp?.agentEmotion?.worst.label ?? null,
-    score: score?.total ?? null,
     duration_sec: doc.durationSec,
     silence_ratio: a?.silenceRatio ?? null,
     talk_ratio: a?.talkRatio ?? null,
@@ -63,8 +67,6 @@ export function factValues(doc: CallDoc, docHash: string, textHash: string): unk
     customer_interruptions: a?.interruptions.customer ?? null,
     sensitive_hits: nlp?.sensitiveHits ?? null,
     forbidden_hits: nlp?.forbiddenHits ?? null,
-    passed: bool(score?.passed),
-    vetoed: bool(score?.vetoed),
     complaint_escalated: bool(doc.meta.complaintEscalated),
     recorded_ms: ms(doc.recordedAt),
     ingested_ms: ms(doc.ingestedAt),
@@ -83,7 +85,7 @@ export function labelsOf(doc: CallDoc): Array<[kind: 'tag' | 'flag', value: stri
 }
 
 /** Outcome of each checkpoint of the first scorecard (the one `score` refers to). */
-export function checkpointsOf(doc: CallDoc): Array<[checkpointId: string, outcome: CheckpointOutcome]> {
+export function checkpointsOf(doc: Pick<CallDoc, 'scores'>): Array<[checkpointId: string, outcome: CheckpointOutcome]> {
   const seen = new Map<string, CheckpointOutcome>();
   for (const item of doc.scores[0]?.items ?? []) seen.set(item.checkpointId, checkpointOutcome(item));
   return [...seen.entries()];

@@ -53,6 +53,40 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
       });
     });
 
+    describe('grades beside documents (putGrades)', () => {
+      // c8: c1 in a branch of its own, so the other cases never see it; its grade is rewritten by hand below.
+      const c8 = { ...contractCalls[0]!, id: 'c8', meta: { ...contractCalls[0]!.meta, branch: '成都分行' } };
+      const failing = [{ ...c8.scores[0]!, version: '2', total: 30, passed: false, vetoed: true, items: c8.scores[0]!.items.map((i) => (i.checkpointId === 'greeting' ? { ...i, passed: false } : i)) }];
+      const inChengdu = { terms: { branch: ['成都分行'] } } satisfies Filter;
+
+      it('replace the grades of a call built from the same inputs: get, filters and aggregations see them', async () => {
+        await store.put(c8, 'base8.g1');
+        expect(await store.putGrades([{ id: 'c8', baseHash: 'base8', docHash: 'base8.g2', scores: failing, scoreVersion: 'card@2' }, { id: 'absent', baseHash: 'base8', docHash: 'base8.g2', scores: failing, scoreVersion: 'card@2' }])).toEqual(['absent']);
+        const doc = await store.get('c8');
+        expect(doc!.scores).toEqual(failing);
+        expect(doc!.versions.score).toBe('card@2');
+        expect(doc!.segments).toEqual(c8.segments);
+        expect(await store.docHash('c8')).toBe('base8.g2');
+        expect(await ids({ ...inChengdu, ranges: { score: { lte: 35 } } })).toEqual(['c8']);
+        expect(await ids({ ...inChengdu, booleans: { vetoed: true } })).toEqual(['c8']);
+        expect(await ids({ ...inChengdu, checkpoints: [{ checkpointId: 'greeting', outcome: ['failed'] }] })).toEqual(['c8']);
+        expect(await ids({ ...inChengdu, checkpoints: [{ checkpointId: 'greeting', outcome: ['passed'] }] })).toEqual([]);
+        const stats = await agg(inChengdu, { type: 'stats', field: 'score' });
+        expect(stats.type === 'stats' && [stats.count, stats.min, stats.max]).toEqual([1, 30, 30]);
+      });
+
+      it('leave a call built from other inputs alone and name it; a whole put replaces the grades again; delete removes them', async () => {
+        expect(await store.putGrades([{ id: 'c8', baseHash: 'other', docHash: 'other.g9', scores: [], scoreVersion: 'card@9' }])).toEqual(['c8']);
+        expect(await store.docHash('c8')).toBe('base8.g2');
+        await store.put(c8, 'base8.g3');
+        expect((await store.get('c8'))!.scores).toEqual(c8.scores);
+        expect(await ids({ ...inChengdu, checkpoints: [{ checkpointId: 'greeting', outcome: ['passed'] }] })).toEqual(['c8']);
+        await store.delete('c8');
+        expect(await store.get('c8')).toBeNull();
+        expect(await store.counts()).toEqual({ calls: 6, failed: 1 });
+      });
+    });
+
     describe('full text over masked segments', () => {
       it.each<[string, Filter['text'], string[]]>([
         ['a word said by anyone', { words: '投诉' }, ['c2', 'c3', 'c4']],
@@ -275,10 +309,10 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
       });
 
       it('stats and percentiles of the score (calls without a score are left out)', async () => {
-        expect(await agg({}, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 5, min: 40, max: 90, avg: 69.6, sum: 348 });
+        expect(await agg({}, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 5, min: 40, max: 90, avg: 69.6, sum: 348, sumOfSquares: 90 ** 2 + 55 ** 2 + 75 ** 2 + 40 ** 2 + 88 ** 2 });
         const p = await agg({}, { type: 'percentiles', field: 'score', percents: [50] });
         expect(p.type === 'percentiles' && p.values['50']).toBeCloseTo(75, 0);
-        expect(await agg({ terms: { status: ['failed'] } }, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0 });
+        expect(await agg({ terms: { status: ['failed'] } }, { type: 'stats', field: 'score' })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0, sumOfSquares: 0 });
       });
 
       it('percentiles per branch and per month (interpolated between closest ranks)', async () => {

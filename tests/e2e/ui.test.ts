@@ -6,6 +6,8 @@ import { startServer, type RunningServer } from '../../api/server.ts';
 import { UI_DIST } from '../../api/app.ts';
 import { repoRoot } from '../../core/config.ts';
 import { CALLS_DIR, tempDir, testPipeline, type TestPipeline } from '../helpers.ts';
+import type { Auth } from '../../api/auth/auth.ts';
+import { authWithAdmin, TEST_PASSWORD } from '../auth-helpers.ts';
 
 /** Screenshots land here for a person to look at (CI keeps the folder as output). */
 const SHOTS = path.join(repoRoot, 'test-output', 'e2e');
@@ -15,13 +17,15 @@ let p: TestPipeline;
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
+let auth: Auth;
 
 beforeAll(async () => {
   if (!existsSync(path.join(UI_DIST, 'index.html'))) throw new Error('ui/dist is missing: run `npm run build:ui` first');
   mkdirSync(SHOTS, { recursive: true });
   p = testPipeline(data.dir);
   await p.pipeline.ingest(FILES.map((f) => path.join(CALLS_DIR, f)), path.join(CALLS_DIR, 'meta.jsonl'));
-  server = await startServer(p.store, '127.0.0.1', 0);
+  auth = await authWithAdmin(data.dir);
+  server = await startServer(p.store, '127.0.0.1', 0, { config: p.config, auth });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -35,11 +39,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  auth?.close();
   await p?.close();
   data.cleanup();
 });
 
 describe('call list → search → call detail with evidence', () => {
+  it('asks to sign in first (登录), refuses a wrong password, then shows the user and role', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByTestId('login').waitFor();
+    expect(await page.getByTestId('call-row').count()).toBe(0);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').innerText()).toContain('用户名或密码错误');
+    await page.screenshot({ path: path.join(SHOTS, '0-login.png') });
+    await page.getByTestId('login-password').fill(TEST_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('current-user').innerText()).toContain('管理员');
+  });
+
   it('lists every call with agent, branch, score and flags', async () => {
     await page.goto(`${server.url}/`);
     const rows = page.getByTestId('call-row');
@@ -77,5 +96,13 @@ describe('call list → search → call detail with evidence', () => {
     expect(await marked.allInnerTexts()).toContain('你听不懂吗');
     await evidence.first().click();
     await page.screenshot({ path: path.join(SHOTS, '3-call-detail.png'), fullPage: true });
+  });
+
+  it('signs out (退出): the session ends and the login page comes back, even on reload', async () => {
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login').waitFor();
+    await page.reload();
+    await page.getByTestId('login').waitFor();
+    expect(await page.getByTestId('current-user').count()).toBe(0);
   });
 });

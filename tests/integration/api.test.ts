@@ -1,30 +1,37 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Auth } from '../../api/auth/auth.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
+import { authWithAdmin, loginToken } from '../auth-helpers.ts';
 import { CALLS_DIR, tempDir, testPipeline, type TestPipeline } from '../helpers.ts';
 
 const data = tempDir('callscope-api-');
 let p: TestPipeline;
 let server: RunningServer;
 let ids: Record<string, string>;
+let auth: Auth;
+let token: string;
 
 beforeAll(async () => {
   p = testPipeline(data.dir);
   const files = ['SYN-0014.mp3', 'SYN-0028.mp3'].map((f) => path.join(CALLS_DIR, f));
   const r = await p.pipeline.ingest([...files, path.join(data.dir, 'missing.wav')], path.join(CALLS_DIR, 'meta.jsonl'));
   ids = Object.fromEntries(r.outcomes.map((o) => [path.basename(o.origin), o.id]));
-  server = await startServer(p.store, '127.0.0.1', 0);
+  auth = await authWithAdmin(data.dir);
+  server = await startServer(p.store, '127.0.0.1', 0, { config: p.config, auth });
+  token = await loginToken(server.url, 'admin');
 });
 
 afterAll(async () => {
   await server.close();
+  auth.close();
   await p.close();
   data.cleanup();
 });
 
 async function get(pathAndQuery: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(server.url + pathAndQuery);
+  const res = await fetch(server.url + pathAndQuery, { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, body: await res.json() };
 }
 
@@ -126,7 +133,7 @@ describe('HTTP API', () => {
 
   it('refuses a port that is already taken with a clear error', async () => {
     const port = Number(new URL(server.url).port);
-    await expect(startServer(p.store, '127.0.0.1', port)).rejects.toMatchObject({
+    await expect(startServer(p.store, '127.0.0.1', port, { auth })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringMatching(/already in use/),
     });

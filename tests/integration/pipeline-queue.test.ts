@@ -2,6 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import { openAuth } from '../../api/auth/auth.ts';
+import { asAdmin } from '../auth-helpers.ts';
 import { lazyQueue } from '../../api/jobs-routes.ts';
 import { transcribeStage } from '../../asr/transcribe-stage.ts';
 import { loadConfig } from '../../core/config.ts';
@@ -225,7 +227,9 @@ describe('BullMQ pipeline on a real Redis', () => {
     // As `callscope serve` does: one queue connection, opened on the first request.
     const jobs = lazyQueue(() => CallQueue.open(config));
     cleanups.push(() => jobs.close());
-    const app = createApp(store, { jobs: jobs.access });
+    const auth = openAuth(config.dataDir);
+    cleanups.push(async () => auth.close());
+    const app = { request: await asAdmin(createApp(store, { jobs: jobs.access, auth }), auth) };
     const list = await app.request('/api/jobs?state=failed');
     expect(list.status).toBe(200);
     const body = (await list.json()) as { counts: Record<string, number>; items: Array<Record<string, unknown>> };
@@ -249,7 +253,7 @@ describe('BullMQ pipeline on a real Redis', () => {
     await redis.start();
     expect((await app.request('/api/jobs?state=failed')).status).toBe(200);
 
-    const embedded = createApp(store);
+    const embedded = { request: await asAdmin(createApp(store, { auth }), auth) };
     const none = await embedded.request('/api/jobs');
     expect(none.status).toBe(404);
     expect(await none.json()).toEqual({ error: { code: 'QUEUE_NOT_CONFIGURED', message: expect.stringContaining('REDIS_URL') } });

@@ -2,12 +2,16 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
+import { openAuth } from '../../api/auth/auth.ts';
+import { openAuditLog } from '../../api/audit/audit-log.ts';
+import { asAdmin } from '../auth-helpers.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStore } from '../../indexer/open-store.ts';
 import pino from 'pino';
 import { Pipeline } from '../../pipeline/ingest.ts';
 import { rescoreAll } from '../../pipeline/rescore.ts';
 import { scoreHistory } from '../../pipeline/score-history.ts';
+import { scoreWithCards, scoringInputOf } from '../../scoring-models/score-stage.ts';
 import { parseScorecard } from '../../scoring-models/scorecard.ts';
 import { CALLS_DIR, MODELS_DIR, tempDir, truthCalls } from '../helpers.ts';
 import { runCli } from '../run-cli.ts';
@@ -63,6 +67,13 @@ describe('callscope rescore and scorecard versions', () => {
     expect(jobId).toMatchObject({ changed: compliantOnJobId.length, transitions: { 'passed→failed': compliantOnJobId.length } });
     expect(out.diff.checkpoints.filter((c: { changed: number }) => c.changed > 0)).toHaveLength(1);
     expect(out.diff.meanTotalChange).toBe(-5 * (compliantOnJobId.length / 4));
+    // The publish is in the audit log, with who ran it and what was replaced.
+    const audit = openAuditLog(env.CALLSCOPE_DATA);
+    const published = audit.list({ action: 'scorecard.publish' });
+    expect(audit.verify().ok).toBe(true);
+    audit.close();
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ actor: expect.stringMatching(/^cli:/), target: 'bank-service-standard@6', details: { replaced: v5 } });
   });
 
   it('keeps the history of every version per call, and diffs any two versions', async () => {
@@ -116,10 +127,12 @@ describe('scorecard API', () => {
   const config = () => loadConfig({ ...env, CALLSCOPE_MODELS: MODELS_DIR });
   const withApp = async <T>(f: (req: (path: string, init?: RequestInit) => Promise<Response>) => Promise<T>): Promise<T> => {
     const store = openStore(config());
+    const auth = openAuth(config().dataDir);
     try {
-      const app = createApp(store, { config: config() });
-      return await f((p, init) => Promise.resolve(app.request(p, init)));
+      const app = createApp(store, { config: config(), auth });
+      return await f(await asAdmin(app, auth));
     } finally {
+      auth.close();
       await store.close();
     }
   };
@@ -161,7 +174,7 @@ describe('scorecard API', () => {
       expect(readFileSync(path.join(cards, 'bank-service-standard.yaml'), 'utf8')).toBe(v6);
     }));
 
-  it('explains a call with a draft, and rejects bad drafts and bodies with a clear 400', () =>
+  it('explains a call with a draft, and rejects bad drafts (400) and oversized bodies (413)', () =>
     withApp(async (req) => {
       const id = JSON.parse((await runCli(['scorecard', 'history', 'SYN-0002.mp3', '--json'], env)).stdout).callId as string;
       const ok = await (await req('/api/scorecards/explain', post({ scorecard: shipped, callId: id }))).json();
@@ -172,9 +185,54 @@ describe('scorecard API', () => {
       expect((await req('/api/scorecards/explain', post({ scorecard: shipped, callId: 'f'.repeat(64) }))).status).toBe(404);
       expect((await req('/api/scorecards/explain', { method: 'POST', body: 'not json' })).status).toBe(400);
       const huge = await req('/api/scorecards/backtest', post({ scorecard: 'x'.repeat(3 * 1024 * 1024), labels }));
-      expect(huge.status).toBe(400);
+      expect(huge.status).toBe(413);
       expect((await huge.json()).error.message).toMatch(/larger than 2 MB/);
     }));
+});
+
+describe('rescoreAll grades beside the indexed documents', () => {
+  it('leaves each call exactly as a whole rebuild would, and puts whole a document the index lacks or holds from other inputs', async () => {
+    const config = loadConfig({ ...env, CALLSCOPE_MODELS: MODELS_DIR });
+    const store = openStore(config);
+    const card = (v: string) => parseScorecard(v6.replace(/^version: .*$/m, `version: ${v}`), 'v.yaml');
+    const rebuilt = async (p: Pipeline, id: string) => {
+      const r = await p.stagesOf((await p.records.getCall(id))!);
+      if (!r.ok) throw new Error(r.error.message);
+      return r;
+    };
+    try {
+      const a = new Pipeline({ config, store, scorecards: [card('grades-a')], log: pino({ level: 'silent' }) });
+      expect(await rescoreAll(a, undefined, { threads: 1 })).toMatchObject({ rescored: 4, failed: [] });
+      const ids: string[] = [];
+      for await (const d of store.all()) ids.push(d.id);
+      expect(ids).toHaveLength(4);
+      for (const id of ids) {
+        const whole = await rebuilt(a, id);
+        expect(await store.get(id)).toEqual(whole.doc);
+        expect(await store.docHash(id)).toBe(whole.docHash);
+        expect(whole.doc.scores[0]!.version).toBe('grades-a');
+        // Graded from the kept input, the same as grading the full document afresh.
+        expect(await scoreWithCards([card('grades-a')], scoringInputOf(whole.doc), MODELS_DIR)).toEqual(whole.doc.scores);
+      }
+
+      // One call gone from the index, one indexed from other metadata: both must come back whole.
+      const [gone, stale] = ids as [string, string];
+      const staleDoc = (await store.get(stale))!;
+      await store.delete(gone);
+      await store.put({ ...staleDoc, meta: { ...staleDoc.meta, branch: '别处分行' } }, 'other-inputs');
+      const b = new Pipeline({ config, store, scorecards: [card('grades-b')], log: pino({ level: 'silent' }) });
+      expect(await rescoreAll(b, undefined, { threads: 1 })).toMatchObject({ rescored: 4, failed: [] });
+      for (const id of ids) {
+        const whole = await rebuilt(b, id);
+        expect(await store.get(id)).toEqual(whole.doc);
+        expect(whole.doc.scores[0]!.version).toBe('grades-b');
+      }
+      expect((await store.get(stale))!.meta.branch).toBe(staleDoc.meta.branch);
+      expect(await store.counts()).toMatchObject({ calls: 4 });
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('rescoreAll in worker threads', () => {

@@ -189,8 +189,10 @@ describe('compare', () => {
     expect(c.metrics[0]!.test!.pValue).toBeCloseTo(0.002051476432330375, 6);
   });
 
-  it('refuses a mean test on a cohort larger than the cap, and bad input', async () => {
-    await expect(compare(s.store, { ...cohorts, metrics: [averageOf('score')], maxCallsForMeanTest: 5 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  it('refuses a rank test on a cohort larger than the cap (Welch needs no per-call read), and bad input', async () => {
+    await expect(compare(s.store, { ...cohorts, metrics: [averageOf('score')], meanTest: 'mann-whitney', maxCallsForMeanTest: 5 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const welch = await compare(s.store, { ...cohorts, metrics: [averageOf('score')], maxCallsForMeanTest: 5 });
+    expect(welch.metrics[0]!.test).toMatchObject({ name: 'welch t' });
     await expect(compare(s.store, { ...cohorts, metrics: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(compare(s.store, { ...cohorts, metrics: [{ kind: 'mean', name: 'x', field: 'nope' }] } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });

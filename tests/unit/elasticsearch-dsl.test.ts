@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { ElasticsearchCallStore } from '../../indexer/elasticsearch-store.ts';
 import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from '../../indexer/elasticsearch/dsl.ts';
-import { esDocument } from '../../indexer/elasticsearch/es-document.ts';
+import { esDocument, esGradeUpdate } from '../../indexer/elasticsearch/es-document.ts';
 import { indexTemplate } from '../../indexer/elasticsearch/mapping.ts';
 import { openStore } from '../../indexer/open-store.ts';
 import { Agg, Filter, KnnQuery, StoreQuery } from '../../indexer/query-model.ts';
@@ -112,7 +112,7 @@ describe('aggregations → DSL', () => {
     expect(aggs({ b: { type: 'terms', field: 'branch', size: 5, aggs: { t: { type: 'filter', filter: { flags: { any: ['complaint_threat'] } } }, s: { type: 'stats', field: 'score' } } } })).toEqual({
       b: {
         terms: { field: 'branch', size: 5, order: [{ _count: 'desc' }, { _key: 'asc' }] },
-        aggs: { t: { filter: { terms: { flags: ['complaint_threat'] } } }, s: { stats: { field: 'score' } } },
+        aggs: { t: { filter: { terms: { flags: ['complaint_threat'] } } }, s: { extended_stats: { field: 'score' } } },
       },
     });
   });
@@ -162,7 +162,7 @@ describe('aggregations → DSL', () => {
           b: {
             doc_count_error_upper_bound: 0,
             sum_other_doc_count: 1,
-            buckets: [{ key: '上海分行', doc_count: 2, s: { count: 2, min: 55, max: 90, avg: 72.5, sum: 145 } }],
+            buckets: [{ key: '上海分行', doc_count: 2, s: { count: 2, min: 55, max: 90, avg: 72.5, sum: 145, sum_of_squares: 11125 } }],
           },
           p: { values: { '50.0': 75 } },
         },
@@ -176,13 +176,13 @@ describe('aggregations → DSL', () => {
           keyAsString: '2026-03-02',
           count: 3,
           aggs: {
-            b: { type: 'terms', otherCount: 1, buckets: [{ key: '上海分行', count: 2, aggs: { s: { type: 'stats', count: 2, min: 55, max: 90, avg: 72.5, sum: 145 } } }] },
+            b: { type: 'terms', otherCount: 1, buckets: [{ key: '上海分行', count: 2, aggs: { s: { type: 'stats', count: 2, min: 55, max: 90, avg: 72.5, sum: 145, sumOfSquares: 11125 } } }] },
             p: { type: 'percentiles', values: { '50': 75 } },
           },
         },
       ],
     });
-    expect(aggResultOf(Agg.parse({ type: 'stats', field: 'score' }), { count: 0, min: null, max: null, avg: null, sum: 0 })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0 });
+    expect(aggResultOf(Agg.parse({ type: 'stats', field: 'score' }), { count: 0, min: null, max: null, avg: null, sum: 0 })).toEqual({ type: 'stats', count: 0, min: null, max: null, avg: null, sum: 0, sumOfSquares: 0 });
   });
 });
 
@@ -235,6 +235,22 @@ describe('index template and documents', () => {
       embedding: [0.1, 1, 0],
     });
     expect((d.segments as Array<{ role: string; tokens: string }>)[2]).toEqual({ id: 's2', role: 'customer', tokens: '你们 客服 态度 太差 了 我 要 投诉' });
+  });
+
+  it('new grades as a scripted update (bulk update action): no-op unless the stored docHash has the same base', () => {
+    const scores = contractCalls[3]!.scores;
+    const u = esGradeUpdate({ id: 'c1', baseHash: 'b1', docHash: 'b1.g2', scores, scoreVersion: 'card@2' }) as { script: { lang: string; source: string; params: Record<string, unknown> } };
+    expect(u.script.lang).toBe('painless');
+    expect(u.script.source).toContain("ctx._source.docHash.startsWith(params.base + '.')");
+    expect(u.script.source).toContain("ctx.op = 'noop'");
+    expect(u.script.params).toEqual({
+      base: 'b1',
+      docHash: 'b1.g2',
+      fields: { scorecardId: 'card', score: 40, passed: false, vetoed: true },
+      checkpoint: { greeting: 'passed', empathy: 'failed', risk_disclosure: 'failed' },
+      scores,
+      scoreVersion: 'card@2',
+    });
   });
 });
 

@@ -61,12 +61,15 @@ it('rebuilds the full-text rows of a v3 index (one FTS column per role since v4)
 it('renumbers a v4 index (call numbers in insert order) so that numbers and full-text rows follow recording time (v5)', async () => {
   const file = path.join(tmp.dir, 'index.sqlite');
   const current = new SqliteCallStore(file, { index: searchTokens, query: tokenize });
-  await current.putMany(contractCalls.map((doc) => ({ doc, docHash: `h-${doc.id}` })));
+  await current.putMany(contractCalls.map((doc) => ({ doc, docHash: doc.id === 'c2' ? 'b2.g1' : `h-${doc.id}` })));
+  // c2 re-graded beside its document (CallStore.putGrades): the grades must survive the renumbering.
+  const regraded = contractCalls[3]!.scores.map((sc) => ({ ...sc, version: '2' }));
+  expect(await current.putGrades([{ id: 'c2', baseHash: 'b2', docHash: 'b2.g2', scores: regraded, scoreVersion: 'card@2' }])).toEqual([]);
   await current.close();
   const db = new Database(file);
   // v4 numbered calls 1, 2, 3… in insert order; its FTS rows (keyed by those numbers) are left empty here.
   db.exec(`CREATE TEMP TABLE renum AS SELECT n AS old, row_number() OVER (ORDER BY id DESC) AS new FROM calls;
-    ${['calls:n', 'call_docs:n', 'call_vectors:n', 'call_labels:call_n', 'call_checkpoints:call_n']
+    ${['calls:n', 'call_docs:n', 'call_vectors:n', 'call_labels:call_n', 'call_checkpoints:call_n', 'call_grades:n']
       .map((tc) => {
         const [t, c] = tc.split(':');
         return `UPDATE ${t} SET ${c} = (SELECT new FROM renum WHERE old = ${c});`;
@@ -84,6 +87,11 @@ it('renumbers a v4 index (call numbers in insert order) so that numbers and full
     expect((await store.query({ filter: { text: { words: '投诉' } } })).items.map((h) => h.call.id)).toEqual(['c4', 'c3', 'c2']);
     expect((await store.query({ filter: { tags: { any: ['fee.annual'] } } })).items.map((h) => h.call.id)).toEqual(['c1']);
     expect((await store.knn({ vector: [1, 0, 0], k: 1 })).map((h) => h.call.id)).toEqual(['c1']);
+    expect((await store.get('c2'))!.scores).toEqual(regraded);
+    expect((await store.get('c2'))!.versions.score).toBe('card@2');
+    expect(await store.docHash('c2')).toBe('b2.g2');
+    // c2's greeting failed in its document and passes in its new grades (c4's): the rebuilt rows follow the grades.
+    expect((await store.query({ filter: { checkpoints: [{ checkpointId: 'greeting', outcome: ['failed'] }] } })).items.map((h) => h.call.id)).toEqual([]);
   } finally {
     await store.close();
   }

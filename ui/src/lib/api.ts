@@ -61,7 +61,7 @@ export class ApiError extends Error {
   }
 }
 
-function query(params: Record<string, string | number | undefined>): string {
+export function query(params: Record<string, string | number | undefined>): string {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== '') qs.set(k, String(v));
@@ -70,10 +70,26 @@ function query(params: Record<string, string | number | undefined>): string {
   return s ? `?${s}` : '';
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+/** Sent on window when the API answers 401 (no session, or it expired): the app shows the login page. */
+export const UNAUTHORIZED_EVENT = 'callscope:unauthorized';
+
+export type Me = {
+  username: string;
+  name: string;
+  role: 'admin' | 'qa_supervisor' | 'qa_inspector' | 'supervisor' | 'analyst' | 'agent' | 'trainer';
+  canUnmask: boolean;
+};
+
+export function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return requestJson<T>(path, { signal: signal ?? null });
+}
+
+/** Any JSON request to the API (a body is sent as JSON); errors as ApiError with the server's message. */
+export async function requestJson<T>(path: string, init: RequestInit = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { headers: { Accept: 'application/json' }, signal: signal ?? null });
+    const headers = { Accept: 'application/json', ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
+    res = await fetch(path, { ...init, headers });
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiError('无法连接服务器，请检查网络或服务状态', 0, 'NETWORK');
@@ -84,6 +100,7 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   } catch {
     // fall through: handled below
   }
+  if (res.status === 401) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
   if (!res.ok) {
     const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     const message = typeof err?.message === 'string' && err.message ? err.message : `请求失败（HTTP ${res.status}）`;
@@ -102,6 +119,11 @@ export const api = {
   search: (q: string, limit = 100, signal?: AbortSignal) =>
     getJson<SearchResult>(`/api/search${query({ q, limit })}`, signal),
   call: (id: string, signal?: AbortSignal) => getJson<CallDoc>(`/api/calls/${encodeURIComponent(id)}`, signal),
+  /** The signed-in user; 401 (and the unauthorized event) when there is no session. */
+  me: (signal?: AbortSignal) => getJson<{ user: Me }>('/api/auth/me', signal).then((r) => r.user),
+  login: (username: string, password: string) =>
+    requestJson<{ user: Me }>('/api/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) }).then((r) => r.user),
+  logout: () => fetch('/api/auth/logout', { method: 'POST' }).then(() => undefined),
 };
 
 export function isAbort(e: unknown): boolean {

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { CallScopeError } from '../../core/errors.ts';
+import { CLUSTER_MODEL_VERSION, ClusterModel } from './clusterer.ts';
+
+/**
+ * Fitted cluster models and the cluster of every clustered text, in one SQLite file under
+ * CALLSCOPE_DATA (`clusters/clusters.sqlite`). A model is named by what it clusters (e.g.
+ * `segments:customer`); a model of another CLUSTER_MODEL_VERSION is treated as absent (re-fitted).
+ */
+export class ClusterDb {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS models (name TEXT PRIMARY KEY, version INTEGER NOT NULL, model TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS assignments (name TEXT NOT NULL, item_id TEXT NOT NULL, cluster_id TEXT NOT NULL, PRIMARY KEY (name, item_id)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS assignments_by_cluster ON assignments (name, cluster_id);
+    `);
+  }
+
+  static inDataDir(dataDir: string): ClusterDb {
+    return new ClusterDb(path.join(dataDir, 'clusters', 'clusters.sqlite'));
+  }
+
+  model(name: string): ClusterModel | null {
+    const row = this.db.prepare('SELECT version, model FROM models WHERE name = ?').get(name) as { version: number; model: string } | undefined;
+    if (!row || row.version !== CLUSTER_MODEL_VERSION) return null;
+    const parsed = ClusterModel.safeParse(JSON.parse(row.model));
+    if (!parsed.success) throw new CallScopeError('STORE_FAILED', `cluster model ${name} is unreadable: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+
+  /** All assignments of a model (text id → cluster id). */
+  assignments(name: string): Map<string, string> {
+    const rows = this.db.prepare('SELECT item_id, cluster_id FROM assignments WHERE name = ?').all(name) as Array<{ item_id: string; cluster_id: string }>;
+    return new Map(rows.map((r) => [r.item_id, r.cluster_id]));
+  }
+
+  /** The assignments of these texts only (unknown ones absent). */
+  lookup(name: string, ids: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    const get = this.db.prepare('SELECT cluster_id FROM assignments WHERE name = ? AND item_id = ?').pluck();
+    for (const id of ids) {
+      const c = get.get(name, id) as string | undefined;
+      if (c !== undefined) out.set(id, c);
+    }
+    return out;
+  }
+
+  /** Saves a model; `replaceAll` drops the old assignments first (a full re-cluster), else they are added to. */
+  save(name: string, model: ClusterModel, assignments: ReadonlyMap<string, string>, replaceAll: boolean): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO assignments (name, item_id, cluster_id) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO models (name, version, model, updated_at) VALUES (?, ?, ?, ?)')
+        .run(name, model.version, JSON.stringify(model), new Date().toISOString());
+      if (replaceAll) this.db.prepare('DELETE FROM assignments WHERE name = ?').run(name);
+      for (const [id, c] of assignments) put.run(name, id, c);
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -38,7 +38,7 @@ export const ANALYTICS_OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/analytics/overview', summary: 'Dashboard: volume, average score, pass, complaint and negative-emotion rates with their trend and previous period; breakdowns by branch/team/product; top failing checkpoints', query: OverviewParams, tag: 'analytics' },
   { method: 'get', path: '/api/analytics/trend', summary: 'Metrics per day/week/month with the previous window overlaid', query: TrendParams, tag: 'analytics' },
   { method: 'get', path: '/api/analytics/compare', summary: 'Two cohorts (a.* and b.* filter parameters; unprefixed ones apply to both) side by side with tests and intervals', query: CompareParams, tag: 'analytics' },
-  { method: 'get', path: '/api/analytics/hot-topics', summary: 'Tags, flags and candidate words rising against a baseline period (G²)', query: HotTopicsParams, tag: 'analytics' },
+  { method: 'get', path: '/api/analytics/hot-topics', summary: 'Tags, flags, candidate words and (discover=true) discovered terms and phrases rising against a baseline period (G²)', query: HotTopicsParams, tag: 'analytics' },
   { method: 'get', path: '/api/analytics/root-cause', summary: 'Dimension values over-indexing on a target (lift, support, BH-corrected significance)', query: RootCauseParams, tag: 'analytics' },
   { method: 'get', path: '/api/analytics/root-cause/change', summary: 'Contribution of each value of a dimension to the change of a target rate between two periods (mix + rate effects, summing to the change)', query: ChangeParams, tag: 'analytics' },
   { method: 'get', path: '/api/analytics/calls', summary: 'The calls behind any number (drill-down): the same filter parameters, a page of call summaries', query: CallsParams, tag: 'analytics' },
@@ -113,7 +113,7 @@ export function analyticsRoutes(store: CallStore): Hono<ApiEnv> {
 
   app.get('/analytics/hot-topics', async (c) => {
     const p = parseRequest(HotTopicsParams, c.req.query());
-    const { from, to, baselineFrom, baselineTo, labels, words, wordRole, minCount, ...rest } = p;
+    const { from, to, baselineFrom, baselineTo, labels, words, wordRole, minCount, discover, phrases, maxCalls, limit, ...rest } = p;
     if (from >= to) throw new CallScopeError('BAD_REQUEST', `from (${from}) must be before to (${to})`);
     const baseline = {
       from: baselineFrom ?? addIntervals(from, 'day', -daysBetween(from, to)),
@@ -127,8 +127,10 @@ export function analyticsRoutes(store: CallStore): Hono<ApiEnv> {
       labels: labels ?? ['tags', 'flags'],
       words: (words ?? []).map((word) => ({ word, ...(wordRole ? { role: wordRole } : {}) })),
       minCount,
+      ...(discover ? { discover: { ...(wordRole ? { role: wordRole } : {}), phrases, maxCalls, limit } } : {}),
     });
-    return c.json({ current: { from, to, ...result.current }, baseline: { ...baseline, ...result.baseline }, topics: result.topics });
+    const sampled = result.sampled ? { sampled: result.sampled } : {};
+    return c.json({ current: { from, to, ...result.current }, baseline: { ...baseline, ...result.baseline }, topics: result.topics, ...sampled });
   });
 
   app.get('/analytics/root-cause', async (c) => {

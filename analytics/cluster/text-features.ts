@@ -26,7 +26,8 @@ const ENGLISH_STOPWORDS = new Set(
   it's can't didn't doesn't isn't wasn't haven't how when where why please get got`.split(/\s+/),
 );
 
-function isContentWord(w: string): boolean {
+/** Not a number, a stop word or an English function word (a lone Latin letter neither). */
+export function isContentWord(w: string): boolean {
   if (NUMBER.test(w) || isStopword(w) || ENGLISH_STOPWORDS.has(w)) return false;
   return HAN.test(w) || w.length > 1;
 }

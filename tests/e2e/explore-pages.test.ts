@@ -15,12 +15,14 @@ import { tempDir, tempStoreWith } from '../helpers.ts';
  * The exploration pages in a real Chromium against the real API over a real SQLite store of
  * generated calls. Two causes are planted so the answer is known: in October every call of one
  * branch is escalated as a complaint (root cause must name that branch), and in October a new tag
- * appears on every 8th call (hot topics must list it). Every number asserted on screen is counted
+ * appears on every 8th call (hot topics must list it), and every 8th call's customer says 盗刷, a word no
+ * September call holds (hot topics must discover it). Every number asserted on screen is counted
  * here over the generated documents.
  */
 const SHOTS = path.join(repoRoot, 'test-output', 'e2e');
 const PLANTED_BRANCH = BRANCHES[6]!;
 const NEW_TAG = 'fee.new_charge';
+const NEW_WORD = '盗刷';
 const FROM = '2026-10-01';
 const TO = '2026-11-01';
 
@@ -33,6 +35,11 @@ const docs: CallDoc[] = [...syntheticCalls(1500, { seed: 5, startDate: '2026-09-
   const planted = structuredClone(d);
   if (d.meta.branch === PLANTED_BRANCH) planted.meta.complaintEscalated = true;
   if (i % 8 === 0) planted.nlp!.tags.push({ id: NEW_TAG, path: '费用/新增收费', complaint: false, confidence: 0.9, via: 'keywords', segmentIds: [] });
+  if (i % 8 === 0) {
+    const end = planted.segments.at(-1)?.end ?? 0;
+    const text = '我的信用卡被盗刷了';
+    planted.segments.push({ id: `${d.id}-stolen`, role: 'customer', start: end, end: end + 2, text, textMasked: text, tokens: [], hits: [] });
+  }
   return planted;
 });
 const inWindow = docs.filter((d) => at(d, FROM, TO));
@@ -160,6 +167,24 @@ describe('对比, 热点, 根因, 聚类', () => {
     await shot('5-hot-topics');
     await row.getByTestId('hot-topic-link').click();
     await expect.poll(resultCount).toBe(`共 ${tagged} 条`);
+  });
+
+  it('discovers the planted customer word with its count, and drills to the calls that say it', async () => {
+    await page.goto(`${server.url}/#/hot?from=${FROM}&to=${TO}`);
+    const row = page.locator(`[data-testid="hot-topic"][data-source="terms"][data-key="${NEW_WORD}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    const said = inWindow.filter((d) => d.segments.some((x) => x.role === 'customer' && x.textMasked.includes(NEW_WORD))).length;
+    expect(said).toBeGreaterThan(0);
+    expect(await row.getByTestId('hot-current').innerText()).toBe(String(said));
+    expect(await row.innerText()).toContain('发现词');
+    expect(await row.innerText()).toContain('新出现');
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'explore-5b-hot-terms.png') });
+    await row.getByTestId('hot-topic-link').click();
+    await expect.poll(resultCount).toBe(`共 ${said} 条`);
+    await page.goto(`${server.url}/#/hot?from=${FROM}&to=${TO}&discover=false`);
+    await page.locator(`[data-testid="hot-topic"][data-key="${NEW_TAG}"]`).waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="hot-topic"][data-source="terms"]').count()).toBe(0);
   });
 
   it('names the planted branch as the top branch factor and its share of the change', async () => {

@@ -131,6 +131,29 @@ describe('drill-down, comparison, hot topics and root cause', () => {
     }
   });
 
+  it('discovers rising customer terms on request (discover=true), each reachable by the word drill-down, and reports a sample', async () => {
+    const url = `/api/analytics/hot-topics?from=${FROM}&to=${TO}&labels=tags&discover=true&wordRole=customer&minCount=3`;
+    const { status, body } = await get(ACTORS.analyst, url);
+    expect(status).toBe(200);
+    expect(body.sampled).toBeUndefined();
+    const found = body.topics.filter((t: any) => t.source === 'terms' || t.source === 'phrases');
+    expect(found.length).toBeGreaterThan(0);
+    for (const t of found.slice(0, 5)) {
+      expect(t.role).toBe('customer');
+      expect(t.current.share).toBeGreaterThan(t.baseline.share);
+      // A call holding the jieba word holds its characters in a customer segment.
+      const said = (d: CallDoc) => d.segments.some((x) => x.role === 'customer' && x.textMasked.replace(/[^\p{L}\p{N}]+/gu, '').includes(t.key.replace(/ /g, '')));
+      expect(window.filter(said).length).toBeGreaterThanOrEqual(t.current.calls);
+      const drill = await get(ACTORS.analyst, `/api/analytics/calls?from=${FROM}&to=${TO}&word=${encodeURIComponent(t.key)}&role=customer&limit=1`);
+      expect(drill.body.total).toBeGreaterThanOrEqual(t.current.calls);
+    }
+    const capped = await get(ACTORS.analyst, `${url}&maxCalls=10`);
+    expect(capped.body.sampled).toEqual({ current: 10, baseline: 10 });
+    expect(capped.body.current.calls).toBe(window.length);
+    const off = await get(ACTORS.analyst, `/api/analytics/hot-topics?from=${FROM}&to=${TO}&minCount=1`);
+    expect(off.body.topics.some((t: any) => t.source === 'terms' || t.source === 'phrases')).toBe(false);
+  });
+
   it('ranks over-indexing values and decomposes a change into contributions that sum to it', async () => {
     const rc = await get(ACTORS.analyst, `/api/analytics/root-cause?from=${PREV_FROM}&to=${TO}&target=complaint&dimensions=product,tags&minCalls=10`);
     expect(rc.status).toBe(200);

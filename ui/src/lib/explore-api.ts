@@ -39,7 +39,8 @@ export type Comparison = {
 export type HotTopics = {
   current: { from: string; to: string; calls: number };
   baseline: { from: string; to: string; calls: number };
-  topics: Array<{ source: 'tags' | 'flags' | 'words'; key: string; role?: string; current: { calls: number; share: number }; baseline: { calls: number; share: number }; ratio: number | null; g2: number; pValue: number }>;
+  topics: Array<{ source: 'tags' | 'flags' | 'words' | 'terms' | 'phrases'; key: string; role?: string; current: { calls: number; share: number }; baseline: { calls: number; share: number }; ratio: number | null; new: boolean; g2: number; pValue: number }>;
+  sampled?: { current: number; baseline: number };
 };
 export type OverIndex = {
   calls: number;

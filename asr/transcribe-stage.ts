@@ -4,7 +4,8 @@ import { ok, type Stage } from '../core/stage.ts';
 import { computeAcoustics } from './acoustics.ts';
 import { asrHost } from './asr-host-client.ts';
 import type { AudioInfo } from './ffmpeg.ts';
-import { findVadModel, findWhisperModel } from './models.ts';
+import { BANKING_HOTWORDS } from './hotwords.ts';
+import { findVadModel, selectAsrEngine } from './models.ts';
 import { assignRoles, readTranscriptFile, roleOfChannel, type RawSegment } from './transcript.ts';
 
 export type TranscribeInput = {
@@ -54,12 +55,13 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
 
       const vadModel = findVadModel(ctx.config.modelsDir);
       if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad`);
-      const whisperModel = vendor ? null : findWhisperModel(ctx.config.modelsDir);
+      const choice = vendor ? null : selectAsrEngine(ctx.config.modelsDir, ctx.config.asr.engine);
       // The audio is decoded and checked first: a broken file must be reported as such, not as a missing model.
       const audio = await asrHost().analyze({
         file: input.audioFile,
         vadModel,
-        whisperModel,
+        engine: choice?.engine ?? null,
+        hotwords: [...BANKING_HOTWORDS, ...ctx.config.asr.hotwords],
         threads: ctx.config.asrThreads,
         language: 'zh',
       });
@@ -80,10 +82,7 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
       } else {
         const t = audio.transcript;
         if (!t) {
-          throw new CallScopeError(
-            'ASR_MODEL_MISSING',
-            `no transcript was supplied and no whisper model is installed under ${ctx.config.modelsDir}/asr/whisper (ggml-*.bin)`,
-          );
+          throw new CallScopeError('ASR_MODEL_MISSING', `no transcript was supplied and ${choice?.missing ?? 'no ASR model is installed'}`);
         }
         segments = t.channels
           .flatMap((segs, channel) => segs.map((s) => ({ ...s, channel, role: stereo ? roleOfChannel(channel) : ('unknown' as const) })))

@@ -19,6 +19,12 @@ const envSchema = z.object({
   CALLSCOPE_SCORECARDS: z.string().min(1).default(path.resolve(repoRoot, 'scoring-models', 'scorecards')),
   CALLSCOPE_CONCURRENCY: positiveInt.max(64).default(2),
   CALLSCOPE_ASR_THREADS: positiveInt.max(64).default(2),
+  /** Which engine transcribes calls without a vendor transcript (docs/asr.md); auto: Paraformer when installed, else whisper.cpp. */
+  CALLSCOPE_ASR_ENGINE: z.enum(['auto', 'whisper', 'paraformer']).default('auto'),
+  /** Extra hot-words (comma-separated) on top of the banking list, for sound-alike correction of engine text. */
+  CALLSCOPE_ASR_HOTWORDS: z.string().default(''),
+  /** The ASR host is stopped when one call takes longer than this multiple of its audio duration (plus 30 s to start). */
+  CALLSCOPE_ASR_TIMEOUT_FACTOR: z.coerce.number().positive().max(100).default(2),
   CALLSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8420),
@@ -52,6 +58,7 @@ export type Config = {
   scorecardsDir: string;
   concurrency: number;
   asrThreads: number;
+  asr: { engine: 'auto' | 'whisper' | 'paraformer'; hotwords: string[]; timeoutFactor: number };
   logLevel: z.infer<typeof envSchema>['CALLSCOPE_LOG_LEVEL'];
   host: string;
   port: number;
@@ -83,6 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scorecardsDir: path.resolve(e.CALLSCOPE_SCORECARDS),
     concurrency: e.CALLSCOPE_CONCURRENCY,
     asrThreads: e.CALLSCOPE_ASR_THREADS,
+    asr: {
+      engine: e.CALLSCOPE_ASR_ENGINE,
+      hotwords: e.CALLSCOPE_ASR_HOTWORDS.split(/[,，]/).map((w) => w.trim()).filter(Boolean),
+      timeoutFactor: e.CALLSCOPE_ASR_TIMEOUT_FACTOR,
+    },
     logLevel: e.CALLSCOPE_LOG_LEVEL,
     host: e.HOST,
     port: e.PORT,

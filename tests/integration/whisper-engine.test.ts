@@ -33,7 +33,7 @@ describe('whisper.cpp engine', () => {
     const result = await asrHost().analyze({
       file: clip('SYN-0037.mp3', 13, 'stereo-clip.wav'),
       vadModel: findVadModel(MODELS_DIR)!,
-      whisperModel: TEST_MODEL,
+      engine: { kind: 'whisper', model: TEST_MODEL },
       threads: 2,
       language: 'zh',
     });
@@ -52,7 +52,7 @@ describe('whisper.cpp engine', () => {
       asrHost().analyze({
         file: path.join(CALLS_DIR, 'SYN-0037.mp3'),
         vadModel: findVadModel(MODELS_DIR)!,
-        whisperModel: path.join(tmp.dir, 'ggml-missing.bin'),
+        engine: { kind: 'whisper', model: path.join(tmp.dir, 'ggml-missing.bin') },
         threads: 1,
         language: 'zh',
       }),

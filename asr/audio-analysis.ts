@@ -1,4 +1,5 @@
 import type { SpeechRegion } from '../core/schemas.ts';
+import { type DiarSegment, diarise } from './diarise.ts';
 import type { AsrEngine, EngineSegment } from './engine.ts';
 import { decodeAudio, type AudioInfo, PCM_RATE } from './ffmpeg.ts';
 import { applyHotwords, compileHotwords } from './hotwords.ts';
@@ -30,6 +31,8 @@ export type AudioAnalysis = {
   speech: SpeechRegion[];
   /** Per channel, when an engine was asked for. Text is simplified Chinese, numbers as spoken. */
   transcript: { engine: string; channels: EngineSegment[][] } | null;
+  /** Mono recordings: who speaks when (two speakers, S1 first), from the audio (asr/diarise.ts). */
+  diarisation: DiarSegment[] | null;
 };
 
 export async function vadChannel(req: Pick<AudioAnalysisRequest, 'vadModel' | 'threads' | 'vad'>, pcm: Int16Array, channel: number): Promise<SpeechRegion[]> {
@@ -65,5 +68,7 @@ export async function analyzeAudio(req: AudioAnalysisRequest): Promise<AudioAnal
       await engine.release();
     }
   }
-  return { info: decoded.info, durationSec: decoded.durationSec, speech, transcript };
+  const mono = decoded.channels.length === 1;
+  const diarisation = mono ? diarise(decoded.channels[0]!, speech) : null;
+  return { info: decoded.info, durationSec: decoded.durationSec, speech, transcript, diarisation };
 }

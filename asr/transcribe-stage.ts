@@ -1,7 +1,9 @@
 import { CallScopeError, isCallScopeError, messageOf } from '../core/errors.ts';
 import type { Acoustics, SpeechRegion } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
+import type { RoleSpan } from '../core/timeline.ts';
 import { computeAcoustics } from './acoustics.ts';
+import { agentSpeaker } from './roles.ts';
 import { asrHost } from './asr-host-client.ts';
 import type { AudioInfo } from './ffmpeg.ts';
 import { BANKING_HOTWORDS } from './hotwords.ts';
@@ -66,6 +68,11 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
         language: 'zh',
       });
       const stereo = audio.info.channels >= 2;
+      const roleOf = audio.diarisation ? agentSpeaker(audio.diarisation) : null;
+      const roleBasis = roleOf?.basis;
+      const diarised: SpeakerSpan[] | undefined = audio.diarisation
+        ? audio.diarisation.map((d) => ({ ...d, role: d.speaker === roleOf?.agent ? 'agent' : 'customer' }))
+        : undefined;
 
       let segments: RawSegment[];
       let transcriptSource: string;
@@ -88,7 +95,10 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           .flatMap((segs, channel) => segs.map((s) => ({ ...s, channel, role: stereo ? roleOfChannel(channel) : ('unknown' as const) })))
           .sort((a, b) => a.start - b.start);
         transcriptSource = `asr:${t.engine}`;
-        if (!stereo) warnings.push('mono recording transcribed without diarisation: speaker roles are unknown');
+        if (!stereo) {
+          segments = labelSpeakers(segments, diarised);
+          warnings.push(`mono recording: speakers diarised from the audio, agent by ${roleBasis ?? 'nothing (no speech)'}`);
+        }
         if (segments.length === 0) warnings.push('the ASR engine returned no text');
       }
 
@@ -99,7 +109,13 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           audio: { format, codec, channels, sampleRate },
           speech: audio.speech,
           segments,
-          acoustics: computeAcoustics({ durationSec: audio.durationSec, segments, speech: audio.speech, stereo }),
+          acoustics: computeAcoustics({
+            durationSec: audio.durationSec,
+            segments,
+            speech: audio.speech,
+            stereo,
+            ...(diarised && !vendor ? { diarised } : {}),
+          }),
           transcriptSource,
         },
         warnings,
@@ -112,3 +128,22 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
     }
   },
 };
+
+/** Each ASR segment of a mono call takes the diarised speaker (and role) it overlaps most. */
+type SpeakerSpan = RoleSpan & { speaker: string };
+
+function labelSpeakers(segments: RawSegment[], turns: SpeakerSpan[] | undefined): RawSegment[] {
+  if (!turns || turns.length === 0) return segments;
+  return segments.map((s) => {
+    let best: SpeakerSpan | undefined;
+    let most = 0;
+    for (const t of turns) {
+      const o = Math.min(s.end, t.end) - Math.max(s.start, t.start);
+      if (o > most) {
+        most = o;
+        best = t;
+      }
+    }
+    return best ? { ...s, role: best.role, speaker: best.speaker } : s;
+  });
+}

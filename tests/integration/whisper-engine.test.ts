@@ -71,7 +71,7 @@ describe('whisper.cpp engine', () => {
       expect(r.outcomes[0]!.status).toBe('new');
       const doc = (await p.store.get(r.outcomes[0]!.id))!;
       expect(doc.transcriptSource).toBe('asr:whisper.cpp@ggml-tiny');
-      expect(doc.warnings).toContain('mono recording transcribed without diarisation: speaker roles are unknown');
+      expect(doc.warnings.some((w) => w.startsWith('mono recording: speakers diarised from the audio, agent by'))).toBe(true);
       expect(doc.speech.length).toBeGreaterThan(0);
       expect(doc.acoustics?.basis).toBe('vad');
     } finally {

@@ -4,8 +4,8 @@ import { ok, type Stage } from '../core/stage.ts';
 import type { RoleSpan } from '../core/timeline.ts';
 import { computeAcoustics } from './acoustics.ts';
 import { agentSpeaker } from './roles.ts';
-import { asrHost } from './asr-host-client.ts';
-import type { AudioInfo } from './ffmpeg.ts';
+import { asrHost, asrTimeoutMs } from './asr-host-client.ts';
+import { type AudioInfo, probeAudio } from './ffmpeg.ts';
 import { BANKING_HOTWORDS } from './hotwords.ts';
 import { findVadModel, selectAsrEngine } from './models.ts';
 import { assignRoles, readTranscriptFile, roleOfChannel, type RawSegment } from './transcript.ts';
@@ -59,14 +59,18 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
       if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad`);
       const choice = vendor ? null : selectAsrEngine(ctx.config.modelsDir, ctx.config.asr.engine);
       // The audio is decoded and checked first: a broken file must be reported as such, not as a missing model.
-      const audio = await asrHost().analyze({
-        file: input.audioFile,
-        vadModel,
-        engine: choice?.engine ?? null,
-        hotwords: [...BANKING_HOTWORDS, ...ctx.config.asr.hotwords],
-        threads: ctx.config.asrThreads,
-        language: 'zh',
-      });
+      const declared = (await probeAudio(input.audioFile)).declaredDurationSec;
+      const audio = await asrHost().analyze(
+        {
+          file: input.audioFile,
+          vadModel,
+          engine: choice?.engine ?? null,
+          hotwords: [...BANKING_HOTWORDS, ...ctx.config.asr.hotwords],
+          threads: ctx.config.asrThreads,
+          language: 'zh',
+        },
+        { timeoutMs: asrTimeoutMs(declared, ctx.config.asr.timeoutFactor) },
+      );
       const stereo = audio.info.channels >= 2;
       const roleOf = audio.diarisation ? agentSpeaker(audio.diarisation) : null;
       const roleBasis = roleOf?.basis;

@@ -48,10 +48,9 @@ export function detectSpeechSherpa(
   } catch (err) {
     throw new CallScopeError('ASR_MODEL_MISSING', `cannot load the VAD model ${modelPath}: ${messageOf(err)}`);
   }
-  const samples = toFloat32(pcm);
   const regions: SpeechRegion[] = [];
   const pad = t.speechPadMs / 1000;
-  const totalSec = samples.length / PCM_RATE;
+  const totalSec = pcm.length / PCM_RATE;
   const drain = () => {
     while (!vad.isEmpty()) {
       const seg = vad.front(false);
@@ -60,8 +59,9 @@ export function detectSpeechSherpa(
       vad.pop();
     }
   };
-  for (let i = 0; i + WINDOW <= samples.length; i += WINDOW) {
-    vad.acceptWaveform(samples.subarray(i, i + WINDOW));
+  // Window by window: a float copy of a whole hour-long channel would cost 230 MB.
+  for (let i = 0; i + WINDOW <= pcm.length; i += WINDOW) {
+    vad.acceptWaveform(toFloat32(pcm.subarray(i, i + WINDOW)));
     drain();
   }
   vad.flush();

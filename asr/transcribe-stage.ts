@@ -7,7 +7,7 @@ import { agentSpeaker } from './roles.ts';
 import { asrHost, asrTimeoutMs } from './asr-host-client.ts';
 import { type AudioInfo, probeAudio } from './ffmpeg.ts';
 import { BANKING_HOTWORDS } from './hotwords.ts';
-import { findVadModel, selectAsrEngine } from './models.ts';
+import { selectAsrEngine, selectVadModel } from './models.ts';
 import { assignRoles, readTranscriptFile, roleOfChannel, type RawSegment } from './transcript.ts';
 
 export type TranscribeInput = {
@@ -55,8 +55,8 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
         });
       }
 
-      const vadModel = findVadModel(ctx.config.modelsDir);
-      if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad`);
+      const vadModel = selectVadModel(ctx.config.modelsDir, ctx.config.asr.vad);
+      if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad (CALLSCOPE_VAD=${ctx.config.asr.vad})`);
       const choice = vendor ? null : selectAsrEngine(ctx.config.modelsDir, ctx.config.asr.engine);
       // The audio is decoded and checked first: a broken file must be reported as such, not as a missing model.
       const declared = (await probeAudio(input.audioFile)).declaredDurationSec;

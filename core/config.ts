@@ -21,6 +21,8 @@ const envSchema = z.object({
   CALLSCOPE_ASR_THREADS: positiveInt.max(64).default(2),
   /** Which engine transcribes calls without a vendor transcript (docs/asr.md); auto: Paraformer when installed, else whisper.cpp. */
   CALLSCOPE_ASR_ENGINE: z.enum(['auto', 'whisper', 'paraformer']).default('auto'),
+  /** Which Silero VAD finds speech (docs/asr.md): auto = the ONNX model through sherpa-onnx when installed, else the ggml one through whisper.cpp. */
+  CALLSCOPE_VAD: z.enum(['auto', 'sherpa', 'whisper']).default('auto'),
   /** Extra hot-words (comma-separated) on top of the banking list, for sound-alike correction of engine text. */
   CALLSCOPE_ASR_HOTWORDS: z.string().default(''),
   /** The ASR host is stopped when one call takes longer than this multiple of its audio duration (plus 30 s to start). */
@@ -58,7 +60,7 @@ export type Config = {
   scorecardsDir: string;
   concurrency: number;
   asrThreads: number;
-  asr: { engine: 'auto' | 'whisper' | 'paraformer'; hotwords: string[]; timeoutFactor: number };
+  asr: { engine: 'auto' | 'whisper' | 'paraformer'; vad: 'auto' | 'sherpa' | 'whisper'; hotwords: string[]; timeoutFactor: number };
   logLevel: z.infer<typeof envSchema>['CALLSCOPE_LOG_LEVEL'];
   host: string;
   port: number;
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     asrThreads: e.CALLSCOPE_ASR_THREADS,
     asr: {
       engine: e.CALLSCOPE_ASR_ENGINE,
+      vad: e.CALLSCOPE_VAD,
       hotwords: e.CALLSCOPE_ASR_HOTWORDS.split(/[,，]/).map((w) => w.trim()).filter(Boolean),
       timeoutFactor: e.CALLSCOPE_ASR_TIMEOUT_FACTOR,
     },

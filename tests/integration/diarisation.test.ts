@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diarise } from '../../asr/diarise.ts';
@@ -8,7 +9,9 @@ import { agentSpeaker } from '../../asr/roles.ts';
 import { detectSpeech } from '../../asr/vad.ts';
 import { diarisationError, type RefTurn, roleAccuracy } from '../diarisation-metrics.ts';
 import { compose, fliteSpeech, writeWav } from '../generated-audio.ts';
-import { CALLS_DIR, MODELS_DIR, tempDir, truthCalls } from '../helpers.ts';
+import { PARAFORMER_DIRS } from '../../asr/paraformer-engine.ts';
+import { CALLS_DIR, MODELS_DIR, tempDir, testPipeline, truthCalls } from '../helpers.ts';
+import { writeParaformerFixture } from '../paraformer-fixture.ts';
 
 /**
  * Mono diarisation and role assignment from the audio (asr/diarise.ts, asr/roles.ts), scored with
@@ -63,6 +66,29 @@ describe('diarisation of a generated call with known speakers', () => {
     const agent = agentSpeaker(segs)!;
     expect(agent.basis).toBe('first-speaker');
     expect(roleAccuracy(ref, withRoles(segs, agent.agent), durationSec)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('labels the engine segments of a mono call in the pipeline with the diarised roles', async () => {
+    const models = path.join(tmp.dir, 'models');
+    mkdirSync(path.join(models, 'asr'), { recursive: true });
+    symlinkSync(path.join(MODELS_DIR, 'asr', 'vad'), path.join(models, 'asr', 'vad'));
+    // Random weights: text without meaning, but one segment per speech region — enough to check roles.
+    writeParaformerFixture(path.join(models, 'asr', PARAFORMER_DIRS[0]!), 'random');
+    const p = testPipeline(path.join(tmp.dir, 'data'), { CALLSCOPE_MODELS: models, CALLSCOPE_ASR_ENGINE: 'paraformer' });
+    try {
+      const r = await p.pipeline.ingest([file]);
+      const doc = (await p.store.get(r.outcomes[0]!.id))!;
+      expect(doc.warnings).toContain('mono recording: speakers diarised from the audio, agent by first-speaker');
+      const truthAt = (t: number) => ref.find((x) => x.start <= t && t <= x.end)?.role;
+      const judged = doc.segments.filter((s) => truthAt((s.start + s.end) / 2));
+      expect(judged.length).toBeGreaterThanOrEqual(ref.length);
+      const right = judged.filter((s) => s.role === truthAt((s.start + s.end) / 2));
+      expect(right.length / judged.length).toBeGreaterThanOrEqual(0.9);
+      const talk = (role: string) => ref.filter((x) => x.role === role).reduce((n, x) => n + x.end - x.start, 0);
+      expect(doc.acoustics!.talkRatio).toBeCloseTo(talk('agent') / (talk('agent') + talk('customer')), 1);
+    } finally {
+      await p.close();
+    }
   });
 
   it('beats both trivial baselines on the same audio', async () => {

@@ -10,19 +10,21 @@ function speechRate(segments: RawSegment[], role: 'agent' | 'customer'): number 
 
 /**
  * Acoustic QA facts. With per-channel VAD regions (stereo audio) talk, overlap and interruptions
- * come from the audio itself; otherwise (mono audio, text-only calls) the transcript's turn
- * timings stand in for them. Silence always comes from the best timing available.
+ * come from the audio itself; mono audio without a vendor transcript uses the diarised turns;
+ * otherwise (mono with a vendor transcript, text-only calls) the transcript's turn timings. Silence always comes from the best timing available.
  */
 export function computeAcoustics(input: {
   durationSec: number;
   segments: RawSegment[];
   speech: SpeechRegion[];
   stereo: boolean;
+  /** Mono audio without a vendor transcript: who talks when, from diarisation (asr/diarise.ts, asr/roles.ts). */
+  diarised?: RoleSpan[];
 }): Acoustics {
   const { durationSec, segments, speech, stereo } = input;
   const roleSpans: RoleSpan[] = stereo
     ? speech.map((r) => ({ start: r.start, end: r.end, role: roleOfChannel(r.channel) }))
-    : segments.map((s) => ({ start: s.start, end: s.end, role: s.role }));
+    : (input.diarised ?? segments.map((s) => ({ start: s.start, end: s.end, role: s.role })));
   const activity = union(speech.length > 0 ? speech : segments);
   const gaps: number[] = [];
   for (let i = 1; i < activity.length; i++) gaps.push(activity[i]!.start - activity[i - 1]!.end);

@@ -57,21 +57,40 @@ export async function probeAudio(file: string): Promise<AudioInfo> {
   };
 }
 
-/** Decodes one channel of any file ffmpeg reads to 16 kHz mono PCM. */
-export async function decodeChannel(file: string, channel: number): Promise<Int16Array> {
-  const r = await run('ffmpeg', [
+/**
+ * Decodes one channel of any file ffmpeg reads to 16 kHz mono PCM, streamed straight into one
+ * buffer sized from the declared duration (grown if needed): an hour-long channel costs its
+ * 115 MB once, not chunks plus a concatenated copy.
+ */
+export async function decodeChannel(file: string, channel: number, expectedSec: number | null = null): Promise<Int16Array> {
+  const args = [
     '-nostdin', '-v', 'error', '-i', file,
     '-af', `pan=mono|c0=c${channel}`,
     '-ar', String(PCM_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1',
-  ]);
-  if (r.code !== 0 || r.stdout.length === 0) {
-    throw new CallScopeError('AUDIO_UNDECODABLE', `ffmpeg could not decode the audio (${firstLine(r.stderr) || 'no samples'})`);
+  ];
+  let buf = Buffer.alloc(Math.ceil(((expectedSec ?? 60) + 1) * PCM_RATE) * 2);
+  let used = 0;
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      if (used + c.length > buf.length) {
+        const bigger = Buffer.alloc(Math.max(buf.length * 2, used + c.length));
+        buf.copy(bigger, 0, 0, used);
+        buf = bigger;
+      }
+      c.copy(buf, used);
+      used += c.length;
+    });
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', (e) => reject(new CallScopeError('STAGE_FAILED', `cannot run ffmpeg: ${e.message} (is ffmpeg installed?)`)));
+    child.on('close', (c) => resolve({ code: c, stderr: err }));
+  });
+  if (code !== 0 || used === 0) {
+    throw new CallScopeError('AUDIO_UNDECODABLE', `ffmpeg could not decode the audio (${firstLine(stderr) || 'no samples'})`);
   }
-  const buf = r.stdout;
-  // Copy into an aligned buffer: the Buffer pool may hand out an odd byteOffset.
-  const pcm = new Int16Array(buf.length >> 1);
-  Buffer.from(pcm.buffer).set(buf.subarray(0, pcm.length * 2));
-  return pcm;
+  // Buffer.alloc of this size is never pooled, so byteOffset is 0 and the view is aligned.
+  return new Int16Array(buf.buffer, buf.byteOffset, used >> 1);
 }
 
 /** A WAV whose data chunk claims more bytes than the file holds was cut short. */
@@ -106,7 +125,7 @@ export async function decodeAudio(file: string): Promise<DecodedAudio> {
   const info = await probeAudio(file);
   const n = Math.min(info.channels, 2);
   const channels: Int16Array[] = [];
-  for (let c = 0; c < n; c++) channels.push(await decodeChannel(file, c));
+  for (let c = 0; c < n; c++) channels.push(await decodeChannel(file, c, info.declaredDurationSec));
   const durationSec = (channels[0]?.length ?? 0) / PCM_RATE;
   if (durationSec < 0.1) throw new CallScopeError('AUDIO_UNDECODABLE', 'the audio decodes to no samples');
   const declared = info.declaredDurationSec;

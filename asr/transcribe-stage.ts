@@ -1,10 +1,13 @@
 import { CallScopeError, isCallScopeError, messageOf } from '../core/errors.ts';
 import type { Acoustics, SpeechRegion } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
+import type { RoleSpan } from '../core/timeline.ts';
 import { computeAcoustics } from './acoustics.ts';
-import { asrHost } from './asr-host-client.ts';
-import type { AudioInfo } from './ffmpeg.ts';
-import { findVadModel, findWhisperModel } from './models.ts';
+import { agentSpeaker } from './roles.ts';
+import { asrHost, asrTimeoutMs } from './asr-host-client.ts';
+import { type AudioInfo, probeAudio } from './ffmpeg.ts';
+import { BANKING_HOTWORDS } from './hotwords.ts';
+import { selectAsrEngine, selectVadModel } from './models.ts';
 import { assignRoles, readTranscriptFile, roleOfChannel, type RawSegment } from './transcript.ts';
 
 export type TranscribeInput = {
@@ -52,18 +55,28 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
         });
       }
 
-      const vadModel = findVadModel(ctx.config.modelsDir);
-      if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad`);
-      const whisperModel = vendor ? null : findWhisperModel(ctx.config.modelsDir);
+      const vadModel = selectVadModel(ctx.config.modelsDir, ctx.config.asr.vad);
+      if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad (CALLSCOPE_VAD=${ctx.config.asr.vad})`);
+      const choice = vendor ? null : selectAsrEngine(ctx.config.modelsDir, ctx.config.asr.engine);
       // The audio is decoded and checked first: a broken file must be reported as such, not as a missing model.
-      const audio = await asrHost().analyze({
-        file: input.audioFile,
-        vadModel,
-        whisperModel,
-        threads: ctx.config.asrThreads,
-        language: 'zh',
-      });
+      const declared = (await probeAudio(input.audioFile)).declaredDurationSec;
+      const audio = await asrHost().analyze(
+        {
+          file: input.audioFile,
+          vadModel,
+          engine: choice?.engine ?? null,
+          hotwords: [...BANKING_HOTWORDS, ...ctx.config.asr.hotwords],
+          threads: ctx.config.asrThreads,
+          language: 'zh',
+        },
+        { timeoutMs: asrTimeoutMs(declared, ctx.config.asr.timeoutFactor) },
+      );
       const stereo = audio.info.channels >= 2;
+      const roleOf = audio.diarisation ? agentSpeaker(audio.diarisation) : null;
+      const roleBasis = roleOf?.basis;
+      const diarised: SpeakerSpan[] | undefined = audio.diarisation
+        ? audio.diarisation.map((d) => ({ ...d, role: d.speaker === roleOf?.agent ? 'agent' : 'customer' }))
+        : undefined;
 
       let segments: RawSegment[];
       let transcriptSource: string;
@@ -80,16 +93,16 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
       } else {
         const t = audio.transcript;
         if (!t) {
-          throw new CallScopeError(
-            'ASR_MODEL_MISSING',
-            `no transcript was supplied and no whisper model is installed under ${ctx.config.modelsDir}/asr/whisper (ggml-*.bin)`,
-          );
+          throw new CallScopeError('ASR_MODEL_MISSING', `no transcript was supplied and ${choice?.missing ?? 'no ASR model is installed'}`);
         }
         segments = t.channels
           .flatMap((segs, channel) => segs.map((s) => ({ ...s, channel, role: stereo ? roleOfChannel(channel) : ('unknown' as const) })))
           .sort((a, b) => a.start - b.start);
         transcriptSource = `asr:${t.engine}`;
-        if (!stereo) warnings.push('mono recording transcribed without diarisation: speaker roles are unknown');
+        if (!stereo) {
+          segments = labelSpeakers(segments, diarised);
+          warnings.push(`mono recording: speakers diarised from the audio, agent by ${roleBasis ?? 'nothing (no speech)'}`);
+        }
         if (segments.length === 0) warnings.push('the ASR engine returned no text');
       }
 
@@ -100,7 +113,13 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           audio: { format, codec, channels, sampleRate },
           speech: audio.speech,
           segments,
-          acoustics: computeAcoustics({ durationSec: audio.durationSec, segments, speech: audio.speech, stereo }),
+          acoustics: computeAcoustics({
+            durationSec: audio.durationSec,
+            segments,
+            speech: audio.speech,
+            stereo,
+            ...(diarised && !vendor ? { diarised } : {}),
+          }),
           transcriptSource,
         },
         warnings,
@@ -113,3 +132,22 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
     }
   },
 };
+
+/** Each ASR segment of a mono call takes the diarised speaker (and role) it overlaps most. */
+type SpeakerSpan = RoleSpan & { speaker: string };
+
+function labelSpeakers(segments: RawSegment[], turns: SpeakerSpan[] | undefined): RawSegment[] {
+  if (!turns || turns.length === 0) return segments;
+  return segments.map((s) => {
+    let best: SpeakerSpan | undefined;
+    let most = 0;
+    for (const t of turns) {
+      const o = Math.min(s.end, t.end) - Math.max(s.start, t.start);
+      if (o > most) {
+        most = o;
+        best = t;
+      }
+    }
+    return best ? { ...s, role: best.role, speaker: best.speaker } : s;
+  });
+}

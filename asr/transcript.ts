@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CallScopeError, messageOf } from '../core/errors.ts';
 import { type Role, TranscriptV1 } from '../core/schemas.ts';
+import { GREETING } from './roles.ts';
 
 /** A timed utterance before NLP: what ASR (or the vendor) produced, with a role assigned. */
 export type RawSegment = {
@@ -41,11 +42,13 @@ export function roleOfChannel(channel: number): Role {
 
 /**
  * Gives every segment a role. Explicit roles win; then the channel; then, for diarised mono
- * transcripts, the speaker who talks first is the agent (contact-centre agents open the call).
+ * transcripts, the speaker of the first greeting / 工号 line is the agent, else the speaker who
+ * talks first (contact-centre agents open the call).
  */
 export function assignRoles(t: TranscriptV1): RawSegment[] {
   const ordered = [...t.segments].sort((a, b) => a.start - b.start);
-  const firstSpeaker = ordered.find((s) => s.role === 'unknown' && s.channel === undefined && s.speaker)?.speaker;
+  const diarised = ordered.filter((s) => s.role === 'unknown' && s.channel === undefined && s.speaker);
+  const firstSpeaker = (diarised.find((s) => GREETING.test(s.text)) ?? diarised[0])?.speaker;
   return ordered.map((s) => {
     let role: Role = s.role;
     if (role === 'unknown' && s.channel !== undefined) role = roleOfChannel(s.channel);

@@ -1,17 +1,10 @@
 import path from 'node:path';
 import { CallScopeError, messageOf } from '../core/errors.ts';
 import type { SpeechRegion } from '../core/schemas.ts';
+import type { AsrEngine, EngineSegment } from './engine.ts';
 import { PCM_RATE } from './ffmpeg.ts';
 import { pcmBuffer, whisperBinding, type WhisperContext } from './whisper-binding.ts';
 
-export type EngineSegment = { start: number; end: number; text: string };
-
-/** One interface for every ASR engine: speech regions of one channel in, timed text out. */
-export interface AsrEngine {
-  readonly id: string;
-  transcribe(pcm: Int16Array, regions: SpeechRegion[]): Promise<EngineSegment[]>;
-  release(): Promise<void>;
-}
 
 /** whisper.cpp decodes 30 s windows; packing VAD regions into windows skips the silence. */
 const MAX_WINDOW_SEC = 28;

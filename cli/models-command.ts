@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { findKwsModel } from '../asr/kws/model.ts';
 import { checkEntry, installEntry } from '../asr/model-download.ts';
-import { findVadModel, findWhisperModel } from '../asr/models.ts';
+import { selectAsrEngine, selectVadModel } from '../asr/models.ts';
 import { loadManifest, type ModelEntry, selectEntries } from '../asr/models-manifest.ts';
 import { loadConfig } from '../core/config.ts';
 import { isCallScopeError, messageOf } from '../core/errors.ts';
@@ -63,20 +63,19 @@ async function entryRow(entry: ModelEntry, modelsDir: string): Promise<Row> {
 }
 
 /** Which engine each part of the pipeline will use with what is installed (the same lookups the stages make). */
-function engineSummary(modelsDir: string, rows: Row[]): Record<string, string> {
-  const whisper = findWhisperModel(modelsDir);
-  const vad = findVadModel(modelsDir);
+function engineSummary(modelsDir: string, preference: 'auto' | 'whisper' | 'paraformer', vadPreference: 'auto' | 'sherpa' | 'whisper'): Record<string, string> {
+  const choice = selectAsrEngine(modelsDir, preference);
+  const vad = selectVadModel(modelsDir, vadPreference);
   const kws = findKwsModel(modelsDir);
-  const paraformer = rows.find((r) => r.engine === 'paraformer' && r.status === 'verified');
   const rel = (p: string) => path.relative(modelsDir, p);
+  const engine = choice.engine;
   return {
-    vad: vad ? `Silero (whisper.cpp ggml) ${rel(vad)}` : 'none: every call with audio fails with ASR_MODEL_MISSING',
+    vad: vad ? `Silero ${vad.endsWith('.onnx') ? '(sherpa-onnx ONNX)' : '(whisper.cpp ggml)'} ${rel(vad)}` : 'none: every call with audio fails with ASR_MODEL_MISSING',
     transcription: !vad
       ? 'none (no VAD model)'
-      : whisper
-        ? `whisper.cpp ${rel(whisper)} for calls without a vendor transcript`
-        : 'vendor transcripts only: calls without one fail with ASR_MODEL_MISSING until a whisper model is installed',
-    paraformer: paraformer ? `${paraformer.path} installed; the transcribe stage of this version does not use it yet` : 'not installed',
+      : engine
+        ? `${engine.kind === 'whisper' ? `whisper.cpp ${rel(engine.model)}` : `sherpa-onnx Paraformer ${rel(engine.files.dir)}`} for calls without a vendor transcript (CALLSCOPE_ASR_ENGINE=${preference})`
+        : `vendor transcripts only: calls without one fail with ASR_MODEL_MISSING (${choice.missing})`,
     kws: kws ? `callscope kws ready (${rel(kws.dir)})` : 'not installed: `callscope kws` needs it',
   };
 }
@@ -86,7 +85,7 @@ async function runCheck(opts: { json?: boolean }): Promise<number> {
   const manifest = loadManifest();
   const rows: Row[] = [];
   for (const entry of manifest) rows.push(await entryRow(entry, config.modelsDir));
-  const engines = engineSummary(config.modelsDir, rows);
+  const engines = engineSummary(config.modelsDir, config.asr.engine, config.asr.vad);
   if (opts.json) {
     console.log(JSON.stringify({ modelsDir: config.modelsDir, models: rows, engines }));
   } else {

@@ -21,6 +21,14 @@ const envSchema = z.object({
   CALLSCOPE_REVIEW_RULES: z.string().min(1).optional(),
   CALLSCOPE_CONCURRENCY: positiveInt.max(64).default(2),
   CALLSCOPE_ASR_THREADS: positiveInt.max(64).default(2),
+  /** Which engine transcribes calls without a vendor transcript (docs/asr.md); auto: Paraformer when installed, else whisper.cpp. */
+  CALLSCOPE_ASR_ENGINE: z.enum(['auto', 'whisper', 'paraformer']).default('auto'),
+  /** Which Silero VAD finds speech (docs/asr.md): auto = the ONNX model through sherpa-onnx when installed, else the ggml one through whisper.cpp. */
+  CALLSCOPE_VAD: z.enum(['auto', 'sherpa', 'whisper']).default('auto'),
+  /** Extra hot-words (comma-separated) on top of the banking list, for sound-alike correction of engine text. */
+  CALLSCOPE_ASR_HOTWORDS: z.string().default(''),
+  /** The ASR host is stopped when one call takes longer than this multiple of its audio duration (plus 30 s to start). */
+  CALLSCOPE_ASR_TIMEOUT_FACTOR: z.coerce.number().positive().max(100).default(2),
   CALLSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8420),
@@ -55,6 +63,7 @@ export type Config = {
   reviewRulesFile: string;
   concurrency: number;
   asrThreads: number;
+  asr: { engine: 'auto' | 'whisper' | 'paraformer'; vad: 'auto' | 'sherpa' | 'whisper'; hotwords: string[]; timeoutFactor: number };
   logLevel: z.infer<typeof envSchema>['CALLSCOPE_LOG_LEVEL'];
   host: string;
   port: number;
@@ -87,6 +96,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reviewRulesFile: path.resolve(e.CALLSCOPE_REVIEW_RULES ?? path.join(e.CALLSCOPE_DATA, 'review-rules.yaml')),
     concurrency: e.CALLSCOPE_CONCURRENCY,
     asrThreads: e.CALLSCOPE_ASR_THREADS,
+    asr: {
+      engine: e.CALLSCOPE_ASR_ENGINE,
+      vad: e.CALLSCOPE_VAD,
+      hotwords: e.CALLSCOPE_ASR_HOTWORDS.split(/[,，]/).map((w) => w.trim()).filter(Boolean),
+      timeoutFactor: e.CALLSCOPE_ASR_TIMEOUT_FACTOR,
+    },
     logLevel: e.CALLSCOPE_LOG_LEVEL,
     host: e.HOST,
     port: e.PORT,

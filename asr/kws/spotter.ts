@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { CallScopeError } from '../../core/errors.ts';
 import type { Role } from '../../core/schemas.ts';
 import { decodeAudio, PCM_RATE } from '../ffmpeg.ts';
+import { loadSherpa, toFloat32 } from '../sherpa-binding.ts';
 import { roleOfChannel } from '../transcript.ts';
 import { DEFAULT_KWS_BOOST, DEFAULT_KWS_THRESHOLD, type KeywordSpec, keywordsBuffer, readTokenSet } from './keywords.ts';
 import type { KwsModelFiles } from './model.ts';
@@ -54,11 +54,8 @@ type SherpaModule = {
   OnlineRecognizer: new (cfg: unknown) => SherpaRecognizer;
 };
 
-const require = createRequire(import.meta.url);
-let sherpa: SherpaModule | undefined;
-function loadSherpa(): SherpaModule {
-  sherpa ??= require('sherpa-onnx-node') as SherpaModule;
-  return sherpa;
+function sherpaKws(): SherpaModule {
+  return loadSherpa() as unknown as SherpaModule;
 }
 
 /** Audio one decoder step consumes (the model's 16-frame chunk; 352 steps for 113.0 s fed, measured). */
@@ -75,11 +72,6 @@ const FOLLOW_WARMUP_SEC = 1.0;
 /** Context around a hit for the verifying phonetic decoding. */
 const VERIFY_PAD_SEC = 0.3;
 
-function toFloat(pcm: Int16Array): Float32Array {
-  const out = new Float32Array(pcm.length);
-  for (let i = 0; i < pcm.length; i++) out[i] = pcm[i]! / 32768;
-  return out;
-}
 
 function modelConfig(model: KwsModelFiles, threads: number) {
   return {
@@ -112,12 +104,12 @@ export class KeywordSpotter {
     this.boost = opts.boost ?? DEFAULT_KWS_BOOST;
     this.base = modelConfig(model, opts.threads ?? 1);
     this.spotter = this.makeSpotter(keywords);
-    this.recognizer = new (loadSherpa().OnlineRecognizer)({ ...this.base, decodingMethod: 'greedy_search' });
+    this.recognizer = new (sherpaKws().OnlineRecognizer)({ ...this.base, decodingMethod: 'greedy_search' });
   }
 
   private makeSpotter(specs: KeywordSpec[]): SherpaSpotter {
     const buf = keywordsBuffer(specs, this.tokens);
-    return new (loadSherpa().KeywordSpotter)({
+    return new (sherpaKws().KeywordSpotter)({
       ...this.base,
       keywordsBuf: buf,
       keywordsBufSize: Buffer.byteLength(buf),
@@ -137,7 +129,7 @@ export class KeywordSpotter {
   spotChannel(pcm: Int16Array, channel: number, role: Role, sampleRate = PCM_RATE): KwsHit[] {
     // The model (and sherpa-onnx's native feature code) is built for 16 kHz; ffmpeg resamples, never the binding.
     if (sampleRate !== PCM_RATE) throw new CallScopeError('ASR_FAILED', `keyword spotting needs ${PCM_RATE} Hz audio, got ${sampleRate} Hz`);
-    const samples = toFloat(pcm);
+    const samples = toFloat32(pcm);
     const durationSec = samples.length / PCM_RATE;
     const hits: KwsHit[] = [];
     const stream = this.spotter.createStream();

@@ -33,7 +33,7 @@ describe('whisper.cpp engine', () => {
     const result = await asrHost().analyze({
       file: clip('SYN-0037.mp3', 13, 'stereo-clip.wav'),
       vadModel: findVadModel(MODELS_DIR)!,
-      whisperModel: TEST_MODEL,
+      engine: { kind: 'whisper', model: TEST_MODEL },
       threads: 2,
       language: 'zh',
     });
@@ -52,7 +52,7 @@ describe('whisper.cpp engine', () => {
       asrHost().analyze({
         file: path.join(CALLS_DIR, 'SYN-0037.mp3'),
         vadModel: findVadModel(MODELS_DIR)!,
-        whisperModel: path.join(tmp.dir, 'ggml-missing.bin'),
+        engine: { kind: 'whisper', model: path.join(tmp.dir, 'ggml-missing.bin') },
         threads: 1,
         language: 'zh',
       }),
@@ -71,7 +71,7 @@ describe('whisper.cpp engine', () => {
       expect(r.outcomes[0]!.status).toBe('new');
       const doc = (await p.store.get(r.outcomes[0]!.id))!;
       expect(doc.transcriptSource).toBe('asr:whisper.cpp@ggml-tiny');
-      expect(doc.warnings).toContain('mono recording transcribed without diarisation: speaker roles are unknown');
+      expect(doc.warnings.some((w) => w.startsWith('mono recording: speakers diarised from the audio, agent by'))).toBe(true);
       expect(doc.speech.length).toBeGreaterThan(0);
       expect(doc.acoustics?.basis).toBe('vad');
     } finally {

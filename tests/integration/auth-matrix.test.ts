@@ -78,6 +78,17 @@ describe('role × endpoint matrix: an out-of-scope call is invisible everywhere'
       expect(body.items.map((c: any) => c.id).sort()).toEqual(sees.map((k) => ids[k]).sort());
     });
 
+    it('GET /api/analytics/calls and /values (an aggregation) see only the calls in scope', async () => {
+      const list = await get('/api/analytics/calls', tokens[user]);
+      expect(list.status).toBe(200);
+      expect(list.body.total).toBe(sees.length);
+      expect(list.body.items.map((c: any) => c.id).sort()).toEqual(sees.map((k) => ids[k]).sort());
+      const values = await get('/api/analytics/values?field=branch', tokens[user]);
+      expect(values.status).toBe(200);
+      const branchOf = { BJ: '北京客服中心', CD: '成都客服中心' } as const;
+      expect(values.body.items.map((v: any) => [v.value, v.calls]).sort()).toEqual(sees.map((k) => [branchOf[k], 1]).sort());
+    });
+
     it('GET /api/search finds a word both calls contain only in the calls in scope', async () => {
       const { status, body } = await get(`/api/search?q=${encodeURIComponent('投诉')}`, tokens[user]);
       expect(status).toBe(200);

@@ -120,6 +120,8 @@ export async function rescoreAll(pipeline: Pipeline, onProgress?: Progress, opts
   const threads = opts.threads ?? pipeline.config.concurrency;
   const chunkSize = opts.chunk ?? CHUNK;
   const started = Date.now();
+  // Threads start (load code, scorecards, embedder) while this one lists the stored calls.
+  const pool = threads > 1 ? startThreads(pipeline, threads) : null;
   const ids: string[] = [];
   for await (const id of pipeline.records.callIds()) ids.push(id);
   const summary: RescoreSummary = { calls: ids.length, rescored: 0, unchanged: 0, skipped: 0, failed: [], durationMs: 0, threads };
@@ -135,19 +137,17 @@ export async function rescoreAll(pipeline: Pipeline, onProgress?: Progress, opts
   };
   onProgress?.({ done: 0, total: ids.length, current: '' });
   const chunks = Array.from({ length: Math.ceil(ids.length / chunkSize) }, (_, i) => ids.slice(i * chunkSize, (i + 1) * chunkSize));
-  if (threads <= 1 || chunks.length <= 1) {
-    for (const chunk of chunks) take(await rescoreChunk(pipeline, chunk));
-  } else {
-    const pool = startThreads(pipeline, threads);
-    try {
+  try {
+    if (!pool) for (const chunk of chunks) take(await rescoreChunk(pipeline, chunk));
+    else {
       await Promise.all(
         Array.from({ length: threads }, async () => {
           for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) take(await pool.run(chunk));
         }),
       );
-    } finally {
-      await pool.close();
     }
+  } finally {
+    await pool?.close();
   }
   summary.durationMs = Date.now() - started;
   return summary;

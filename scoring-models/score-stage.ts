@@ -55,8 +55,11 @@ export async function scoreWithCards(cards: Scorecard[], input: ScoreInput, mode
  * one (or editing one in place) re-scores every call — and older results stay in the record store.
  * It names the embedder as well when a card has semantic conditions.
  */
+/** Whether a card has semantic conditions (then grading needs the embedder). */
+export const usesSemantic = (card: Scorecard): boolean => semanticExamples(card).length > 0;
+
 export function createScoreStage(scorecards: Scorecard[], embedderName: string): Stage<ScoreInput, Score[]> {
-  const semantic = scorecards.some((c) => semanticExamples(c).length > 0);
+  const semantic = scorecards.some(usesSemantic);
   return {
     name: 'score',
     // `2:<embedder>+…` when a card has semantic conditions: their results depend on the embedder too.

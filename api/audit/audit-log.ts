@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openPrivateDatabase } from '../private-db.ts';
 import type { AuditEventInput, AuditLog } from '../actor.ts';
 import { canonicalJson } from './canonical-json.ts';
 
@@ -50,11 +50,8 @@ export class SqliteAuditLog implements AuditLog {
   private readonly insert: Database.Statement;
 
   constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    chmodSync(file, 0o600); // password hashes / who did what: the service account's eyes only (SQLite gives -wal/-shm the same mode)
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 10000');
+    // Password hashes / who did what: the service account's eyes only.
+    this.db = openPrivateDatabase(file);
     // seq is the chain position, not a rowid alias: a deleted entry leaves a gap instead of being reused.
     this.db.exec(`CREATE TABLE IF NOT EXISTS audit (
       seq INTEGER NOT NULL, time TEXT NOT NULL, actor TEXT, action TEXT NOT NULL, target TEXT,

@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openPrivateDatabase } from '../private-db.ts';
 import { z } from 'zod';
 import { CallScopeError } from '../../core/errors.ts';
 import { type Actor, DataScope, Role } from '../actor.ts';
@@ -56,11 +56,8 @@ export class UserStore {
   readonly db: Database.Database;
 
   constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    chmodSync(file, 0o600); // password hashes / who did what: the service account's eyes only (SQLite gives -wal/-shm the same mode)
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 10000');
+    // Password hashes / who did what: the service account's eyes only.
+    this.db = openPrivateDatabase(file);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS users (
         username TEXT PRIMARY KEY COLLATE NOCASE, name TEXT NOT NULL, role TEXT NOT NULL, scope TEXT NOT NULL,

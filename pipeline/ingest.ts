@@ -14,7 +14,7 @@ import { type Candidate, discover, type Rejected } from './discover.ts';
 import { docKey, GRADE_INPUT, GRADE_STAGE, type GradeInput, outputKey, pipelineSteps, type Outputs, type StageName, type Step, stepKey } from './graph.ts';
 import { mapLimit } from './limit.ts';
 import { type Metadata, readMetadata } from './metadata.ts';
-import { type CallRecord, RecordStore, sha256 } from './record-store.ts';
+import { type CallRecord, RecordStore, sha256, type StageRecord } from './record-store.ts';
 
 export type CallOutcome = {
   origin: string;
@@ -282,29 +282,43 @@ export class Pipeline {
       }
       changed = true;
       await onStage?.(name);
-      const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
       const input = step.input(call, out);
-      const result = await step.stage.run(input, ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
-      const ms = Date.now() - t0;
-      if (!result.ok) {
-        this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'failed', code: result.code, ms }, 'stage');
-        await this.fail(call, name, { code: result.code, message: result.reason, retryable: result.retryable });
-        return { ok: false, error: { code: result.code, message: result.reason } };
-      }
-      const at = new Date().toISOString();
+      const ran = await this.runStep(call, step, input, inputHash, t0);
+      if (!ran.ok) return ran;
       if (stage === GRADE_STAGE) {
         const kept: GradeInput = { input: keptInput(input as ScoreInput), warnings: this.warningsBeforeGrade(warnings) };
-        await this.records.putStage(call.id, { stage: GRADE_INPUT.stage, version: GRADE_INPUT.version, inputHash, at, durationMs: 0, warnings: [], output: kept });
+        await this.records.putStage(call.id, { stage: GRADE_INPUT.stage, version: GRADE_INPUT.version, inputHash, at: ran.record.at, durationMs: 0, warnings: [], output: kept });
       }
-      await this.records.putStage(call.id, { stage: name, version, inputHash, at, durationMs: ms, warnings: result.warnings, output: result.output });
-      (out as Record<string, unknown>)[name] = result.output;
-      warnings[stage] = result.warnings;
+      (out as Record<string, unknown>)[name] = ran.record.output;
+      warnings[stage] = ran.record.warnings;
       keys[stage] = outputKey(name, version, inputHash);
-      this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'ok', ms }, 'stage');
     }
     const before = this.warningsBeforeGrade(warnings);
     const doc = buildCallDoc(call, out as Required<Outputs>, [...before, ...(warnings[GRADE_STAGE] ?? [])], versions);
     return { ok: true, doc, docHash: docKey(call, keys, { before, grade: warnings[GRADE_STAGE] ?? [] }).docHash, changed };
+  }
+
+  /** Runs one step on its input and stores its output — or records the call's failure — with the stage's log line. */
+  private async runStep(
+    call: CallRecord,
+    step: Step,
+    input: unknown,
+    inputHash: string,
+    t0: number,
+  ): Promise<{ ok: true; record: StageRecord } | { ok: false; error: { code: string; message: string } }> {
+    const { name, version } = step.stage;
+    const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
+    const result = await step.stage.run(input, ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
+    const ms = Date.now() - t0;
+    if (!result.ok) {
+      this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'failed', code: result.code, ms }, 'stage');
+      await this.fail(call, name, { code: result.code, message: result.reason, retryable: result.retryable });
+      return { ok: false, error: { code: result.code, message: result.reason } };
+    }
+    const record: StageRecord = { stage: name, version, inputHash, at: new Date().toISOString(), durationMs: ms, warnings: result.warnings, output: result.output };
+    await this.records.putStage(call.id, record);
+    this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'ok', ms }, 'stage');
+    return { ok: true, record };
   }
 
   private warningsBeforeGrade(warnings: Partial<Record<StageName, string[]>>): string[] {
@@ -331,15 +345,9 @@ export class Pipeline {
       let grade = await this.records.getStage(call.id, name, version);
       const changed = !grade || grade.inputHash !== inputHash;
       if (changed) {
-        const t0 = Date.now();
-        const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
-        const result = await step.stage.run(input, ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
-        if (!result.ok) {
-          await this.fail(call, name, { code: result.code, message: result.reason, retryable: result.retryable });
-          return { ok: false, error: { code: result.code, message: result.reason } };
-        }
-        grade = { stage: name, version, inputHash, at: new Date().toISOString(), durationMs: Date.now() - t0, warnings: result.warnings, output: result.output };
-        await this.records.putStage(call.id, grade);
+        const ran = await this.runStep(call, step, input, inputHash, Date.now());
+        if (!ran.ok) return ran;
+        grade = ran.record;
       }
       keys[GRADE_STAGE] = outputKey(name, version, inputHash);
       const { docHash, baseHash } = docKey(call, keys, { before, grade: grade!.warnings });

@@ -134,6 +134,8 @@ export interface CallStore {
   knn(q: z.input<typeof KnnQuery>): Promise<KnnHit[]>;
   /** The calls whose segment embeddings hold the nearest utterance to a vector, best first, with that segment. */
   knnSegments(q: z.input<typeof SegmentKnnQuery>): Promise<SegmentKnnHit[]>;
+  /** The stored embedding of one segment of a call (the query of "utterances like this one"), or null. */
+  segmentVector(callId: string, segmentId: string): Promise<number[] | null>;
   counts(): Promise<{ calls: number; failed: number }>;
   /** Optional: prepares what the first query would otherwise build (the embedded store's DuckDB mirror). */
   warm?(): Promise<void>;

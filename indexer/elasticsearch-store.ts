@@ -235,6 +235,12 @@ export class ElasticsearchCallStore implements CallStore {
       .sort(bySimilarity);
   }
 
+  async segmentVector(callId: string, segmentId: string): Promise<number[] | null> {
+    type Segments = { segments?: Array<{ id: string; vector?: number[] }> };
+    const res = await this.run('get', () => this.client.get<Segments>({ index: this.alias, id: callId, _source_includes: ['segments.id', 'segments.vector'] }, { ignore: [404] }));
+    return (res.found && res._source?.segments?.find((s) => s.id === segmentId)?.vector) || null;
+  }
+
   async counts(): Promise<{ calls: number; failed: number }> {
     return this.run('count', async () => {
       const [all, failed] = await Promise.all([

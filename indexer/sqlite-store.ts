@@ -533,6 +533,13 @@ export class SqliteCallStore implements CallStore {
     return nearest.map((h, i) => segmentKnnHit(docs[i]!, h.segment, 1 - h.distance)).sort(bySimilarity);
   }
 
+  async segmentVector(callId: string, segmentId: string): Promise<number[] | null> {
+    const row = this.stmt.existing.get(callId) as Existing | undefined;
+    const doc = row ? await this.get(callId) : null;
+    const i = doc ? doc.segments.findIndex((s) => s.id === segmentId) : -1;
+    return row && i >= 0 ? this.segmentVectors.vectorAt(row.n * MAX_SEGMENTS + i) : null;
+  }
+
   /** Builds the DuckDB mirror now (about a minute per million calls) instead of on the first query; `serve` can call it at start. */
   async warm(): Promise<void> {
     this.segmentVectors.maintain();

@@ -88,6 +88,12 @@ export class SegmentVectors {
     if (rows.length) this.bump({ count: rows.length, backlog: rows.length, calls: 1 });
   }
 
+  /** The vector stored under a key (call number × 4,096 + segment index), or null. */
+  vectorAt(key: number): number[] | null {
+    const blob = this.db.prepare('SELECT vector FROM segment_vectors WHERE key = ?').pluck().get(key) as Buffer | undefined;
+    return blob ? Array.from(floatsOf(blob)) : null;
+  }
+
   /** Removes a call's segment embeddings. */
   remove(n: number): void {
     const lists = this.stmt.remove.all(n * MAX_SEGMENTS, (n + 1) * MAX_SEGMENTS) as number[];

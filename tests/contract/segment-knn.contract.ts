@@ -98,6 +98,13 @@ export function segmentKnnContract(engine: string, open: () => Promise<OpenedSto
       expect(await store.knnSegments({ vector: Q, k: 1, filter: inShenzhen })).toEqual([]);
     });
 
+    it('gives back a stored segment vector (the query of "more like this segment")', async () => {
+      expect(await store.segmentVector('c2', 's2')).toEqual([0, 0.95, 0.3122, 0].map((x) => expect.closeTo(x, 4)));
+      expect(await store.segmentVector('c2', 's9')).toBeNull();
+      expect(await store.segmentVector('c5', 's0')).toBeNull();
+      expect(await store.segmentVector('nope', 's0')).toBeNull();
+    });
+
     it('refuses a malformed query with BAD_REQUEST', async () => {
       await expect(store.knnSegments({ vector: [1], k: 1 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       await expect(store.knnSegments({ vector: Q, k: 0 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });

@@ -41,6 +41,12 @@ const BACKLOG = -1;
 export type VectorIndexOptions = {
   /** Below this many vectors (or candidate vectors after the filter) every query is exact. Default 50,000. */
   exactBelow?: number;
+  /**
+   * A filter keeping the calls of fewer vectors than this is answered exactly from those calls
+   * (their vectors are read by key, scattered over the lists: ~8× a sequential row each, so the
+   * crossover with probing 16 lists of 4,000 is near 10,000). Default 10,000.
+   */
+  filteredExactBelow?: number;
   /** Vectors per IVF list when training (lists = vectors / listSize, 16…1,024). Default 4,000. */
   listSize?: number;
   /** A query moves the backlog into lists first when it holds this many vectors. Default 50,000. */
@@ -52,6 +58,7 @@ export type NearestSegment = { key: number; n: number; segment: number; distance
 
 export class SegmentVectors {
   private readonly exactBelow: number;
+  private readonly filteredExactBelow: number;
   private readonly listSize: number;
   private readonly backlogLimit: number;
   private readonly stmt;
@@ -62,6 +69,7 @@ export class SegmentVectors {
     options: VectorIndexOptions = {},
   ) {
     this.exactBelow = options.exactBelow ?? 50_000;
+    this.filteredExactBelow = options.filteredExactBelow ?? Math.min(10_000, this.exactBelow);
     this.listSize = options.listSize ?? 4_000;
     this.backlogLimit = options.backlogLimit ?? 50_000;
     db.exec(SEGMENT_VECTOR_DDL);
@@ -200,7 +208,7 @@ export class SegmentVectors {
     const approximate = !q.exact && centroids !== null && centroids.dims === dims && c.count >= this.exactBelow;
     // A selective filter: read the segments of the calls it keeps (exactly) rather than probe lists.
     const perCall = c.calls > 0 ? c.count / c.calls : 1;
-    const fromCalls = where !== null && this.fewerCallsThan(where, Math.ceil(this.exactBelow / perCall));
+    const fromCalls = where !== null && this.fewerCallsThan(where, Math.ceil(this.filteredExactBelow / perCall));
     if (!approximate || fromCalls) return this.collapse(q, (limit) => this.scan(q, where, null, fromCalls, limit));
     const lists = centroids.count;
     for (let nprobe = Math.min(lists, q.nprobe ?? defaultProbes(lists)); ; nprobe = Math.min(lists, nprobe * 4)) {
@@ -239,11 +247,15 @@ export class SegmentVectors {
     }
     if (lists) conditions.push(`sv.list IN (${lists.join(', ')})`); // integers we computed
     let from = 'segment_vectors sv';
-    if (where) {
-      // CROSS JOIN fixes the loop order: calls outside when the filter keeps few, vectors outside otherwise.
-      from = fromCalls ? 'calls c CROSS JOIN segment_vectors sv' : 'segment_vectors sv CROSS JOIN calls c';
-      conditions.push(fromCalls ? `sv.key >= c.n * ${MAX_SEGMENTS} AND sv.key < c.n * ${MAX_SEGMENTS} + ${MAX_SEGMENTS}` : `c.n = sv.key >> ${SEGMENT_SHIFT}`);
-      conditions.push(`(${where.sql})`);
+    if (where && fromCalls) {
+      // Few calls: loop over them (CROSS JOIN fixes the order) and read their vectors by key.
+      from = 'calls c CROSS JOIN segment_vectors sv';
+      conditions.push(`sv.key >= c.n * ${MAX_SEGMENTS} AND sv.key < c.n * ${MAX_SEGMENTS} + ${MAX_SEGMENTS}`, `(${where.sql})`);
+      params.push(...where.params);
+    } else if (where) {
+      // Many calls: the filter's call numbers are collected once (an in-memory set SQLite builds for
+      // a non-correlated IN) and each vector read is checked against it — not a calls row lookup each.
+      conditions.push(`(sv.key >> ${SEGMENT_SHIFT}) IN (SELECT c.n FROM calls c WHERE ${where.sql})`);
       params.push(...where.params);
     }
     return this.db

@@ -206,9 +206,11 @@ export class SegmentVectors {
     const centroids = this.currentCentroids(c.version);
     const dims = q.vector.length;
     const approximate = !q.exact && centroids !== null && centroids.dims === dims && c.count >= this.exactBelow;
-    // A selective filter: read the segments of the calls it keeps (exactly) rather than probe lists.
+    // A selective filter: read the segments of the calls it keeps (exactly) rather than probe lists —
+    // or, for an exact answer, rather than scan every vector (a vector read by key costs ~8 read in order).
     const perCall = c.calls > 0 ? c.count / c.calls : 1;
-    const fromCalls = where !== null && this.fewerCallsThan(where, Math.ceil(this.filteredExactBelow / perCall));
+    const fewVectors = approximate ? this.filteredExactBelow : Math.max(this.filteredExactBelow, c.count / 8);
+    const fromCalls = where !== null && this.fewerCallsThan(where, Math.ceil(fewVectors / perCall));
     if (!approximate || fromCalls) return this.collapse(q, (limit) => this.scan(q, where, null, fromCalls, limit));
     const lists = centroids.count;
     for (let nprobe = Math.min(lists, q.nprobe ?? defaultProbes(lists)); ; nprobe = Math.min(lists, nprobe * 4)) {

@@ -542,12 +542,14 @@ export class SqliteCallStore implements CallStore {
 
   /** Builds the DuckDB mirror now (about a minute per million calls) instead of on the first query; `serve` can call it at start. */
   async warm(): Promise<void> {
+    if ((this.options.analytics ?? 'duckdb') !== 'sqlite') {
+      await this.inMirrorTurn(async () => {
+        this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
+        await (await this.mirror).sync(this.db);
+      });
+    }
+    // Trains or refreshes the segment-vector index (synchronous: about a minute per million vectors when it trains).
     this.segmentVectors.maintain();
-    if ((this.options.analytics ?? 'duckdb') === 'sqlite') return;
-    await this.inMirrorTurn(async () => {
-      this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
-      await (await this.mirror).sync(this.db);
-    });
   }
 
   async counts(): Promise<{ calls: number; failed: number }> {

@@ -135,7 +135,13 @@ export class SegmentVectors {
   /** Moves the backlog into its lists when it has grown past `backlogLimit` (a query calls this before reading). */
   maintainIfDue(): void {
     const c = this.counters();
-    if (c.backlog >= this.backlogLimit && this.currentCentroids(c.version)) this.maintain();
+    if (c.backlog < this.backlogLimit || !this.currentCentroids(c.version)) return;
+    try {
+      this.maintain();
+    } catch (err) {
+      // Another process holds the write lock (a bulk load): the backlog stays readable; a later query assigns it.
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+    }
   }
 
   private train(c: Counters): number {

@@ -24,6 +24,7 @@ import { openApiDocument } from './openapi.ts';
 import { openReview, type Review } from './review/open-review.ts';
 import { reviewRoutes } from './review/routes.ts';
 import { scorecardRoutes } from './scorecard-routes.ts';
+import { similarRoutes } from './similar-routes.ts';
 import { assertCallId, parseRequest } from './validate.ts';
 import { toSummary } from './summary.ts';
 
@@ -117,6 +118,7 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono<ApiEnv>
   }
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
   app.route('/api', analyticsRoutes(store));
+  app.route('/api', similarRoutes(store));
 
   app.all('/api/*', () => {
     throw new CallScopeError('NOT_FOUND', 'no such API endpoint');

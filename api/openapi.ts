@@ -8,6 +8,7 @@ import { BacktestBody, DiffQuery, ExplainBody } from './scorecard-routes.ts';
 import { LoginBody } from './auth/auth-routes.ts';
 import { RawParam } from './auth/unmask.ts';
 import { ClusterCallsQuery, ClusterFilters } from './cluster-routes.ts';
+import { SimilarQuery } from './similar-routes.ts';
 import {
   AnswerBody,
   AppealBody,
@@ -37,6 +38,14 @@ const CORE_OPERATIONS: Described[] = [
   { method: 'get', path: '/api/calls', summary: 'Calls, newest recording first: { total, items: CallSummary[] }', query: CallQuery, tag: 'calls' },
   { method: 'get', path: '/api/calls/{id}', summary: 'One call, masked text only', pathParams: callId, response: CallDoc, tag: 'calls' },
   { method: 'get', path: '/api/search', summary: 'Full-text search: the jieba words of q in one segment (of role): { total, items: [{ call, matches }] }', query: SearchQuery, tag: 'calls' },
+  {
+    method: 'get',
+    path: '/api/search/similar',
+    summary:
+      'More like this: calls like a call, or (segment=…) utterances like one of its segments: { source, items: [{ call, segment: { segmentId, role, start, end, text }, similarity }] }, nearest first, the starting call excluded',
+    query: SimilarQuery,
+    tag: 'calls',
+  },
   { method: 'get', path: '/api/jobs', summary: 'Pipeline jobs (BullMQ runner): { counts, items }', query: JobsQuery, tag: 'jobs' },
   { method: 'post', path: '/api/jobs/retry-failed', summary: 'Queue every failed job again: { retried }', tag: 'jobs' },
   { method: 'get', path: '/api/jobs/{id}', summary: 'One job', pathParams: { id: 'job id = call id' }, tag: 'jobs' },

@@ -167,6 +167,13 @@ export const CallDoc = z.object({
       agentEmotion: RoleEmotionSummary.nullable().optional(),
       /** The call as one L2-normalised vector (for similar calls and clustering), and the model that made it. */
       embedding: z.object({ model: z.string(), vector: z.array(z.number()) }).optional(),
+      /**
+       * One L2-normalised vector per embedded segment ("utterances like this one"), same model as
+       * `embedding`. The store keeps them in its vector index, not in the stored document.
+       */
+      segmentEmbeddings: z
+        .object({ model: z.string(), vectors: z.array(z.object({ segmentId: z.string(), vector: z.array(z.number()) })) })
+        .optional(),
       /** The call's category from the complaint taxonomy (its most confident tag). */
       category: z
         .object({ id: z.string(), path: z.string(), complaint: z.boolean(), confidence: z.number() })

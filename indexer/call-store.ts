@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CallDoc, Role, Score } from '../core/schemas.ts';
 import { CallStatus, Role as RoleSchema } from '../core/schemas.ts';
-import type { AggregateRequest, AggregateResult, Filter, KnnQuery, StoreQuery, TotalRelation } from './query-model.ts';
+import type { AggregateRequest, AggregateResult, Filter, KnnQuery, SegmentKnnQuery, StoreQuery, TotalRelation } from './query-model.ts';
 
 export type { Tokenizer } from './text-terms.ts';
 
@@ -41,6 +41,23 @@ export type Page<T> = { total: number; totalRelation?: TotalRelation; items: T[]
 /** A page of `query`: the calls, the segments that matched its text (if any), and the cursor of the next page. */
 export type QueryPage = { total: number; totalRelation: TotalRelation; items: SearchHit[]; next: string | null };
 export type KnnHit = { call: CallDoc; similarity: number };
+/** A call and its segment nearest to the query vector (`segment.text` is the masked text). */
+export type SegmentKnnHit = { call: CallDoc; segment: SegmentMatch; similarity: number };
+
+/** A segment kNN hit from a stored call and the index of its nearest segment; hits sort by similarity, then call id. */
+export function segmentKnnHit(call: CallDoc, segmentIndex: number, similarity: number): SegmentKnnHit {
+  const s = call.segments[segmentIndex]!;
+  return { call, segment: { segmentId: s.id, role: s.role, start: s.start, end: s.end, text: s.textMasked }, similarity };
+}
+export const bySimilarity = (a: { call: CallDoc; similarity: number }, b: { call: CallDoc; similarity: number }) =>
+  b.similarity - a.similarity || (a.call.id < b.call.id ? -1 : a.call.id > b.call.id ? 1 : 0);
+
+/** The document as stored for reading: segment embeddings live in the vector index only. */
+export function withoutSegmentEmbeddings(doc: CallDoc): CallDoc {
+  if (!doc.nlp?.segmentEmbeddings) return doc;
+  const { segmentEmbeddings: _, ...nlp } = doc.nlp;
+  return { ...doc, nlp };
+}
 
 type Query = (input: z.input<typeof StoreQuery>) => Promise<QueryPage>;
 
@@ -115,6 +132,10 @@ export interface CallStore {
   aggregate(req: z.input<typeof AggregateRequest>): Promise<AggregateResult>;
   /** The calls whose embedding is nearest (cosine) to a vector, among those the filter keeps. */
   knn(q: z.input<typeof KnnQuery>): Promise<KnnHit[]>;
+  /** The calls whose segment embeddings hold the nearest utterance to a vector, best first, with that segment. */
+  knnSegments(q: z.input<typeof SegmentKnnQuery>): Promise<SegmentKnnHit[]>;
+  /** The stored embedding of one segment of a call (the query of "utterances like this one"), or null. */
+  segmentVector(callId: string, segmentId: string): Promise<number[] | null>;
   counts(): Promise<{ calls: number; failed: number }>;
   /** Optional: prepares what the first query would otherwise build (the embedded store's DuckDB mirror). */
   warm?(): Promise<void>;

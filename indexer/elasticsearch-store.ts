@@ -2,12 +2,13 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { z } from 'zod';
 import { CallScopeError, messageOf } from '../core/errors.ts';
 import { CallDoc } from '../core/schemas.ts';
-import { listPage, searchPage, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
+import { bySimilarity, listPage, searchPage, segmentKnnHit, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery, type SegmentKnnHit } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from './elasticsearch/dsl.ts';
 import { esDocument, esGradeUpdate } from './elasticsearch/es-document.ts';
 import { indexName, indexTemplate, MAPPING_VERSION } from './elasticsearch/mapping.ts';
-import { AggregateRequest, KnnQuery, parseStoreInput, StoreQuery, type AggregateResult } from './query-model.ts';
+import { AggregateRequest, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type AggregateResult } from './query-model.ts';
+import { exactSegmentKnnQuery, nearestSegmentOf, segmentKnnDsl } from './elasticsearch/segment-knn-dsl.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
 
 export type ElasticsearchStoreOptions = {
@@ -220,6 +221,24 @@ export class ElasticsearchCallStore implements CallStore {
       this.client.search<Source>({ index: this.alias, knn: knnDsl(q, this.tokenizer) as never, size: q.k, _source: ['doc'] }),
     );
     return res.hits.hits.map((h) => ({ call: CallDoc.parse(h._source!.doc), similarity: cosineOfScore(h._score ?? 0) }));
+  }
+
+  async knnSegments(input: z.input<typeof SegmentKnnQuery>): Promise<SegmentKnnHit[]> {
+    const q = parseStoreInput(SegmentKnnQuery, input, 'segment kNN query');
+    const body = q.exact ? { query: exactSegmentKnnQuery(q, this.tokenizer) } : { knn: segmentKnnDsl(q, this.tokenizer) };
+    const res = await this.run('segment kNN search', () => this.client.search<Source>({ index: this.alias, ...(body as object), size: q.k, _source: ['doc'] }));
+    return res.hits.hits
+      .flatMap((h) => {
+        const nearest = nearestSegmentOf(h as never, q.exact);
+        return nearest ? [segmentKnnHit(CallDoc.parse(h._source!.doc), nearest.offset, nearest.similarity)] : [];
+      })
+      .sort(bySimilarity);
+  }
+
+  async segmentVector(callId: string, segmentId: string): Promise<number[] | null> {
+    type Segments = { segments?: Array<{ id: string; vector?: number[] }> };
+    const res = await this.run('get', () => this.client.get<Segments>({ index: this.alias, id: callId, _source_includes: ['segments.id', 'segments.vector'] }, { ignore: [404] }));
+    return (res.found && res._source?.segments?.find((s) => s.id === segmentId)?.vector) || null;
   }
 
   async counts(): Promise<{ calls: number; failed: number }> {

@@ -251,6 +251,29 @@ export const KnnQuery = z
   .strict();
 export type KnnQuery = z.infer<typeof KnnQuery>;
 
+/**
+ * Nearest utterances to a vector (cosine) over segment embeddings, among the calls the filter keeps
+ * (and segments of `role`): the k calls whose nearest segment is closest, each with that segment —
+ * Elasticsearch's nested kNN semantics, so both engines return the same thing. Pre-filter: every
+ * hit matches the filter, and k hits come back whenever k calls match.
+ */
+export const SegmentKnnQuery = z
+  .object({
+    vector: z.array(z.number()).min(2).max(4096),
+    k: z.number().int().min(1).max(200).default(10),
+    filter: Filter.default({}),
+    role: Role.optional(),
+    /** Read every vector (the reference) instead of the approximate index. */
+    exact: z.boolean().default(false),
+    /**
+     * Approximate search effort on the embedded engine: the IVF lists read (default 8–16 of
+     * ~N/4,000; more is closer to exact and slower). Elasticsearch reads num_candidates = max(100, 10k).
+     */
+    nprobe: z.number().int().min(1).max(4096).optional(),
+  })
+  .strict();
+export type SegmentKnnQuery = z.infer<typeof SegmentKnnQuery>;
+
 /** A counted total against the cap: exact below it, "at least the cap" above it. */
 export function cappedTotal(count: number, cap: number | true): { total: number; totalRelation: TotalRelation } {
   return cap !== true && count > cap ? { total: cap, totalRelation: 'gte' } : { total: count, totalRelation: 'eq' };

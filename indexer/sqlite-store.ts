@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
-import { listPage, sameBase, searchPage, withGrade, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery } from './call-store.ts';
+import { bySimilarity, listPage, sameBase, searchPage, segmentKnnHit, withGrade, withoutSegmentEmbeddings, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery, type SegmentKnnHit } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { AggregateRequest, cappedTotal, KnnQuery, parseStoreInput, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
+import { AggregateRequest, cappedTotal, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
 import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
@@ -14,6 +14,7 @@ import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextH
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
 import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT, UNDATED } from './sqlite/schema.ts';
 import { indexTerms, searchMatches, type Tokenizer } from './text-terms.ts';
+import { SegmentVectors, type VectorIndexOptions } from './sqlite/vector-segments.ts';
 import type { z } from 'zod';
 
 export type { Tokenizer } from './text-terms.ts';
@@ -28,6 +29,8 @@ export type SqliteStoreOptions = {
   analytics?: 'duckdb' | 'sqlite';
   /** The mirror re-sorts its tables after this many changed calls (tests use 0: after every change). */
   mirrorResortAfter?: number;
+  /** The segment-embedding index (exact below a size, IVF above it). */
+  vectors?: VectorIndexOptions;
 };
 
 const DAY_MS = 86_400_000;
@@ -63,6 +66,7 @@ const unpackStored = ([doc, grade]: StoredDoc): CallDoc => withGrade(unpackDocUn
 export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
+  private readonly segmentVectors: SegmentVectors;
 
   private mirror: Promise<AnalyticsMirror> | null = null;
   /** The mirror has one DuckDB connection: a request's temp tables, appenders and queries must not interleave with another's. */
@@ -83,6 +87,8 @@ export class SqliteCallStore implements CallStore {
     this.db.pragma('cache_size = -65536');
     // Grades kept beside documents (putGrades); added without a schema version: older files just gain the table.
     this.db.exec(GRADES_DDL);
+    // Segment embeddings: their own tables (IF NOT EXISTS), also without a schema version.
+    this.segmentVectors = new SegmentVectors(this.db, options.vectors);
     this.migrate();
     this.stmt = this.prepareStatements();
   }
@@ -263,7 +269,8 @@ export class SqliteCallStore implements CallStore {
       for (const key of checkpoints) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
       if (vector) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     }
-    stmt.putDoc.run(n, packed ?? packDoc(doc));
+    stmt.putDoc.run(n, packed ?? packDoc(withoutSegmentEmbeddings(doc)));
+    this.segmentVectors.write(n, doc, previous !== undefined);
     if (previous?.text_hash === textHash) return;
     if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
     this.insertSegments(doc, n, stmt.insertSegment);
@@ -286,6 +293,7 @@ export class SqliteCallStore implements CallStore {
     stmt.deleteLabels.run(n);
     stmt.deleteCheckpoints.run(n);
     stmt.deleteVector.run(n);
+    this.segmentVectors.remove(n);
     stmt.deleteGrade.run(n);
     stmt.deleteDoc.run(n);
     stmt.deleteCall.run(n);
@@ -516,13 +524,32 @@ export class SqliteCallStore implements CallStore {
     return docs.map((call, i) => ({ call, similarity: 1 - rows[i]![1] }));
   }
 
+  async knnSegments(input: z.input<typeof SegmentKnnQuery>): Promise<SegmentKnnHit[]> {
+    const q = parseStoreInput(SegmentKnnQuery, input, 'segment kNN query');
+    const where = filterSql(q.filter, this.tokenizer);
+    if (!q.exact) this.segmentVectors.maintainIfDue();
+    const nearest = this.db.transaction(() => this.segmentVectors.nearest(q, where.sql === '1' ? null : where))();
+    const docs = this.docsByN(nearest.map((h) => h.n));
+    return nearest.map((h, i) => segmentKnnHit(docs[i]!, h.segment, 1 - h.distance)).sort(bySimilarity);
+  }
+
+  async segmentVector(callId: string, segmentId: string): Promise<number[] | null> {
+    const row = this.stmt.existing.get(callId) as Existing | undefined;
+    const doc = row ? await this.get(callId) : null;
+    const i = doc ? doc.segments.findIndex((s) => s.id === segmentId) : -1;
+    return row && i >= 0 ? this.segmentVectors.vectorAt(row.n * MAX_SEGMENTS + i) : null;
+  }
+
   /** Builds the DuckDB mirror now (about a minute per million calls) instead of on the first query; `serve` can call it at start. */
   async warm(): Promise<void> {
-    if ((this.options.analytics ?? 'duckdb') === 'sqlite') return;
-    await this.inMirrorTurn(async () => {
-      this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
-      await (await this.mirror).sync(this.db);
-    });
+    if ((this.options.analytics ?? 'duckdb') !== 'sqlite') {
+      await this.inMirrorTurn(async () => {
+        this.mirror ??= AnalyticsMirror.open(2, this.options.mirrorResortAfter);
+        await (await this.mirror).sync(this.db);
+      });
+    }
+    // Trains or refreshes the segment-vector index (synchronous: about a minute per million vectors when it trains).
+    this.segmentVectors.maintain();
   }
 
   async counts(): Promise<{ calls: number; failed: number }> {

@@ -34,6 +34,7 @@ export type AnalyzeOutput = {
     sensitiveHits: number;
     piiFound: string[];
     embedding: { model: string; vector: number[] };
+    segmentEmbeddings: { model: string; vectors: Array<{ segmentId: string; vector: number[] }> };
   };
 };
 
@@ -41,7 +42,7 @@ let tagger: ComplaintTagger | undefined;
 
 export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
   name: 'analyze',
-  version: '10',
+  version: '11', // 11: segment embeddings
   async run(input, ctx) {
     const lex = shippedLexicons();
     // PII is found across the whole call (a number may run over several segments) and masked
@@ -79,6 +80,10 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
     const basis = (spoken.length ? spoken : segments).map((s) => s.textMasked);
     await embedInto(embedder, basis, vectors);
     const callVector = meanVector(basis.map((t) => vectors.get(t)!), embedder.dim);
+    // Every segment with text gets its own vector ("utterances like this one"); repeated texts are embedded once.
+    const withText = segments.filter((s) => s.textMasked.trim());
+    await embedInto(embedder, withText.map((s) => s.textMasked), vectors);
+    const round = (v: Float32Array) => Array.from(v, (x) => Math.round(x * 1e4) / 1e4);
     const emotionInput = segments.map((s, i) => ({ role: s.role, start: s.start, text: s.textMasked, emotion: emotions[i]! }));
     const tags = await tagger.tag(segments, similarityFor(embedder, vectors));
     const top = tags[0];
@@ -99,7 +104,8 @@ export const analyzeStage: Stage<AnalyzeInput, AnalyzeOutput> = {
         forbiddenHits: count('forbidden'),
         sensitiveHits: count('sensitive'),
         piiFound: [...piiFound],
-        embedding: { model: embedder.id, vector: Array.from(callVector, (x) => Math.round(x * 1e4) / 1e4) },
+        embedding: { model: embedder.id, vector: round(callVector) },
+        segmentEmbeddings: { model: embedder.id, vectors: withText.map((s) => ({ segmentId: s.id, vector: round(vectors.get(s.textMasked)!) })) },
       },
     });
   },

@@ -41,6 +41,7 @@ export const PERMISSIONS: Array<[route: string, rule: Rule]> = [
   ['GET /api/calls/:id/audio', roles(READ_CALLS)],
   ['GET /api/calls/:id/scores', roles(READ_CALLS)],
   ['GET /api/search', roles(READ_CALLS)],
+  ['GET /api/search/similar', roles(READ_CALLS)],
 
   ['GET /api/scorecards', roles(READ_CALLS)],
   ['GET /api/scorecards/:id/diff', roles(SCORECARD_AUTHORS, true)],

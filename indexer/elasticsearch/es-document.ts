@@ -1,6 +1,6 @@
 import type { CallDoc } from '../../core/schemas.ts';
 import { checkpointsOf, factValues, gradeValues, labelsOf, segmentTextHash } from '../sqlite/call-row.ts';
-import type { Grade } from '../call-store.ts';
+import { withoutSegmentEmbeddings, type Grade } from '../call-store.ts';
 import { BOOLEAN_FIELDS, KEYWORD_FIELDS, NUMERIC_FIELDS } from '../query-model.ts';
 import { BOOLEAN_COLUMNS, FACT_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS } from '../sqlite/schema.ts';
 import { indexTerms, type Tokenizer } from '../text-terms.ts';
@@ -24,13 +24,17 @@ export function esDocument(doc: CallDoc, docHash: string, tokenizer: Tokenizer):
   out.flags = labels.filter(([k]) => k === 'flag').map(([, v]) => v);
   out.checkpoint = Object.fromEntries(checkpointsOf(doc));
   out.custom = doc.meta.custom;
-  out.segments = doc.segments.map((s) => ({ id: s.id, role: s.role, tokens: indexTerms(tokenizer, s.textMasked).join(' ') }));
+  const segmentVectors = new Map((doc.nlp?.segmentEmbeddings?.vectors ?? []).filter((v) => v.vector.some((x) => x !== 0)).map((v) => [v.segmentId, v.vector]));
+  out.segments = doc.segments.map((s) => {
+    const vector = segmentVectors.get(s.id);
+    return { id: s.id, role: s.role, tokens: indexTerms(tokenizer, s.textMasked).join(' '), ...(vector ? { vector } : {}) };
+  });
   const embedding = doc.nlp?.embedding;
   if (embedding && embedding.vector.length > 0) {
     out.embeddingModel = embedding.model;
     out.embedding = embedding.vector;
   }
-  out.doc = doc;
+  out.doc = withoutSegmentEmbeddings(doc);
   return out;
 }
 

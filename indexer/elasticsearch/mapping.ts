@@ -6,7 +6,7 @@ import { BOOLEAN_FIELDS, KEYWORD_FIELDS, NUMERIC_FIELDS } from '../query-model.t
  * analysis plugin (IK, smartcn) is needed on the cluster. Bump MAPPING_VERSION when this changes:
  * the store then builds `<alias>-v<n>` beside the old index and moves the alias when it is filled.
  */
-export const MAPPING_VERSION = 1;
+export const MAPPING_VERSION = 2; // 2: segments.vector
 
 export const indexName = (alias: string, version = MAPPING_VERSION) => `${alias}-v${version}`;
 export const templateName = (alias: string) => `${alias}-template`;
@@ -45,6 +45,8 @@ export function indexTemplate(alias: string) {
               id: { type: 'keyword', index: false },
               role: { type: 'keyword' },
               tokens: { type: 'text', analyzer: 'jieba_words', norms: false },
+              // The segment's embedding (CallDoc nlp.segmentEmbeddings): nested kNN, see segment-knn-dsl.ts.
+              vector: { type: 'dense_vector', index: true, similarity: 'cosine', index_options: { type: 'hnsw' } },
             },
           },
           embeddingModel: { type: 'keyword' },

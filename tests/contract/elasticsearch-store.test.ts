@@ -1,6 +1,7 @@
 import { ElasticsearchCallStore } from '../../indexer/elasticsearch-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { callStoreContract } from './call-store.contract.ts';
+import { segmentKnnContract } from './segment-knn.contract.ts';
 
 /**
  * The contract against a real Elasticsearch (registered only when ELASTICSEARCH_URL is set; see
@@ -9,7 +10,7 @@ import { callStoreContract } from './call-store.contract.ts';
 const url = process.env.ELASTICSEARCH_URL;
 if (!url) throw new Error('ELASTICSEARCH_URL is not set: this file runs only against a real cluster');
 
-callStoreContract(`Elasticsearch at ${url}`, async () => {
+const openCluster = async () => {
   const index = `callscope-contract-${process.pid}-${Date.now()}`;
   const store = new ElasticsearchCallStore(
     { url, username: process.env.ELASTICSEARCH_USERNAME ?? 'elastic', password: process.env.ELASTIC_PASSWORD ?? null, index },
@@ -24,4 +25,7 @@ callStoreContract(`Elasticsearch at ${url}`, async () => {
       await store.close();
     },
   };
-});
+};
+
+callStoreContract(`Elasticsearch at ${url}`, openCluster);
+segmentKnnContract(`Elasticsearch at ${url}`, openCluster);

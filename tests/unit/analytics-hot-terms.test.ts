@@ -135,4 +135,22 @@ describe('hot topics: discovered terms and phrases', () => {
     expect(early.current.calls).toBe(100);
     expect(early.topics[0]).toMatchObject({ key: '盗刷', current: { calls: 60, share: 0.6 }, baseline: { calls: 6 } });
   });
+
+  // Last: it rewrites calls. Each call's terms are cut once and kept (TermCache) while its text is unchanged.
+  it('counts a call again when its text changes, and not at all once deleted', async () => {
+    const before = await hotTopics(store, { ...request, discover: { role: 'customer' } });
+    expect(before.topics.find((t) => t.key === '盗刷')).toMatchObject({ current: { calls: 60 } });
+    // April call 100 (BALANCE) now also says STOLEN; April call 0 (STOLEN) is deleted: still 60 of 199.
+    const all = docs();
+    const changed = all.find((d) => d.id === '04-100')!;
+    const extra = { ...changed.segments[0]!, id: 'sx', role: 'customer' as const, text: STOLEN, textMasked: STOLEN };
+    await store.put({ ...changed, segments: [...changed.segments, extra] }, 'changed');
+    await store.delete('04-000');
+    const after = await hotTopics(store, { ...request, discover: { role: 'customer' } });
+    expect(after.current.calls).toBe(199);
+    expect(after.topics.find((t) => t.key === '盗刷')).toMatchObject({ current: { calls: 60, share: 60 / 199 } });
+    await store.put(changed, 'original'); // back to its own text: 59
+    const again = await hotTopics(store, { ...request, discover: { role: 'customer' } });
+    expect(again.topics.find((t) => t.key === '盗刷')).toMatchObject({ current: { calls: 59 } });
+  });
 });

@@ -21,7 +21,7 @@ export type SegmentItem = ClusterItem & { callId: string; segmentId: string; rec
 /** The model is fitted on at most this many segments (a systematic sample over recording time); the others join it. */
 export const MAX_FIT_ITEMS = 6000;
 /** Quotes are the members closest to the centroid among at most this many of a cluster (a systematic sample). */
-export const QUOTE_POOL = 300;
+export const QUOTE_POOL = 50;
 const PAGE = 500;
 /** Segments joined per step of a fit job (the event loop gets a turn between steps). */
 const JOIN_STEP = 5000;
@@ -216,11 +216,15 @@ export type ClusterView = {
 };
 export type ClustersView = { method: string; total: number; interval: Interval; clusters: ClusterView[] };
 
-function intervalFor(from: string | undefined, to: string | undefined, dates: string[]): { interval: Interval; from: string; to: string } | null {
-  const days = dates.map((d) => bucketLabel(bucketStart(instantMs(d), 'day', SHANGHAI), SHANGHAI)).sort();
-  const lo = from ?? days[0];
-  const hiDay = days[days.length - 1];
-  const hi = to ?? (hiDay ? bucketLabel(instantMs(hiDay) + 86_400_000, SHANGHAI) : undefined);
+function intervalFor(from: string | undefined, to: string | undefined, dates: readonly number[]): { interval: Interval; from: string; to: string } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const d of dates) {
+    if (d < min) min = d;
+    if (d > max) max = d;
+  }
+  const lo = from ?? (dates.length ? bucketLabel(bucketStart(min, 'day', SHANGHAI), SHANGHAI) : undefined);
+  const hi = to ?? (dates.length ? bucketLabel(bucketStart(max, 'day', SHANGHAI) + 86_400_000, SHANGHAI) : undefined);
   if (!lo || !hi) return null;
   const span = (instantMs(hi) - instantMs(lo)) / 86_400_000;
   return { interval: span <= 62 ? 'day' : span <= 366 ? 'week' : 'month', from: lo, to: hi };
@@ -238,14 +242,24 @@ export function describeClusters(model: ClusterModel, items: readonly SegmentIte
   const total = items.length;
   const order = [...members.keys()].sort((a, b) => (a === OTHER ? 1 : b === OTHER ? -1 : members.get(b)!.length - members.get(a)!.length || (a < b ? -1 : 1)));
   const terms = clusterTerms(order.map((c) => members.get(c)!.map((it) => it.words ?? textFeatures(it.text).words)));
-  const span = intervalFor(range.from, range.to, items.flatMap((i) => (i.recordedAt ? [i.recordedAt] : [])));
+  const recordedMs = new Map<string, number>();
+  for (const it of items) if (it.recordedAt && !recordedMs.has(it.recordedAt)) recordedMs.set(it.recordedAt, instantMs(it.recordedAt));
+  const span = intervalFor(range.from, range.to, [...recordedMs.values()]);
+  // The period of each Shanghai day, worked out once per day rather than once per segment.
+  const periodOfDay = new Map<number, string>();
+  const periodOf = (ms: number) => {
+    const day = Math.floor((ms + SHANGHAI) / 86_400_000);
+    let p = periodOfDay.get(day);
+    if (p === undefined) periodOfDay.set(day, (p = bucketLabel(bucketStart(ms, span!.interval, SHANGHAI), SHANGHAI)));
+    return p;
+  };
   const periods = span ? bucketStarts(bucketLabel(bucketStart(instantMs(span.from), span.interval, SHANGHAI), SHANGHAI), span.to, span.interval) : [];
   const clusters = order.map((id, i): ClusterView => {
     const its = members.get(id)!;
     const counts = new Map(periods.map((p) => [p, 0]));
     for (const it of its) {
       if (!it.recordedAt || !span) continue;
-      const p = bucketLabel(bucketStart(instantMs(it.recordedAt), span.interval, SHANGHAI), SHANGHAI);
+      const p = periodOf(recordedMs.get(it.recordedAt)!);
       if (counts.has(p)) counts.set(p, counts.get(p)! + 1);
     }
     const quotes = id === OTHER ? its.slice(0, 3) : (representatives(model, id, systematic(its, QUOTE_POOL), 3) as SegmentItem[]);

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type ClusterDb } from '../analytics/cluster/cluster-db.ts';
-import { ClusterJobs, clusteredItems, describeClusters } from '../analytics/cluster/call-clusters.ts';
+import { ClusterJobs, clusteredItems, clusteredRows, describeClusters } from '../analytics/cluster/call-clusters.ts';
 import { CallScopeError } from '../core/errors.ts';
 import { Role } from '../core/schemas.ts';
 import type { CallStore } from '../indexer/call-store.ts';
@@ -56,7 +56,7 @@ export function clusterRoutes(store: CallStore, db: ClusterDb, jobs = new Cluste
     const state = await jobs.model(q.role, q.k);
     if ('computing' in state) return { done: false as const, computing: state.computing };
     const refs = await store.refs(withScope(filterOf(q), scope));
-    return { done: true as const, model: state.model, refs, ...(await clusteredItems(db, store, q.role, state.model, refs)) };
+    return { done: true as const, model: state.model, refs };
   }
   const computing = (progress: object) => ({ status: 'computing', ...progress });
 
@@ -64,7 +64,8 @@ export function clusterRoutes(store: CallStore, db: ClusterDb, jobs = new Cluste
     const q = parseRequest(ClusterFilters, c.req.query());
     const r = await scoped(q, c.get('actor').scope);
     if (!r.done) return c.json(computing(r.computing), 202);
-    return c.json(describeClusters(r.model, r.items, r.assignment, { from: q.from, to: q.to }));
+    const items = await clusteredItems(db, store, q.role, r.model, r.refs);
+    return c.json(describeClusters(r.model, items, null, { from: q.from, to: q.to }));
   });
 
   app.get('/clusters/:id/calls', async (c) => {
@@ -73,9 +74,9 @@ export function clusterRoutes(store: CallStore, db: ClusterDb, jobs = new Cluste
     const r = await scoped(q, c.get('actor').scope);
     if (!r.done) return c.json(computing(r.computing), 202);
     if (id !== 'other' && !r.model.clusters.some((x) => x.id === id)) throw new CallScopeError('NOT_FOUND', `no cluster ${id}`);
-    const hit = new Set(r.items.filter((it) => (r.assignment.get(it.id) ?? 'other') === id).map((it) => it.callId));
+    const rows = await clusteredRows(db, store, q.role, r.model, r.refs);
     // Newest recording first, then id (the store's default order).
-    const calls = r.refs.filter((ref) => hit.has(ref.id)).sort((a, b) => (b.recordedMs ?? -Infinity) - (a.recordedMs ?? -Infinity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const calls = r.refs.filter((ref) => rows.get(ref.id)?.segments.some(([, cluster]) => cluster === id)).sort((a, b) => (b.recordedMs ?? -Infinity) - (a.recordedMs ?? -Infinity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const offset = q.cursor ? Number(q.cursor) : 0;
     const ids = calls.slice(offset, offset + q.limit).map((ref) => ref.id);
     const docs = ids.length ? (await store.query({ filter: { ids }, size: ids.length })).items.map((h) => h.call) : [];

@@ -16,7 +16,7 @@ import { textFeatures } from './text-features.ts';
  * their segments from the ClusterDb (cutting only calls new or changed since) and describes the
  * clusters from them: sizes, shares, terms, quotes and trends never use calls out of scope.
  */
-export type SegmentItem = ClusterItem & { callId: string; segmentId: string; recordedAt: string | null; words?: readonly string[] };
+export type SegmentItem = ClusterItem & { callId: string; segmentId: string; recordedAt: string | null; words?: readonly string[]; cluster?: string };
 
 /** The model is fitted on at most this many segments (a systematic sample over recording time); the others join it. */
 export const MAX_FIT_ITEMS = 6000;
@@ -85,6 +85,7 @@ function serves(model: ClusterModel | null, k: number | undefined): model is Clu
  * Long on a big store (reads every call): run it as a ClusterJobs job, or await it from the CLI.
  */
 export async function fitStoreModel(db: ClusterDb, store: CallStore, role: Role, opts: { k?: number | undefined } = {}, onProgress?: (p: FitProgress) => void): Promise<ModelState> {
+  await nextTurn(); // listing every call takes a while: the request that starts the job answers first
   const name = modelName(role);
   const existing = db.model(name);
   const refs = await store.refs({});
@@ -160,11 +161,10 @@ export class ClusterJobs {
 }
 
 /**
- * The role's segments of the calls `refs` names, with their clusters: read from the ClusterDb; calls
- * new or changed since (another text hash) are read from the store, cut, joined to the model (which
- * is saved) and stored.
+ * The stored segments (ClusterDb rows) of the calls `refs` names: calls new or changed since (another
+ * text hash) are read from the store, cut, joined to the model (which is saved) and stored first.
  */
-export async function clusteredItems(db: ClusterDb, store: CallStore, role: Role, model: ClusterModel, refs: readonly CallRef[]): Promise<{ items: SegmentItem[]; assignment: Map<string, string> }> {
+export async function clusteredRows(db: ClusterDb, store: CallStore, role: Role, model: ClusterModel, refs: readonly CallRef[]): Promise<Map<string, CallSegments>> {
   const name = modelName(role);
   const stored = db.callSegments(name, refs.map((r) => r.id));
   const stale = refs.filter((r) => stored.get(r.id)?.textHash !== r.textHash);
@@ -177,19 +177,22 @@ export async function clusteredItems(db: ClusterDb, store: CallStore, role: Role
     db.putCallSegments(name, rows, false);
     for (const r of rows) stored.set(r.callId, r);
   }
+  return stored;
+}
+
+/** The role's segments of the calls `refs` names, each with its cluster (see clusteredRows). */
+export async function clusteredItems(db: ClusterDb, store: CallStore, role: Role, model: ClusterModel, refs: readonly CallRef[]): Promise<SegmentItem[]> {
+  const stored = await clusteredRows(db, store, role, model, refs);
   const items: SegmentItem[] = [];
-  const assignment = new Map<string, string>();
   for (const ref of refs) {
     const row = stored.get(ref.id);
     if (!row) continue; // deleted since refs
-    const recordedAt = row.recordedMs === null ? null : new Date(row.recordedMs).toISOString();
+    const recordedAt = ref.recordedMs === null ? null : new Date(ref.recordedMs).toISOString(); // the store's, current even if the row is older
     for (const [segmentId, cluster, words, text] of row.segments) {
-      const id = itemId(row.callId, segmentId);
-      items.push({ id, text, callId: row.callId, segmentId, recordedAt, words: words ? words.split(' ') : [] });
-      assignment.set(id, cluster);
+      items.push({ id: itemId(row.callId, segmentId), text, callId: row.callId, segmentId, recordedAt, words: words ? words.split(' ') : [], cluster });
     }
   }
-  return { items, assignment };
+  return items;
 }
 
 /** Cluster of each segment item; unseen ones join the model (which is saved). */
@@ -230,11 +233,11 @@ function intervalFor(from: string | undefined, to: string | undefined, dates: re
   return { interval: span <= 62 ? 'day' : span <= 366 ? 'week' : 'month', from: lo, to: hi };
 }
 
-/** The clusters as the 聚类 page shows them, for the segments of `docs`. */
-export function describeClusters(model: ClusterModel, items: readonly SegmentItem[], assignment: ReadonlyMap<string, string>, range: { from?: string | undefined; to?: string | undefined }): ClustersView {
+/** The clusters as the 聚类 page shows them, for these segments (their `cluster`, else the one `assignment` gives). */
+export function describeClusters(model: ClusterModel, items: readonly SegmentItem[], assignment: ReadonlyMap<string, string> | null, range: { from?: string | undefined; to?: string | undefined }): ClustersView {
   const members = new Map<string, SegmentItem[]>();
   for (const it of items) {
-    const c = assignment.get(it.id) ?? OTHER;
+    const c = it.cluster ?? assignment?.get(it.id) ?? OTHER;
     const list = members.get(c);
     if (list) list.push(it);
     else members.set(c, [it]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hotTopics, type HotTopic } from '../../analytics/hot-topics.ts';
+import { warmTermCache } from '../../analytics/term-discovery.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import type { CallStore } from '../../indexer/call-store.ts';
 import { isStopword } from '../../nlp/stopwords.ts';
@@ -134,6 +135,24 @@ describe('hot topics: discovered terms and phrases', () => {
     const early = await hotTopics(store, { ...request, filter: { dates: { recordedAt: { lt: '2026-04-10T01:40:00Z' } } }, discover: { role: 'customer' } });
     expect(early.current.calls).toBe(100);
     expect(early.topics[0]).toMatchObject({ key: '盗刷', current: { calls: 60, share: 0.6 }, baseline: { calls: 6 } });
+  });
+
+  it('after warmTermCache, discovery reads no call document', async () => {
+    // A store object of its own (its own term cache), counting the documents read through query.
+    let reads = 0;
+    const counted = new Proxy(store, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return prop === 'query' ? (...a: unknown[]) => (reads++, (v as (...x: unknown[]) => unknown).apply(target, a)) : v.bind(target);
+      },
+    });
+    await warmTermCache(counted);
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    const r = await hotTopics(counted, { ...request, discover: { role: 'customer' } });
+    expect(reads).toBe(0);
+    expect(r.topics.find((t) => t.key === '盗刷')).toMatchObject({ current: { calls: 60 }, baseline: { calls: 6 } });
   });
 
   // Last: it rewrites calls. Each call's terms are cut once and kept (TermCache) while its text is unchanged.

@@ -15,8 +15,8 @@ const Period = z.object({ from: instant, to: instant }).strict();
  * against a baseline period. The store counts labels with a terms aggregation; it has no term
  * counts over the text, so words are either candidates the caller names (a lexicon, a watch list),
  * counted by the store as calls where one segment of the role holds the word, or — with `discover` —
- * found here: the calls of both periods are read through `store.query`, the role's masked text cut
- * into jieba words and adjacent word pairs, and each counted once per call.
+ * found here (term-discovery.ts): the role's masked text of the calls of both periods cut into jieba
+ * words and adjacent word pairs, each counted once per call.
  */
 export const HotTopicsRequest = z
   .object({
@@ -30,14 +30,15 @@ export const HotTopicsRequest = z
       .default([]),
     /**
      * Find rising terms (`source: 'terms'`) and two-word phrases (`'phrases'`) in the text of `role`
-     * (every role when absent). Off unless asked: it reads every call of both periods (up to
-     * `maxCalls` each, a systematic sample beyond), where labels and named words are one aggregation.
+     * (every role when absent). Off unless asked: it cuts the text of every call of both periods (up
+     * to `maxCalls` each, a systematic sample beyond) — once per call, then kept in the store's
+     * TermCache while the call's text is unchanged — where labels and named words are one aggregation.
      */
     discover: z
       .object({
         role: Role.optional(),
         phrases: z.boolean().default(true),
-        maxCalls: z.number().int().min(10).max(20_000).default(5000),
+        maxCalls: z.number().int().min(10).max(100_000).default(20_000),
         /** At most this many terms and this many phrases, highest G² first. */
         limit: z.number().int().min(1).max(500).default(50),
       })

@@ -149,8 +149,8 @@ export const HotTopicsParams = FilterParams.omit({ from: true, to: true }).exten
   words: list.optional().describe('candidate words counted in segments of `wordRole`'),
   wordRole: Role.optional().describe('whose segments hold `words` and discovered terms (default: every role)'),
   minCount: z.coerce.number().int().min(1).default(5),
-  discover: bool.default(false).describe('also find rising jieba words (source terms) and word pairs (source phrases) in the masked text of `wordRole`; reads the calls of both periods'),
+  discover: bool.default(false).describe('also find rising jieba words (source terms) and word pairs (source phrases) in the masked text of `wordRole`; cuts the calls of both periods (once per call, then cached)'),
   phrases: bool.default(true).describe('with `discover`: word pairs too'),
-  maxCalls: z.coerce.number().int().min(10).max(20_000).default(5000).describe('with `discover`: calls read per period; beyond, a systematic sample (reported as `sampled`)'),
+  maxCalls: z.coerce.number().int().min(10).max(100_000).default(20_000).describe('with `discover`: calls counted per period; beyond, a systematic sample (reported as `sampled`)'),
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('with `discover`: at most this many terms and this many phrases'),
 });

@@ -16,6 +16,7 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { requireAuth } from './auth/middleware.ts';
 import { scopedCounts, scopedGet, scopedList, scopedSearch } from './auth/scoped-store.ts';
 import { authorizeUnmask, RawParam } from './auth/unmask.ts';
+import { ClusterJobs } from '../analytics/cluster/call-clusters.ts';
 import { ClusterDb } from '../analytics/cluster/cluster-db.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
 import { clusterRoutes } from './cluster-routes.ts';
@@ -51,6 +52,8 @@ export type AppOptions = {
   auth?: Auth;
   /** The review workflow (needs config); default: the data folder's review.sqlite, audited in auth's log. */
   review?: Review;
+  /** How long a 聚类 request waits for a running model fit before answering 202 computing (default 2,000 ms). */
+  clusterWaitMs?: number;
 };
 
 /** Any request body beyond this is refused with 413 before a handler reads it (routes may set less). */
@@ -114,7 +117,8 @@ export function createApp(store: CallStore, opts: AppOptions = {}): Hono<ApiEnv>
     app.route('/api', audioRoutes(store, new RecordStore(opts.config.dataDir), auth.audit));
     const review = opts.review ?? openReview(opts.config, store, auth.audit);
     app.route('/api/review', reviewRoutes(review.workflow, review.calibrations));
-    app.route('/api', clusterRoutes(store, ClusterDb.inDataDir(opts.config.dataDir)));
+    const clusterDb = ClusterDb.inDataDir(opts.config.dataDir);
+    app.route('/api', clusterRoutes(store, clusterDb, new ClusterJobs(clusterDb, store, opts.clusterWaitMs)));
   }
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
   app.route('/api', analyticsRoutes(store));

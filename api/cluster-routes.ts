@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { type ClusterDb } from '../analytics/cluster/cluster-db.ts';
-import { assignItems, callsOf, describeClusters, ensureModel, segmentItems } from '../analytics/cluster/call-clusters.ts';
+import { ClusterJobs, clusteredItems, clusteredRows, describeClusters } from '../analytics/cluster/call-clusters.ts';
 import { CallScopeError } from '../core/errors.ts';
 import { Role } from '../core/schemas.ts';
 import type { CallStore } from '../indexer/call-store.ts';
@@ -45,37 +45,44 @@ function filterOf(q: z.infer<typeof ClusterFilters>): Filter {
 
 /**
  * Clusters of what customers (or agents) say, over the calls a filter keeps (docs/clusters.md).
- * The model is fitted on all calls and persisted; what a response shows comes only from the calls
- * in the asker's scope.
+ * The model is fitted in the background (ClusterJobs) on a sample of all calls and persisted; until
+ * it exists a request answers 202 `{ status: 'computing', stage, done, total }`. What a response
+ * shows comes only from the calls in the asker's scope.
  */
-export function clusterRoutes(store: CallStore, db: ClusterDb): Hono<ApiEnv> {
+export function clusterRoutes(store: CallStore, db: ClusterDb, jobs = new ClusterJobs(db, store)): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
   async function scoped(q: z.infer<typeof ClusterFilters>, scope: Parameters<typeof withScope>[1]) {
-    const { model } = await ensureModel(db, store, q.role, { k: q.k });
-    const docs = await callsOf(store, withScope(filterOf(q), scope));
-    const items = docs.flatMap((d) => segmentItems(d, q.role));
-    return { model, docs, items, assignment: assignItems(db, q.role, model, items) };
+    const state = await jobs.model(q.role, q.k);
+    if ('computing' in state) return { done: false as const, computing: state.computing };
+    const refs = await store.refs(withScope(filterOf(q), scope));
+    return { done: true as const, model: state.model, refs };
   }
+  const computing = (progress: object) => ({ status: 'computing', ...progress });
 
   app.get('/clusters', async (c) => {
     const q = parseRequest(ClusterFilters, c.req.query());
-    const { model, items, assignment } = await scoped(q, c.get('actor').scope);
-    const view = describeClusters(model, items, assignment, { from: q.from, to: q.to });
-    return c.json(view);
+    const r = await scoped(q, c.get('actor').scope);
+    if (!r.done) return c.json(computing(r.computing), 202);
+    const items = await clusteredItems(db, store, q.role, r.model, r.refs);
+    return c.json(describeClusters(r.model, items, null, { from: q.from, to: q.to }));
   });
 
   app.get('/clusters/:id/calls', async (c) => {
     const id = parseRequest(ClusterId, c.req.param('id'), 'id');
     const q = parseRequest(ClusterCallsQuery, c.req.query());
-    const { model, docs, items, assignment } = await scoped(q, c.get('actor').scope);
-    if (id !== 'other' && !model.clusters.some((x) => x.id === id)) throw new CallScopeError('NOT_FOUND', `no cluster ${id}`);
-    const hit = new Set(items.filter((it) => (assignment.get(it.id) ?? 'other') === id).map((it) => it.callId));
-    const calls = docs.filter((d) => hit.has(d.id));
+    const r = await scoped(q, c.get('actor').scope);
+    if (!r.done) return c.json(computing(r.computing), 202);
+    if (id !== 'other' && !r.model.clusters.some((x) => x.id === id)) throw new CallScopeError('NOT_FOUND', `no cluster ${id}`);
+    const rows = await clusteredRows(db, store, q.role, r.model, r.refs);
+    // Newest recording first, then id (the store's default order).
+    const calls = r.refs.filter((ref) => rows.get(ref.id)?.segments.some(([, cluster]) => cluster === id)).sort((a, b) => (b.recordedMs ?? -Infinity) - (a.recordedMs ?? -Infinity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const offset = q.cursor ? Number(q.cursor) : 0;
-    const page = calls.slice(offset, offset + q.limit);
+    const ids = calls.slice(offset, offset + q.limit).map((ref) => ref.id);
+    const docs = ids.length ? (await store.query({ filter: { ids }, size: ids.length })).items.map((h) => h.call) : [];
+    const byId = new Map(docs.map((d) => [d.id, d]));
     const next = offset + q.limit < calls.length ? String(offset + q.limit) : null;
-    return c.json({ total: calls.length, items: page.map(toSummary), next });
+    return c.json({ total: calls.length, items: ids.flatMap((i) => (byId.has(i) ? [toSummary(byId.get(i)!)] : [])), next });
   });
 
   return app;

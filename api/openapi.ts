@@ -62,14 +62,14 @@ const CLUSTER_OPERATIONS: Described[] = [
   {
     method: 'get',
     path: '/api/clusters',
-    summary: 'Pain-point clusters: { method, total, clusters: [{ id, label, terms, size, share, trend: [{ period, count }], quotes: [{ callId, segmentId, text }] }] }',
+    summary: 'Pain-point clusters: { method, total, clusters: [{ id, label, terms, size, share, trend: [{ period, count }], quotes: [{ callId, segmentId, text }] }] }; 202 { status: computing, stage, done, total, k } while the model is first fitted in the background',
     query: ClusterFilters,
     tag: 'clusters',
   },
   {
     method: 'get',
     path: '/api/clusters/{id}/calls',
-    summary: 'The calls of one cluster: { total, items: CallSummary[], next }',
+    summary: 'The calls of one cluster: { total, items: CallSummary[], next }; 202 computing (as /api/clusters) while the model is first fitted',
     pathParams: { id: 'cluster id: c<number> or other' },
     query: ClusterCallsQuery,
     tag: 'clusters',

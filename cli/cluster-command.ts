@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { ClusterDb } from '../analytics/cluster/cluster-db.ts';
-import { assignItems, callsOf, describeClusters, ensureModel, segmentItems } from '../analytics/cluster/call-clusters.ts';
+import { clusteredItems, describeClusters, ensureModel } from '../analytics/cluster/call-clusters.ts';
 import { type ClusterItem, fitClusters } from '../analytics/cluster/clusterer.ts';
 import { loadConfig } from '../core/config.ts';
 import { CallScopeError } from '../core/errors.ts';
@@ -103,10 +103,9 @@ async function clusterStore(o: Options): Promise<void> {
   const db = ClusterDb.inDataDir(config.dataDir);
   try {
     const state = await ensureModel(db, store, o.role, { k: o.k, refit: Boolean(o.refit) });
-    const items = (await callsOf(store, {})).flatMap((d) => segmentItems(d, o.role));
-    const assignment = assignItems(db, o.role, state.model, items);
-    const view = describeClusters(state.model, items, assignment, {});
-    if (o.out) await writeLines(o.out, items.map((it) => JSON.stringify({ id: it.id, callId: it.callId, segmentId: it.segmentId, cluster: assignment.get(it.id) ?? 'other' })));
+    const items = await clusteredItems(db, store, o.role, state.model, await store.refs({}));
+    const view = describeClusters(state.model, items, null, {});
+    if (o.out) await writeLines(o.out, items.map((it) => JSON.stringify({ id: it.id, callId: it.callId, segmentId: it.segmentId, cluster: it.cluster ?? 'other' })));
     const how = state.fitted === 'existing' ? 'stored model, new segments joined' : state.fitted === 'fitted' ? 'fitted' : `re-fitted, ${((state.stability ?? 1) * 100).toFixed(1)}% of segments kept their cluster`;
     console.log(`${view.total} ${o.role} segments → ${state.model.clusters.length} clusters (${view.method}; ${how})`);
     for (const c of view.clusters) console.log(`  ${c.id.padEnd(6)} ${String(c.size).padStart(6)}  ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.label}${c.quotes[0] ? `  「${c.quotes[0].text}」` : ''}`);

@@ -58,6 +58,14 @@ export function withoutSegmentEmbeddings(doc: CallDoc): CallDoc {
   const { segmentEmbeddings: _, ...nlp } = doc.nlp;
   return { ...doc, nlp };
 }
+/**
+ * What an analysis needs to know of a call without reading its document: its id, recording time
+ * (epoch ms, null when unknown) and the hash of its segment text (a cache of anything derived from
+ * the text is valid while the hash is the same).
+ */
+export type CallRef = { id: string; recordedMs: number | null; textHash: string };
+/** `refs` returns at most this many calls; more is an error asking to narrow the filter. */
+export const MAX_REFS = 1_000_000;
 
 type Query = (input: z.input<typeof StoreQuery>) => Promise<QueryPage>;
 
@@ -128,6 +136,8 @@ export interface CallStore {
   search(query: SearchQuery): Promise<Page<SearchHit>>;
   /** Calls matching a filter (text, metadata, tags, checkpoints, scores, emotion, dates), sorted, cursor-paged. */
   query(q: z.input<typeof StoreQuery>): Promise<QueryPage>;
+  /** Every call the filter keeps as a CallRef, oldest recording first (calls without one last), ties by id; no document is read. */
+  refs(filter: Filter): Promise<CallRef[]>;
   /** Terms, date histograms (calendar intervals in a time zone), filters, stats and percentiles, nested. */
   aggregate(req: z.input<typeof AggregateRequest>): Promise<AggregateResult>;
   /** The calls whose embedding is nearest (cosine) to a vector, among those the filter keeps. */

@@ -2,12 +2,12 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { z } from 'zod';
 import { CallScopeError, messageOf } from '../core/errors.ts';
 import { CallDoc } from '../core/schemas.ts';
-import { bySimilarity, listPage, searchPage, segmentKnnHit, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery, type SegmentKnnHit } from './call-store.ts';
+import { bySimilarity, listPage, MAX_REFS, searchPage, segmentKnnHit, type CallQuery, type CallRef, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery, type SegmentKnnHit } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from './elasticsearch/dsl.ts';
 import { esDocument, esGradeUpdate } from './elasticsearch/es-document.ts';
 import { indexName, indexTemplate, MAPPING_VERSION } from './elasticsearch/mapping.ts';
-import { AggregateRequest, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type AggregateResult } from './query-model.ts';
+import { AggregateRequest, Filter as FilterSchema, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type AggregateResult, type Filter } from './query-model.ts';
 import { exactSegmentKnnQuery, nearestSegmentOf, segmentKnnDsl } from './elasticsearch/segment-knn-dsl.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
 
@@ -25,6 +25,8 @@ export type ElasticsearchStoreOptions = {
 };
 
 type Source = { doc: CallDoc; docHash?: string };
+/** Refs are read in pages of this many hits (ids and two fields each). */
+const REFS_PAGE = 5000;
 
 /**
  * The Elasticsearch engine: same query model, same results as the embedded store. Writes go to
@@ -204,6 +206,30 @@ export class ElasticsearchCallStore implements CallStore {
     });
     const last = hits[hits.length - 1];
     return { ...totalOfHits(res.hits.total, q.trackTotalHits), items, next: last && res.hits.hits.length > q.size ? encodeCursor(last.sort as unknown[]) : null };
+  }
+
+  async refs(input: Filter): Promise<CallRef[]> {
+    const filter = parseStoreInput(FilterSchema, input, 'filter');
+    const sort = sortDsl([{ field: 'recordedAt', order: 'asc' }]);
+    const out: CallRef[] = [];
+    let after: unknown[] | undefined;
+    for (;;) {
+      const res = await this.run('refs', () =>
+        this.client.search<{ id: string; recordedAt: number | null; textHash: string }>({
+          index: this.alias,
+          query: filterDsl(filter, this.tokenizer) as never,
+          sort: sort as never,
+          size: REFS_PAGE,
+          track_total_hits: false,
+          _source: ['id', 'recordedAt', 'textHash'],
+          ...(after ? { search_after: after as never } : {}),
+        }),
+      );
+      for (const h of res.hits.hits) out.push({ id: h._source!.id, recordedMs: h._source!.recordedAt ?? null, textHash: h._source!.textHash });
+      if (out.length > MAX_REFS) throw new CallScopeError('BAD_REQUEST', `more than ${MAX_REFS} calls match: narrow the filter`);
+      if (res.hits.hits.length < REFS_PAGE) return out;
+      after = res.hits.hits[res.hits.hits.length - 1]!.sort as unknown[];
+    }
   }
 
   async aggregate(input: z.input<typeof AggregateRequest>): Promise<AggregateResult> {

@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { CallScopeError } from '../core/errors.ts';
 import type { CallDoc } from '../core/schemas.ts';
-import { bySimilarity, listPage, sameBase, searchPage, segmentKnnHit, withGrade, withoutSegmentEmbeddings, type CallQuery, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery, type SegmentKnnHit } from './call-store.ts';
+import { bySimilarity, listPage, MAX_REFS, sameBase, searchPage, segmentKnnHit, withGrade, withoutSegmentEmbeddings, type CallQuery, type CallRef, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery, type SegmentKnnHit } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { AggregateRequest, cappedTotal, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
+import { AggregateRequest, cappedTotal, Filter as FilterSchema, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
 import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
@@ -405,6 +405,17 @@ export class SqliteCallStore implements CallStore {
     const items = docs.map((call) => ({ call, matches: searchMatches(call, q.filter.text, this.tokenizer) }));
     const last = rows[rows.length - 1];
     return { ...total, items, next: last && more ? encodeCursor(last.slice(1)) : null };
+  }
+
+  /** Read from the SQLite file (the recording-time index serves the usual date range); no document is decompressed. */
+  async refs(input: Filter): Promise<CallRef[]> {
+    const where = filterSql(parseStoreInput(FilterSchema, input, 'filter'), this.tokenizer);
+    const rows = this.db
+      .prepare(`SELECT c.id, c.recorded_ms, c.text_hash FROM calls c WHERE ${where.sql} ORDER BY c.recorded_ms IS NULL, c.recorded_ms, c.id LIMIT ?`)
+      .raw()
+      .all(...where.params, MAX_REFS + 1) as Array<[string, number | null, string]>;
+    if (rows.length > MAX_REFS) throw new CallScopeError('BAD_REQUEST', `more than ${MAX_REFS} calls match: narrow the filter`);
+    return rows.map(([id, recordedMs, textHash]) => ({ id, recordedMs, textHash }));
   }
 
   /**

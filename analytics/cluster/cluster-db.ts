@@ -4,10 +4,15 @@ import Database from 'better-sqlite3';
 import { CallScopeError } from '../../core/errors.ts';
 import { CLUSTER_MODEL_VERSION, ClusterModel } from './clusterer.ts';
 
+/** A call's clustered segments as the 聚类 view reads them: [segment id, cluster id, label words (space-joined), masked text]. */
+export type CallSegments = { callId: string; textHash: string; recordedMs: number | null; segments: Array<[segmentId: string, clusterId: string, words: string, text: string]> };
+
 /**
  * Fitted cluster models and the cluster of every clustered text, in one SQLite file under
  * CALLSCOPE_DATA (`clusters/clusters.sqlite`). A model is named by what it clusters (e.g.
  * `segments:customer`); a model of another CLUSTER_MODEL_VERSION is treated as absent (re-fitted).
+ * Beside them, per call, its clustered segments with their label words and text (`call_segments`,
+ * keyed by the call's segment-text hash), so a view reads no call document.
  */
 export class ClusterDb {
   private readonly db: Database.Database;
@@ -21,6 +26,9 @@ export class ClusterDb {
       CREATE TABLE IF NOT EXISTS models (name TEXT PRIMARY KEY, version INTEGER NOT NULL, model TEXT NOT NULL, updated_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS assignments (name TEXT NOT NULL, item_id TEXT NOT NULL, cluster_id TEXT NOT NULL, PRIMARY KEY (name, item_id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS assignments_by_cluster ON assignments (name, cluster_id);
+      CREATE TABLE IF NOT EXISTS call_segments (
+        name TEXT NOT NULL, call_id TEXT NOT NULL, text_hash TEXT NOT NULL, recorded_ms INTEGER, segments TEXT NOT NULL, PRIMARY KEY (name, call_id)
+      ) WITHOUT ROWID;
     `);
   }
 
@@ -62,6 +70,62 @@ export class ClusterDb {
         .run(name, model.version, JSON.stringify(model), new Date().toISOString());
       if (replaceAll) this.db.prepare('DELETE FROM assignments WHERE name = ?').run(name);
       for (const [id, c] of assignments) put.run(name, id, c);
+    })();
+  }
+
+  /**
+   * Every call's segments of a model, in memory after the first read (one scan of the table: about a
+   * second per 100,000 calls), kept current by putCallSegments and forgetCalls: a view then reads no row.
+   */
+  private readonly loaded = new Map<string, Map<string, CallSegments>>();
+
+  private callRows(name: string): Map<string, CallSegments> {
+    let rows = this.loaded.get(name);
+    if (rows) return rows;
+    rows = new Map();
+    const all = this.db.prepare('SELECT call_id, text_hash, recorded_ms, segments FROM call_segments WHERE name = ?').raw();
+    for (const [callId, textHash, recordedMs, segments] of all.iterate(name) as Iterable<[string, string, number | null, string]>) {
+      rows.set(callId, { callId, textHash, recordedMs, segments: JSON.parse(segments) as CallSegments['segments'] });
+    }
+    this.loaded.set(name, rows);
+    return rows;
+  }
+
+  /** The stored segments of these calls (absent: never clustered). */
+  callSegments(name: string, callIds: readonly string[]): Map<string, CallSegments> {
+    const rows = this.callRows(name);
+    const out = new Map<string, CallSegments>();
+    for (const id of callIds) {
+      const row = rows.get(id);
+      if (row) out.set(id, row);
+    }
+    return out;
+  }
+
+  /** Keeps each call's clustered segments (replacing its earlier row); `replaceAll` first drops every call of the model (a full re-cluster). */
+  putCallSegments(name: string, rows: readonly CallSegments[], replaceAll: boolean): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO call_segments (name, call_id, text_hash, recorded_ms, segments) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      if (replaceAll) this.db.prepare('DELETE FROM call_segments WHERE name = ?').run(name);
+      for (const r of rows) put.run(name, r.callId, r.textHash, r.recordedMs, JSON.stringify(r.segments));
+    })();
+    if (replaceAll) this.loaded.set(name, new Map(rows.map((r) => [r.callId, r])));
+    else {
+      const mem = this.loaded.get(name);
+      if (mem) for (const r of rows) mem.set(r.callId, r);
+    }
+  }
+
+  /** Forgets the segments of calls whose text changed (their assignments too), so they are clustered again. */
+  forgetCalls(name: string, callIds: readonly string[]): void {
+    const rows = this.db.prepare('DELETE FROM call_segments WHERE name = ? AND call_id = ?');
+    const assigned = this.db.prepare(`DELETE FROM assignments WHERE name = ? AND item_id >= ? AND item_id < ?`);
+    this.db.transaction(() => {
+      for (const id of callIds) {
+        rows.run(name, id);
+        assigned.run(name, `${id}:`, `${id};`); // every "<callId>:<segmentId>" (';' follows ':')
+        this.loaded.get(name)?.delete(id);
+      }
     })();
   }
 

@@ -53,6 +53,30 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
       });
     });
 
+    describe('refs (ids, recording times and text hashes without documents)', () => {
+      it('lists the calls a filter keeps, oldest recording first', async () => {
+        const all = await store.refs({});
+        // c1 03-02 02:00Z, c2 03-02 23:00Z, c5 03-05 04:00Z, c3 03-09, c4 03-16, c6 04-01 (store-fixtures table).
+        expect(all.map((r) => r.id)).toEqual(['c1', 'c2', 'c5', 'c3', 'c4', 'c6']);
+        expect(all[0]!.recordedMs).toBe(Date.parse('2026-03-02T10:00:00+08:00'));
+        expect((await store.refs({ terms: { branch: ['北京分行'] } })).map((r) => r.id)).toEqual(['c3', 'c4']);
+        expect((await store.refs({ text: { words: '信用卡年费' } })).map((r) => r.id)).toEqual(['c1']);
+        expect(await store.refs({ terms: { branch: ['无此分行'] } })).toEqual([]);
+      });
+
+      it('the text hash follows the segment text only', async () => {
+        const hashOf = async (id: string) => (await store.refs({ ids: [id] }))[0]!.textHash;
+        const c1 = contractCalls[0]!;
+        const copy = { ...c1, id: 'c9', meta: { ...c1.meta, branch: '西安分行' } };
+        await store.put(copy, 'h9');
+        expect(await hashOf('c9')).toBe(await hashOf('c1'));
+        await store.put({ ...copy, segments: copy.segments.map((s, i) => (i === 0 ? { ...s, text: '别的话', textMasked: '别的话' } : s)) }, 'h9b');
+        expect(await hashOf('c9')).not.toBe(await hashOf('c1'));
+        await store.delete('c9');
+        expect(await store.refs({ ids: ['c9'] })).toEqual([]);
+      });
+    });
+
     describe('grades beside documents (putGrades)', () => {
       // c8: c1 in a branch of its own, so the other cases never see it; its grade is rewritten by hand below.
       const c8 = { ...contractCalls[0]!, id: 'c8', meta: { ...contractCalls[0]!.meta, branch: '成都分行' } };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hotTopics, type HotTopic } from '../../analytics/hot-topics.ts';
+import { warmTermCache } from '../../analytics/term-discovery.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import type { CallStore } from '../../indexer/call-store.ts';
 import { isStopword } from '../../nlp/stopwords.ts';
@@ -134,5 +135,41 @@ describe('hot topics: discovered terms and phrases', () => {
     const early = await hotTopics(store, { ...request, filter: { dates: { recordedAt: { lt: '2026-04-10T01:40:00Z' } } }, discover: { role: 'customer' } });
     expect(early.current.calls).toBe(100);
     expect(early.topics[0]).toMatchObject({ key: '盗刷', current: { calls: 60, share: 0.6 }, baseline: { calls: 6 } });
+  });
+
+  it('after warmTermCache, discovery reads no call document', async () => {
+    // A store object of its own (its own term cache), counting the documents read through query.
+    let reads = 0;
+    const counted = new Proxy(store, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return prop === 'query' ? (...a: unknown[]) => (reads++, (v as (...x: unknown[]) => unknown).apply(target, a)) : v.bind(target);
+      },
+    });
+    await warmTermCache(counted);
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    const r = await hotTopics(counted, { ...request, discover: { role: 'customer' } });
+    expect(reads).toBe(0);
+    expect(r.topics.find((t) => t.key === '盗刷')).toMatchObject({ current: { calls: 60 }, baseline: { calls: 6 } });
+  });
+
+  // Last: it rewrites calls. Each call's terms are cut once and kept (TermCache) while its text is unchanged.
+  it('counts a call again when its text changes, and not at all once deleted', async () => {
+    const before = await hotTopics(store, { ...request, discover: { role: 'customer' } });
+    expect(before.topics.find((t) => t.key === '盗刷')).toMatchObject({ current: { calls: 60 } });
+    // April call 100 (BALANCE) now also says STOLEN; April call 0 (STOLEN) is deleted: still 60 of 199.
+    const all = docs();
+    const changed = all.find((d) => d.id === '04-100')!;
+    const extra = { ...changed.segments[0]!, id: 'sx', role: 'customer' as const, text: STOLEN, textMasked: STOLEN };
+    await store.put({ ...changed, segments: [...changed.segments, extra] }, 'changed');
+    await store.delete('04-000');
+    const after = await hotTopics(store, { ...request, discover: { role: 'customer' } });
+    expect(after.current.calls).toBe(199);
+    expect(after.topics.find((t) => t.key === '盗刷')).toMatchObject({ current: { calls: 60, share: 60 / 199 } });
+    await store.put(changed, 'original'); // back to its own text: 59
+    const again = await hotTopics(store, { ...request, discover: { role: 'customer' } });
+    expect(again.topics.find((t) => t.key === '盗刷')).toMatchObject({ current: { calls: 59 } });
   });
 });

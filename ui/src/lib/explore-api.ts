@@ -56,6 +56,8 @@ export type ChangeDecomposition = {
   change: number;
   contributions: Array<{ value: string; before: Cell; after: Cell; mixEffect: number; rateEffect: number; total: number }>;
 };
+/** GET /api/clusters answers 202 with this while the model is first fitted (a background job). */
+export type ClustersComputing = { status: 'computing'; stage: 'reading' | 'fitting' | 'joining' | 'saving'; done: number; total: number; k: number | null };
 export type Clusters = {
   method: string;
   total: number;
@@ -81,7 +83,7 @@ export const explore = {
   change: (p: Params, s?: AbortSignal) => get<ChangeDecomposition>('/api/analytics/root-cause/change', p, s),
   calls: (p: Params, s?: AbortSignal) => get<CallPage>('/api/analytics/calls', p, s),
   values: (p: Params, s?: AbortSignal) => get<{ field: string; items: Array<{ value: string; calls: number }> }>('/api/analytics/values', p, s),
-  clusters: (p: Params, s?: AbortSignal) => get<Clusters>('/api/clusters', p, s),
+  clusters: (p: Params, s?: AbortSignal) => get<Clusters | ClustersComputing>('/api/clusters', p, s),
   clusterCalls: (id: string, p: Params, s?: AbortSignal) => get<CallPage>(`/api/clusters/${encodeURIComponent(id)}/calls`, p, s),
 };
 

@@ -37,6 +37,9 @@ const GREETING_BONUS = 3;
 /** Classifier log-odds are capped: one confident line must not outweigh everything around it. */
 const MAX_TEXT_LOG_ODDS = 6;
 const MIN_CLUSTER_ERROR = 0.05;
+/** A diariser is assumed better than chance until the words say otherwise. */
+const PRIOR_CLUSTER_ERROR = 0.2;
+const PRIOR_WEIGHT_SEC = 10;
 const MAX_CLUSTER_ERROR = 0.5;
 /** A diarised stretch this close to a text unit belongs to it (VAD onsets/offsets are that loose). */
 const EDGE_SEC = 0.5;
@@ -93,21 +96,24 @@ function viterbi(units: RoleUnit[], lo: number[], agentCluster: string | null, e
   return { roles: states.map((s) => (s === 0 ? 'agent' : 'customer')), score: Math.max(...score) };
 }
 
-/** Time-weighted share of units whose cluster label disagrees with the given agent probabilities. */
-function disagreement(units: RoleUnit[], pAgent: number[], agentCluster: string): number {
-  let wrong = 0;
-  let total = 0;
+/**
+ * How often `agentCluster`'s label contradicts what the words say: disagreement weighted by each
+ * unit's length and by how sure the text is (|2p − 1|), shrunk towards PRIOR_CLUSTER_ERROR by
+ * PRIOR_WEIGHT_SEC of pseudo-evidence, so calls whose lines say little keep a moderate trust in
+ * the clusters instead of none.
+ */
+function clusterError(units: RoleUnit[], pAgent: number[], agentCluster: string): number {
+  let wrong = PRIOR_CLUSTER_ERROR * PRIOR_WEIGHT_SEC;
+  let total = PRIOR_WEIGHT_SEC;
   units.forEach((u, i) => {
-    const p = shareIn(u, agentCluster);
-    if (p === null) return;
-    const w = u.end - u.start;
-    wrong += w * (pAgent[i]! * (1 - p) + (1 - pAgent[i]!) * p);
-    total += w;
+    const share = shareIn(u, agentCluster);
+    if (share === null) return;
+    const sure = Math.abs(2 * pAgent[i]! - 1) * (u.end - u.start);
+    wrong += sure * (pAgent[i]! > 0.5 ? 1 - share : share);
+    total += sure;
   });
-  return total > 0 ? wrong / total : MAX_CLUSTER_ERROR;
+  return Math.max(MIN_CLUSTER_ERROR, Math.min(MAX_CLUSTER_ERROR, wrong / total));
 }
-
-const clampError = (e: number) => Math.max(MIN_CLUSTER_ERROR, Math.min(MAX_CLUSTER_ERROR, e));
 
 export function fuseRoles(unitsIn: RoleUnit[]): RoleFusion {
   if (unitsIn.length === 0) return { roles: [], agentCluster: null, clusterError: null };
@@ -116,26 +122,20 @@ export function fuseRoles(unitsIn: RoleUnit[]): RoleFusion {
   const lo = units.map((u) => textLogOdds(u.text));
   const labels = [...new Set(units.flatMap((u) => Object.keys(u.clusters ?? {})))].sort();
 
-  let agentCluster: string | null = null;
-  let err = MAX_CLUSTER_ERROR;
-  let best = viterbi(units, lo, null, err);
-  if (labels.length > 0) {
-    // Each label as the agent's cluster (the other labels are then the customer): the mapping that
-    // agrees best with the text wins; its error rate is then re-estimated from the decoded roles.
-    const pText = lo.map((z) => 1 / (1 + Math.exp(-z)));
-    const candidates = labels.map((l) => ({ l, e: disagreement(units, pText, l) })).sort((a, b) => a.e - b.e);
-    agentCluster = candidates[0]!.l;
-    err = clampError(candidates[0]!.e);
-    best = viterbi(units, lo, agentCluster, err);
-    const decodedErr = clampError(disagreement(units, best.roles.map((r) => (r === 'agent' ? 1 : 0)), agentCluster));
-    if (decodedErr !== err) {
-      err = decodedErr;
-      best = viterbi(units, lo, agentCluster, err);
-    }
+  // Each cluster label in turn as the agent (the others are then the customer), with the error
+  // rate the text implies for that mapping; the jointly most likely mapping and roles win. With
+  // equally mute text the agent-first prior decides.
+  const pText = lo.map((z) => 1 / (1 + Math.exp(-z)));
+  let best = { ...viterbi(units, lo, null, MAX_CLUSTER_ERROR), agentCluster: null as string | null, err: MAX_CLUSTER_ERROR };
+  if (labels.length > 0) best = { ...best, score: -Infinity };
+  for (const l of labels) {
+    const err = clusterError(units, pText, l);
+    const v = viterbi(units, lo, l, err);
+    if (v.score > best.score) best = { ...v, agentCluster: l, err };
   }
   const roles = new Array<FusedRole>(units.length);
   order.forEach((orig, k) => (roles[orig] = best.roles[k]!));
-  return { roles, agentCluster, clusterError: agentCluster === null ? null : Math.round(err * 1000) / 1000 };
+  return { roles, agentCluster: best.agentCluster, clusterError: best.agentCluster === null ? null : Math.round(best.err * 1000) / 1000 };
 }
 
 /** Seconds of [start, end) each diarised speaker is heard: a unit's clusters from the audio diariser. */

@@ -7,15 +7,14 @@
  *   node --import tsx asr/role-text/train.ts [--epochs 5] [--l2 1e-6] [--lr 0.2] [--data dir] [--out asr/role-text/role-text-v1.json]
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { mulberry32 } from '../../core/prng.ts';
 import { DEFAULT_DATA_DIR } from '../../nlp/emotion/corpora.ts';
-import { extractFeatures, fnv1a, type FeatureConfig, type SparseVector } from '../../nlp/emotion/features.ts';
+import { extractFeatures, type FeatureConfig, type SparseVector } from '../../nlp/emotion/features.ts';
 import { quantise } from '../../nlp/emotion/model.ts';
-import { normaliseDialogueText, ROLE_TEXT_MODEL_FILE, RoleTextModel, RoleTextModelFile } from './model.ts';
+import { HELD_OUT_FRACTION, isHeldOutDialogue, loadRoleExamples, ROLE_CORPUS, type RoleExample } from './corpus.ts';
+import { ROLE_TEXT_MODEL_FILE, RoleTextModel, RoleTextModelFile } from './model.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,31 +26,9 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: ROLE_TEXT_MODEL_FILE },
   },
 });
-const CORPUS = 'stc3_helpdesk_dialogues';
-export const HELD_OUT_FRACTION = 0.2;
-const isHeldOut = (id: string) => fnv1a(`role-split:${CORPUS}:${id}`) / 2 ** 32 < HELD_OUT_FRACTION;
-
-const Dialogue = z.object({
-  id: z.string(),
-  turns: z.array(z.object({ sender: z.enum(['customer', 'helpdesk']), utterances: z.array(z.string()) })),
-});
-type Example = { dialogue: string; text: string; agent: boolean };
-
-const file = path.join(args.data, `${CORPUS}.jsonl`);
-const raw = readFileSync(file);
-const examples: Example[] = [];
-for (const line of raw.toString('utf8').split('\n')) {
-  if (!line.trim()) continue;
-  const d = Dialogue.parse(JSON.parse(line));
-  for (const t of d.turns) {
-    for (const u of t.utterances) {
-      const text = normaliseDialogueText(u);
-      if (/[\p{L}\p{N}]/u.test(text)) examples.push({ dialogue: d.id, text, agent: t.sender === 'helpdesk' });
-    }
-  }
-}
-const train = examples.filter((e) => !isHeldOut(e.dialogue));
-const test = examples.filter((e) => isHeldOut(e.dialogue));
+const { raw, examples } = loadRoleExamples(args.data);
+const train = examples.filter((e) => !isHeldOutDialogue(e.dialogue));
+const test = examples.filter((e) => isHeldOutDialogue(e.dialogue));
 
 const config: FeatureConfig = { hashBits: 16, words: true, wordBigrams: false, charNgrams: [1, 2], cues: true };
 const D = 1 << config.hashBits;
@@ -115,9 +92,9 @@ const out: RoleTextModelFile = {
   bias,
   training: {
     algorithm: 'binary logistic regression (agent = helpdesk), AdaGrad, L2, averaged weights, classes weighted equally',
-    corpus: `${CORPUS}.jsonl (NTCIR-14 STC-3, annotations CC BY 4.0), one example per utterance, @names/links/[emoji] removed`,
+    corpus: `${ROLE_CORPUS}.jsonl (NTCIR-14 STC-3, annotations CC BY 4.0), one example per utterance, @names/links/[emoji] removed`,
     dataDigest: `sha256:${createHash('sha256').update(raw).digest('hex')}`,
-    split: `held out when fnv1a("role-split:${CORPUS}:<dialogue id>") / 2^32 < ${HELD_OUT_FRACTION}`,
+    split: `held out when fnv1a("role-split:${ROLE_CORPUS}:<dialogue id>") / 2^32 < ${HELD_OUT_FRACTION}`,
     epochs,
     l2,
     learningRate: lr,
@@ -130,7 +107,7 @@ const text = JSON.stringify(RoleTextModelFile.parse(out));
 writeFileSync(args.out, `${text}\n`);
 
 const model = RoleTextModel.fromFile(out);
-const acc = (xs: Example[]) => xs.filter((e) => model.logOdds(e.text) > 0 === e.agent).length / xs.length;
+const acc = (xs: RoleExample[]) => xs.filter((e) => model.logOdds(e.text) > 0 === e.agent).length / xs.length;
 const agentRecall = acc(test.filter((e) => e.agent));
 const customerRecall = acc(test.filter((e) => !e.agent));
 console.log(`wrote ${args.out} (${(text.length / 1024).toFixed(0)} KiB)`);

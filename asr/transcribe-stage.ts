@@ -9,6 +9,7 @@ import { agentSpeaker } from './roles.ts';
 import { asrHost, asrTimeoutMs } from './asr-host-client.ts';
 import { type AudioInfo, probeAudio } from './ffmpeg.ts';
 import { BANKING_HOTWORDS } from './hotwords.ts';
+import { spotCallKeywords, wantsKeywordSpotting } from './kws/call-hits.ts';
 import { selectAsrEngine, selectVadModel } from './models.ts';
 import { assignRoles, readTranscriptFile, roleOfChannel, type RawSegment } from './transcript.ts';
 
@@ -116,6 +117,25 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
         if (segments.length === 0) warnings.push('the ASR engine returned no text');
       }
 
+      const acoustics = computeAcoustics({
+        durationSec: audio.durationSec,
+        segments,
+        speech: audio.speech,
+        stereo,
+        ...(diarised && !vendor ? { diarised } : {}),
+      });
+      if (wantsKeywordSpotting(ctx.config, segments.some((x) => HAS_WORDS.test(x.text)))) {
+        // Audio evidence for keyword checkpoints; a failure here costs the hits, not the call.
+        try {
+          const monoTurns = stereo ? [] : vendor ? segments : (diarised ?? []);
+          const hits = await spotCallKeywords(input.audioFile, ctx.config, audio.durationSec, monoTurns);
+          if (hits) acoustics.keywordHits = hits;
+          else if (ctx.config.kws.mode === 'always') warnings.push('keyword spotting skipped: no KWS model installed (callscope models download --engine kws)');
+        } catch (err) {
+          warnings.push(`keyword spotting failed: ${messageOf(err)}`);
+        }
+      }
+
       const { format, codec, channels, sampleRate } = audio.info;
       return ok(
         {
@@ -123,13 +143,7 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           audio: { format, codec, channels, sampleRate },
           speech: audio.speech,
           segments,
-          acoustics: computeAcoustics({
-            durationSec: audio.durationSec,
-            segments,
-            speech: audio.speech,
-            stereo,
-            ...(diarised && !vendor ? { diarised } : {}),
-          }),
+          acoustics,
           transcriptSource,
         },
         warnings,

@@ -43,6 +43,8 @@ const PRIOR_WEIGHT_SEC = 10;
 const MAX_CLUSTER_ERROR = 0.5;
 /** A diarised stretch this close to a text unit belongs to it (VAD onsets/offsets are that loose). */
 const EDGE_SEC = 0.5;
+/** Below this share of the text's time on either side, the text is not used (see textIsInformative). */
+const MIN_SIDE_SHARE = 0.15;
 
 const logSigmoid = (z: number) => -Math.log1p(Math.exp(-z));
 
@@ -115,11 +117,24 @@ function clusterError(units: RoleUnit[], pAgent: number[], agentCluster: string)
   return Math.max(MIN_CLUSTER_ERROR, Math.min(MAX_CLUSTER_ERROR, wrong / total));
 }
 
-export function fuseRoles(unitsIn: RoleUnit[]): RoleFusion {
-  if (unitsIn.length === 0) return { roles: [], agentCluster: null, clusterError: null };
+/**
+ * A service call has two sides: text whose lines the classifier puts (almost) all on one side —
+ * no words, or a broken engine's 银银银… — says nothing about who is who.
+ */
+function textIsInformative(units: RoleUnit[], lo: number[]): boolean {
+  const total = units.reduce((n, u) => n + (u.end - u.start), 0);
+  const agent = units.reduce((n, u, i) => n + (lo[i]! > 0 ? u.end - u.start : 0), 0);
+  const customer = units.reduce((n, u, i) => n + (lo[i]! < 0 ? u.end - u.start : 0), 0);
+  return total > 0 && agent / total >= MIN_SIDE_SHARE && customer / total >= MIN_SIDE_SHARE;
+}
+
+/** Roles of the units, or null when their text is not informative (then the caller keeps its acoustic / first-speaker rule). */
+export function fuseRoles(unitsIn: RoleUnit[]): RoleFusion | null {
+  if (unitsIn.length === 0) return null;
   const order = unitsIn.map((_, i) => i).sort((a, b) => unitsIn[a]!.start - unitsIn[b]!.start);
   const units = order.map((i) => unitsIn[i]!);
   const lo = units.map((u) => textLogOdds(u.text));
+  if (!textIsInformative(units, lo)) return null;
   const labels = [...new Set(units.flatMap((u) => Object.keys(u.clusters ?? {})))].sort();
 
   // Each cluster label in turn as the agent (the others are then the customer), with the error

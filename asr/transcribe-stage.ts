@@ -160,9 +160,10 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
 const HAS_WORDS = /[\p{L}\p{N}]/u;
 
 /** Roles of ASR segments (and of the diarised turns under them) from their words fused with the acoustic clusters. */
-function fuseWithText(segments: RawSegment[], turns: DiarSegment[]): { segments: RawSegment[]; turns: SpeakerSpan[]; clusterError: number | null } {
+function fuseWithText(segments: RawSegment[], turns: DiarSegment[]): { segments: RawSegment[]; turns: SpeakerSpan[]; clusterError: number | null } | null {
   const units = segments.map((x) => ({ start: x.start, end: x.end, text: x.text, clusters: clustersOf(x, turns) }));
   const fusion = fuseRoles(units);
+  if (!fusion) return null;
   return {
     segments: segments.map((x, i) => ({ ...x, role: fusion.roles[i]! })),
     turns: rolesOfTurns(turns, units, fusion),

@@ -53,9 +53,10 @@ for (const call of truthCalls()) {
   const byFirst = agentSpeaker(ours)!;
   // New: roles from the words (STC-3 line classifier) alone, and fused with our acoustic clusters.
   const textUnits: RoleUnit[] = vendor;
-  const byText = fuseRoles(textUnits);
+  // Null = the text says nothing about the sides: the old rule stands (never the case on these calls' clean text).
+  const byText = fuseRoles(textUnits) ?? { roles: vendor.map(() => 'agent'), agentCluster: null, clusterError: null };
   const fusedUnits: RoleUnit[] = vendor.map((v) => ({ ...v, clusters: clustersOf(v, ours) }));
-  const fused = fuseRoles(fusedUnits);
+  const fused = fuseRoles(fusedUnits) ?? { roles: vendor.map((v) => (clustersOf(v, ours)[byFirst.agent] ? 'agent' : 'customer')), agentCluster: byFirst.agent, clusterError: null };
   const asRoleSegs = (roles: string[]) => vendor.map((v, i) => ({ start: v.start, end: v.end, role: roles[i]!, speaker: roles[i]! === 'agent' ? 'S1' : 'S2' }));
   const fusedTurns = rolesOfTurns(ours, fusedUnits, fused).map((t) => ({ ...t, speaker: t.role === 'agent' ? 'S1' : 'S2' }));
   rows.push({

@@ -41,7 +41,7 @@ describe('roles from words fused with acoustic clusters', () => {
       u(9.5, 14, '好的，请您稍等，我帮您查询一下', { S2: 4.5 }),
       u(14.5, 18, '你们这样乱扣费我要投诉', { S2: 3.5 }),
     ];
-    const f = fuseRoles(units);
+    const f = fuseRoles(units)!;
     expect(f.roles).toEqual(['agent', 'customer', 'agent', 'customer']);
     expect(f.clusterError).toBeGreaterThanOrEqual(0.3);
   });
@@ -54,24 +54,24 @@ describe('roles from words fused with acoustic clusters', () => {
       u(8.5, 10, '嗯', { A: 1.5 }),
       u(10.5, 14, '我想问一下我的卡为什么刷不了', { B: 3.5 }),
     ];
-    expect(fuseRoles(units).roles).toEqual(['agent', 'customer', 'customer', 'agent', 'customer']);
+    expect(fuseRoles(units)!.roles).toEqual(['agent', 'customer', 'customer', 'agent', 'customer']);
   });
 
-  it('with no words at all, the cluster that opens the call is the agent', () => {
-    const units = [u(0, 2, '…', { S2: 2 }), u(2.5, 4, '…', { S1: 1.5 }), u(4.5, 6, '…', { S2: 1.5 }), u(6.5, 8, '…', { S2: 1.5 })];
-    const f = fuseRoles(units);
-    expect(f.agentCluster).toBe('S2');
-    expect(f.roles).toEqual(['agent', 'customer', 'agent', 'agent']);
+  it.each([
+    ['no words at all', ['…', '…', '…', '…']],
+    ['a broken engine’s one-character babble', ['银银银银银银银', '账账账银银银银', '银银 3 银银银', '银银银银银银']],
+  ])('declines to judge text that puts every line on one side (%s): the caller keeps its acoustic rule', (_what, texts) => {
+    expect(fuseRoles(texts.map((t, i) => u(i * 2, i * 2 + 1.5, t, { [i % 2 ? 'S1' : 'S2']: 1.5 })))).toBeNull();
   });
 
   it('returns roles in the caller’s order, not time order', () => {
-    const f = fuseRoles([u(10, 14, '我要投诉你们'), u(0, 4, '您好，工号4388，很高兴为您服务')]);
+    const f = fuseRoles([u(10, 14, '我要投诉你们'), u(0, 4, '您好，工号4388，很高兴为您服务')])!;
     expect(f.roles).toEqual(['customer', 'agent']);
   });
 
   it('cuts a diarised turn that runs across a speaker change at the text units', () => {
     const units = [u(0, 4, '您好，工号4388，请问有什么可以帮您？'), u(4.5, 9, '我的卡被冻结了')];
-    const f = fuseRoles(units);
+    const f = fuseRoles(units)!;
     const turns = rolesOfTurns([{ start: 0, end: 9, speaker: 'S1' }, { start: 12, end: 13, speaker: 'S2' }], units, f);
     expect(turns.map((t) => [t.start, t.end, t.role])).toEqual([
       [0, 4.5, 'agent'], // the pause between the units goes to the unit it touches first

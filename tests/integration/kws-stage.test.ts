@@ -4,32 +4,34 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asrHost } from '../../asr/asr-host-client.ts';
 import { KWS_MODEL_DIR_NAME } from '../../asr/kws/model.ts';
+import { PARAFORMER_DIRS } from '../../asr/paraformer-engine.ts';
 import { transcribeStage } from '../../asr/transcribe-stage.ts';
 import { loadConfig } from '../../core/config.ts';
 import { scoringInputOf } from '../../scoring-models/score-stage.ts';
 import { scoreCall } from '../../scoring-models/evaluate.ts';
 import { parseScorecard } from '../../scoring-models/scorecard.ts';
 import { CALLS_DIR, MODELS_DIR, tempDir } from '../helpers.ts';
+import { writeParaformerFixture } from '../paraformer-fixture.ts';
 
 /**
  * Keyword spotting inside the transcribe stage, with the real KWS model, on SYN-0002 (stereo; the
- * customer says 我要投诉你 in the turn 79.9–85.8 s). The only Mandarin ASR weights here are
- * whisper.cpp's structure-only test model, which transcribes nothing: that is the "no transcript
- * text" case (the 2 shared cores are busy: generous timeouts). A models dir is assembled from the shared models with that file as ggml-tiny.bin.
+ * customer says 我要投诉你 in the turn 79.9–85.8 s). No real Mandarin ASR weights exist here: the
+ * engine is the weightless Paraformer fixture (tests/paraformer-fixture.ts), which decodes every
+ * region to no text — the "no transcript text" case. The 2 shared cores are busy: generous timeouts.
  */
 const tmp = tempDir('callscope-kws-stage-');
 const models = path.join(tmp.dir, 'models');
-mkdirSync(path.join(models, 'asr', 'whisper'), { recursive: true });
+mkdirSync(path.join(models, 'asr'), { recursive: true });
 symlinkSync(path.join(MODELS_DIR, 'asr', 'vad'), path.join(models, 'asr', 'vad'));
 symlinkSync(path.join(MODELS_DIR, 'asr', KWS_MODEL_DIR_NAME), path.join(models, 'asr', KWS_MODEL_DIR_NAME));
-symlinkSync(path.join(MODELS_DIR, 'asr', 'whisper', 'for-tests-ggml-tiny.bin'), path.join(models, 'asr', 'whisper', 'ggml-tiny.bin'));
+writeParaformerFixture(path.join(models, 'asr', PARAFORMER_DIRS[0]!), 'zero');
 afterAll(() => {
   asrHost().stop();
   tmp.cleanup();
 });
 
 const ctx = (env: Record<string, string> = {}) => ({
-  config: loadConfig({ CALLSCOPE_MODELS: models, CALLSCOPE_DATA: tmp.dir, CALLSCOPE_ASR_THREADS: '1', ...env }),
+  config: loadConfig({ CALLSCOPE_MODELS: models, CALLSCOPE_DATA: tmp.dir, CALLSCOPE_ASR_ENGINE: 'paraformer', CALLSCOPE_ASR_TIMEOUT_FACTOR: '10', ...env }),
   log: pino({ level: 'silent' }),
   callId: 'kws-stage',
 });

@@ -3,10 +3,13 @@ import type { Acoustics, SpeechRegion } from '../core/schemas.ts';
 import { ok, type Stage } from '../core/stage.ts';
 import type { RoleSpan } from '../core/timeline.ts';
 import { computeAcoustics } from './acoustics.ts';
+import type { DiarSegment } from './diarise.ts';
+import { clustersOf, fuseRoles, rolesOfTurns } from './role-fusion.ts';
 import { agentSpeaker } from './roles.ts';
 import { asrHost, asrTimeoutMs } from './asr-host-client.ts';
 import { type AudioInfo, probeAudio } from './ffmpeg.ts';
 import { BANKING_HOTWORDS } from './hotwords.ts';
+import { spotCallKeywords, wantsKeywordSpotting } from './kws/call-hits.ts';
 import { selectAsrEngine, selectVadModel } from './models.ts';
 import { assignRoles, readTranscriptFile, roleOfChannel, type RawSegment } from './transcript.ts';
 
@@ -74,14 +77,15 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
       const stereo = audio.info.channels >= 2;
       const roleOf = audio.diarisation ? agentSpeaker(audio.diarisation) : null;
       const roleBasis = roleOf?.basis;
-      const diarised: SpeakerSpan[] | undefined = audio.diarisation
+      let diarised: SpeakerSpan[] | undefined = audio.diarisation
         ? audio.diarisation.map((d) => ({ ...d, role: d.speaker === roleOf?.agent ? 'agent' : 'customer' }))
         : undefined;
 
       let segments: RawSegment[];
       let transcriptSource: string;
       if (vendor) {
-        segments = assignRoles(vendor);
+        // A mono vendor file without speaker labels takes its clusters from our diariser.
+        segments = assignRoles(vendor, stereo ? [] : (audio.diarisation ?? []));
         transcriptSource = `vendor:${vendor.engine}`;
         const lastEnd = Math.max(...segments.map((s) => s.end));
         if (lastEnd > audio.durationSec + TRANSCRIPT_OVERRUN_TOLERANCE_SEC) {
@@ -101,9 +105,35 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
         transcriptSource = `asr:${t.engine}`;
         if (!stereo) {
           segments = labelSpeakers(segments, diarised);
-          warnings.push(`mono recording: speakers diarised from the audio, agent by ${roleBasis ?? 'nothing (no speech)'}`);
+          const byText = audio.diarisation && segments.some((x) => HAS_WORDS.test(x.text)) ? fuseWithText(segments, audio.diarisation) : null;
+          if (byText) {
+            segments = byText.segments;
+            diarised = byText.turns;
+            warnings.push(`mono recording: speakers diarised from the audio, roles from the words fused with the acoustic clusters (estimated cluster error ${byText.clusterError ?? '–'})`);
+          } else {
+            warnings.push(`mono recording: speakers diarised from the audio, agent by ${roleBasis ?? 'nothing (no speech)'}`);
+          }
         }
         if (segments.length === 0) warnings.push('the ASR engine returned no text');
+      }
+
+      const acoustics = computeAcoustics({
+        durationSec: audio.durationSec,
+        segments,
+        speech: audio.speech,
+        stereo,
+        ...(diarised && !vendor ? { diarised } : {}),
+      });
+      if (wantsKeywordSpotting(ctx.config, segments.some((x) => HAS_WORDS.test(x.text)))) {
+        // Audio evidence for keyword checkpoints; a failure here costs the hits, not the call.
+        try {
+          const monoTurns = stereo ? [] : vendor ? segments : (diarised ?? []);
+          const hits = await spotCallKeywords(input.audioFile, ctx.config, audio.durationSec, monoTurns);
+          if (hits) acoustics.keywordHits = hits;
+          else if (ctx.config.kws.mode === 'always') warnings.push('keyword spotting skipped: no KWS model installed (callscope models download --engine kws)');
+        } catch (err) {
+          warnings.push(`keyword spotting failed: ${messageOf(err)}`);
+        }
       }
 
       const { format, codec, channels, sampleRate } = audio.info;
@@ -113,13 +143,7 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           audio: { format, codec, channels, sampleRate },
           speech: audio.speech,
           segments,
-          acoustics: computeAcoustics({
-            durationSec: audio.durationSec,
-            segments,
-            speech: audio.speech,
-            stereo,
-            ...(diarised && !vendor ? { diarised } : {}),
-          }),
+          acoustics,
           transcriptSource,
         },
         warnings,
@@ -132,6 +156,20 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
     }
   },
 };
+
+const HAS_WORDS = /[\p{L}\p{N}]/u;
+
+/** Roles of ASR segments (and of the diarised turns under them) from their words fused with the acoustic clusters. */
+function fuseWithText(segments: RawSegment[], turns: DiarSegment[]): { segments: RawSegment[]; turns: SpeakerSpan[]; clusterError: number | null } | null {
+  const units = segments.map((x) => ({ start: x.start, end: x.end, text: x.text, clusters: clustersOf(x, turns) }));
+  const fusion = fuseRoles(units);
+  if (!fusion) return null;
+  return {
+    segments: segments.map((x, i) => ({ ...x, role: fusion.roles[i]! })),
+    turns: rolesOfTurns(turns, units, fusion),
+    clusterError: fusion.clusterError,
+  };
+}
 
 /** Each ASR segment of a mono call takes the diarised speaker (and role) it overlaps most. */
 type SpeakerSpan = RoleSpan & { speaker: string };

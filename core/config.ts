@@ -29,6 +29,14 @@ const envSchema = z.object({
   CALLSCOPE_ASR_HOTWORDS: z.string().default(''),
   /** The ASR host is stopped when one call takes longer than this multiple of its audio duration (plus 30 s to start). */
   CALLSCOPE_ASR_TIMEOUT_FACTOR: z.coerce.number().positive().max(100).default(2),
+  /** Keyword spotting in the transcribe stage (docs/kws.md): auto = calls without transcript text, always = every call with audio, off. Needs the KWS model. */
+  CALLSCOPE_KWS: z.enum(['auto', 'always', 'off']).default('auto'),
+  /** Lexicons (nlp/lexicons/<id>.yaml) whose terms are spotted, comma-separated; per-term `kwsThreshold` applies. */
+  CALLSCOPE_KWS_LEXICONS: z.string().default('sensitive-words'),
+  /** Extra keywords, comma-separated, `#t` sets one's threshold: `投诉#0.3,12378#0.15`. */
+  CALLSCOPE_KWS_KEYWORDS: z.string().default(''),
+  /** Trigger threshold of keywords without their own. */
+  CALLSCOPE_KWS_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.25),
   CALLSCOPE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8420),
@@ -64,6 +72,7 @@ export type Config = {
   concurrency: number;
   asrThreads: number;
   asr: { engine: 'auto' | 'whisper' | 'paraformer'; vad: 'auto' | 'sherpa' | 'whisper'; hotwords: string[]; timeoutFactor: number };
+  kws: { mode: 'auto' | 'always' | 'off'; lexicons: string[]; keywords: string; threshold: number };
   logLevel: z.infer<typeof envSchema>['CALLSCOPE_LOG_LEVEL'];
   host: string;
   port: number;
@@ -101,6 +110,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       vad: e.CALLSCOPE_VAD,
       hotwords: e.CALLSCOPE_ASR_HOTWORDS.split(/[,，]/).map((w) => w.trim()).filter(Boolean),
       timeoutFactor: e.CALLSCOPE_ASR_TIMEOUT_FACTOR,
+    },
+    kws: {
+      mode: e.CALLSCOPE_KWS,
+      lexicons: e.CALLSCOPE_KWS_LEXICONS.split(/[,，]/).map((w) => w.trim()).filter(Boolean),
+      keywords: e.CALLSCOPE_KWS_KEYWORDS,
+      threshold: e.CALLSCOPE_KWS_THRESHOLD,
     },
     logLevel: e.CALLSCOPE_LOG_LEVEL,
     host: e.HOST,

@@ -42,6 +42,24 @@ export const SpeechRegion = z.object({
 });
 export type SpeechRegion = z.infer<typeof SpeechRegion>;
 
+/** A keyword heard in the audio by keyword spotting (asr/kws/, docs/kws.md), without any transcript. */
+export const KeywordHit = z.object({
+  /** The lexicon term (投诉), and the form heard (我要投诉). */
+  term: z.string(),
+  form: z.string(),
+  lexicon: z.string().optional(),
+  channel: z.number().int().nonnegative(),
+  /** Stereo: from the channel; mono: from the diarised turn it falls in. */
+  role: Role,
+  start: z.number().nonnegative(),
+  end: z.number().nonnegative(),
+  /** 0–1: agreement of an unconstrained phonetic decoding of the span with the keyword. */
+  score: z.number().min(0).max(1),
+  /** The trigger threshold the hit passed (per keyword from config). */
+  threshold: z.number(),
+});
+export type KeywordHit = z.infer<typeof KeywordHit>;
+
 export const Acoustics = z.object({
   /** Where the numbers come from: VAD on the audio, or the transcript's timings for text-only calls. */
   basis: z.enum(['vad', 'transcript']),
@@ -52,6 +70,8 @@ export const Acoustics = z.object({
   speechRateCpm: z.object({ agent: z.number().nullable(), customer: z.number().nullable() }),
   overlapSec: z.number(),
   interruptions: z.object({ agent: z.number().int(), customer: z.number().int() }),
+  /** Keywords spotted in the audio (the transcribe stage, CALLSCOPE_KWS); absent when spotting did not run. */
+  keywordHits: z.array(KeywordHit).optional(),
 });
 export type Acoustics = z.infer<typeof Acoustics>;
 

@@ -87,7 +87,14 @@ export function pipelineSteps(scorecards: Scorecard[], modelsDir: string): Step[
       after: ['transcribe', 'analyze'],
       own: (call) => call.meta,
       input: (call: CallRecord, out) =>
-        scoringInputOf({ segments: out.analyze!.segments, nlp: out.analyze!.nlp, meta: call.meta, durationSec: out.transcribe!.durationSec, speech: out.transcribe!.speech }),
+        scoringInputOf({
+          segments: out.analyze!.segments,
+          nlp: out.analyze!.nlp,
+          meta: call.meta,
+          durationSec: out.transcribe!.durationSec,
+          speech: out.transcribe!.speech,
+          acoustics: out.transcribe!.acoustics,
+        }),
     },
   ];
 }

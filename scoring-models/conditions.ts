@@ -69,6 +69,10 @@ export type Leaf = {
   overlap?: { minTotalSec: number };
   metadata?: { field: string; in?: string[]; min?: number; max?: number };
   emotion?: { labels: Array<(typeof EMOTIONS)[number]>; scope: 'segment' | 'end' | 'worsened'; minScore?: number };
+  /** Where phrase/lexicon words are looked for: the transcript (default), the audio's keyword-spotting hits, or auto = the audio when the call has no transcript text. */
+  source?: 'text' | 'audio' | 'auto';
+  /** With source audio/auto: only hits whose verification score (0–1) reaches this. */
+  audioMinScore?: number;
   role?: z.infer<typeof Role>;
   within?: Window;
   after?: Anchor;
@@ -134,6 +138,8 @@ const LeafSchema = z
       })
       .strict()
       .optional(),
+    source: z.enum(['text', 'audio', 'auto']).optional(),
+    audioMinScore: z.number().min(0, 'audioMinScore is a score in [0, 1]').max(1, 'audioMinScore is a score in [0, 1]').optional(),
     role: Role.optional(),
     within: Window.optional(),
     after: Anchor.optional(),
@@ -149,6 +155,11 @@ const LeafSchema = z
       });
     }
     if (c.category !== undefined && c.lexicon === undefined) ctx.addIssue({ code: 'custom', message: 'category only goes with lexicon', path: ['category'] });
+    if (c.source !== undefined && c.phrase === undefined && c.lexicon === undefined) ctx.addIssue({ code: 'custom', message: 'source only goes with phrase or lexicon', path: ['source'] });
+    if (c.source !== undefined && c.source !== 'text' && c.category !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'keywords spotted in the audio carry no category: drop category or use source: text', path: ['category'] });
+    }
+    if (c.audioMinScore !== undefined && (c.source === undefined || c.source === 'text')) ctx.addIssue({ code: 'custom', message: 'audioMinScore goes with source: audio or auto', path: ['audioMinScore'] });
   });
 
 const count = z.number().int().nonnegative();

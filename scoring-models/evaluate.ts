@@ -1,6 +1,6 @@
 import type { CheckpointResult, Evidence, Score, Segment } from '../core/schemas.ts';
 import { type Anchor, type Condition, isLeaf, type Leaf } from './conditions.ts';
-import { callMatches, isSegmentOperator, type Match, ROLE_ZH, type ScoringInput, segmentMatches, textMatch } from './operators.ts';
+import { audioKeywordMatches, callMatches, isSegmentOperator, type Match, readsAudio, ROLE_ZH, type ScoringInput, segmentMatches, textMatch } from './operators.ts';
 import type { Checkpoint, Scorecard } from './scorecard.ts';
 
 export type { ScoringInput } from './operators.ts';
@@ -30,8 +30,9 @@ function inTimeWindow(c: Leaf, durationSec: number, start: number): boolean {
 
 /** `b` comes after `a`: later on the timeline, or later in the same segment. */
 function follows(a: Match, b: Match): boolean {
-  if (a.segment.id === b.segment.id && a.from !== undefined && b.from !== undefined) return b.from >= (a.to ?? a.from);
-  return b.start >= a.start && !(a.segment.id === b.segment.id && b.start === a.start && a.from === b.from);
+  const same = a.segment !== null && a.segment.id === b.segment?.id;
+  if (same && a.from !== undefined && b.from !== undefined) return b.from >= (a.to ?? a.from);
+  return b.start >= a.start && !(same && b.start === a.start && a.from === b.from);
 }
 
 function anchored(matches: Match[], anchor: Anchor, input: ScoringInput, after: boolean): Match[] {
@@ -43,7 +44,9 @@ function anchored(matches: Match[], anchor: Anchor, input: ScoringInput, after: 
 function findLeaf(input: ScoringInput, c: Leaf): Found {
   let matches: Match[];
   let examined: Segment[] = [];
-  if (isSegmentOperator(c)) {
+  if ((c.phrase || c.lexicon) && readsAudio(c, input)) {
+    matches = audioKeywordMatches(input, c);
+  } else if (isSegmentOperator(c)) {
     const scoped = inScope(input.segments, c);
     examined = scoped.filter((s) => inTimeWindow(c, input.durationSec, c.within?.lastSec !== undefined ? s.end : s.start));
     matches = scoped.flatMap((seg) => segmentMatches(seg, c, input).map(([from, to]) => textMatch(seg, from, to)));
@@ -134,7 +137,7 @@ function wordsFor(c: Condition): string {
   if ('sequence' in c) return c.sequence.map(describe).join(' → ') + (c.withinSec ? `（${c.withinSec} 秒内）` : '');
   if ('count' in c) return `${describe(c.count)}${c.atLeast !== undefined ? ` 至少 ${c.atLeast} 次` : ''}${c.atMost !== undefined ? ` 至多 ${c.atMost} 次` : ''}`;
   if (!isLeaf(c)) return c.ref;
-  const who = c.role ? ROLE_ZH[c.role] : '';
+  const who = `${c.source === 'audio' ? '（音频）' : c.source === 'auto' ? '（文本或音频）' : ''}${c.role ? ROLE_ZH[c.role] : ''}`;
   let what: string;
   if (c.phrase) what = `“${c.phrase.slice(0, 3).join('/')}${c.phrase.length > 3 ? '…' : ''}”`;
   else if (c.regex) what = `/${c.regex}/`;
@@ -163,7 +166,8 @@ function wordsFor(c: Condition): string {
 }
 
 function evidenceOf(m: Match): Evidence {
-  return { kind: 'match', segmentId: m.segment.id, start: m.start, end: m.end, quote: m.quote };
+  // Audio evidence of a call without transcript points at no segment.
+  return { kind: 'match', segmentId: m.segment?.id ?? '', start: m.start, end: m.end, quote: m.quote };
 }
 
 function wholeSegment(s: Segment): Evidence {

@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import type { CallMeta, CallTag, Segment, SpeechRegion } from '../core/schemas.ts';
+import type { CallMeta, CallTag, KeywordHit, Segment, SpeechRegion } from '../core/schemas.ts';
 import { charsPerMinute, gaps, intersect, interruptions, total, union } from '../core/timeline.ts';
 import { foldHomophones, soundAlikeFits } from '../nlp/homophones.ts';
 import { normalize, normalizeTerm } from '../nlp/lexicon.ts';
@@ -17,6 +17,8 @@ export type ScoringInput = {
   /** Each side's emotion over the first and the last third of the call (NLP stage). */
   emotionStart?: { agent?: string | null; customer?: string | null };
   emotionEnd?: { agent?: string | null; customer?: string | null };
+  /** Keywords spotted in the audio (transcribe stage), for phrase/lexicon conditions with `source: audio|auto`. */
+  keywordHits?: KeywordHit[];
   /** Highest cosine similarity of a segment to the example sentences (the score stage embeds them). */
   similarity?: (segment: Segment, examples: string[]) => number;
 };
@@ -25,7 +27,7 @@ export type ScoringInput = {
  * What an operator found: words in a segment (from/to: character offsets), or a moment of the
  * timeline / a call-level fact shown at the nearest segment. `value` is the number compared, if any.
  */
-export type Match = { segment: Segment; start: number; end: number; quote: string; from?: number; to?: number };
+export type Match = { segment: Segment | null; start: number; end: number; quote: string; from?: number; to?: number };
 
 export const ROLE_ZH = { agent: '坐席', customer: '客户', unknown: '未知' } as const;
 export const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -37,7 +39,7 @@ export function timeAt(seg: Segment, offset: number): number {
   return seg.start + ((seg.end - seg.start) * Math.min(offset, len)) / len;
 }
 
-export function textMatch(segment: Segment, from: number, to: number): Match {
+export function textMatch(segment: Segment, from: number, to: number): Match & { segment: Segment } {
   return { segment, from, to, start: round2(timeAt(segment, from)), end: round2(timeAt(segment, to)), quote: segment.textMasked.slice(from, to) };
 }
 
@@ -223,11 +225,10 @@ function tagMatches(input: ScoringInput, wanted: string[]): Match[] {
   const hit = (id: string) => wanted.some((w) => (w.endsWith('.*') ? id.startsWith(w.slice(0, -1)) : id === w));
   return (input.tags ?? [])
     .filter((t) => hit(t.id))
-    .map((t) => {
+    .flatMap((t): Match[] => {
       const seg = input.segments.find((s) => s.id === t.segmentIds[0]) ?? input.segments[0];
-      return seg ? { segment: seg, start: seg.start, end: seg.end, quote: `${t.path}（${t.id}）` } : null;
-    })
-    .filter((m): m is Match => m !== null);
+      return seg ? [{ segment: seg, start: seg.start, end: seg.end, quote: `${t.path}（${t.id}）` }] : [];
+    });
 }
 
 /** From calm to upset: what "worsened" means for a side's emotion between the first and last third. */
@@ -256,4 +257,29 @@ export function callMatches(input: ScoringInput, c: Leaf): Match[] {
   if (c.tag) return tagMatches(input, c.tag);
   if (c.emotion) return emotionTrajectoryMatches(input, c);
   return [];
+}
+
+/** Whether a phrase/lexicon condition reads the audio's keyword hits instead of the transcript. */
+export function readsAudio(c: Leaf, input: ScoringInput): boolean {
+  if (c.source === 'audio') return true;
+  return c.source === 'auto' && !input.segments.some((s) => /[\p{L}\p{N}]/u.test(s.textMasked));
+}
+
+/**
+ * Keyword-spotting hits as matches: a phrase names lexicon terms or spoken forms (投诉 matches a hit
+ * for 我要投诉 of the term 投诉), a lexicon takes its terms' hits. Evidence points at the nearest
+ * segment when there is a transcript, at none otherwise.
+ */
+export function audioKeywordMatches(input: ScoringInput, c: Leaf): Match[] {
+  const phrases = c.phrase?.map(normalizeTerm);
+  return (input.keywordHits ?? [])
+    .filter((h) => (phrases ? phrases.includes(normalizeTerm(h.term)) || phrases.includes(normalizeTerm(h.form)) : h.lexicon === c.lexicon))
+    .filter((h) => !c.role || h.role === c.role)
+    .filter((h) => c.audioMinScore === undefined || h.score >= c.audioMinScore)
+    .map((h) => ({
+      segment: input.segments.length > 0 ? nearest(input.segments, h.start, h.role) : null,
+      start: round2(h.start),
+      end: round2(h.end),
+      quote: `[音频] ${h.form}（${h.score.toFixed(2)}）`,
+    }));
 }

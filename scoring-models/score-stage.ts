@@ -9,8 +9,9 @@ import type { Scorecard } from './scorecard.ts';
 export type ScoreInput = Omit<ScoringInput, 'similarity'>;
 
 /** What scoring reads of a call: the same from the pipeline's stage outputs or from an indexed document. */
-export function scoringInputOf(call: Pick<CallDoc, 'segments' | 'meta' | 'durationSec' | 'speech' | 'nlp'>): ScoreInput {
+export function scoringInputOf(call: Pick<CallDoc, 'segments' | 'meta' | 'durationSec' | 'speech' | 'nlp'> & { acoustics?: CallDoc['acoustics'] }): ScoreInput {
   return {
+    ...(call.acoustics?.keywordHits ? { keywordHits: call.acoustics.keywordHits } : {}),
     segments: call.segments,
     meta: call.meta,
     durationSec: call.durationSec ?? 0,

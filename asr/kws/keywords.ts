@@ -28,6 +28,8 @@ const lexiconDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 
 const LexiconTerms = z.object({
   id: z.string().min(1),
+  /** The name scorecards and segment hits use (`lexicon: sensitive`); the file id when absent. */
+  lexicon: z.string().min(1).optional(),
   terms: z.array(
     z.object({
       term: z.coerce.string().min(1),
@@ -38,7 +40,7 @@ const LexiconTerms = z.object({
   ),
 });
 
-/** Every term and synonym of the named lexicons (file ids, e.g. `sensitive-words`) as keywords. */
+/** Every term and synonym of the named lexicons (file ids, e.g. `sensitive-words`) as keywords, tagged with the lexicon's name (`sensitive`) as segment hits are. */
 export function keywordsFromLexicons(ids: string[], dir = lexiconDir): KeywordSpec[] {
   const available = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
   const out: KeywordSpec[] = [];
@@ -49,7 +51,7 @@ export function keywordsFromLexicons(ids: string[], dir = lexiconDir): KeywordSp
     const file = LexiconTerms.parse(parse(readFileSync(path.join(dir, `${id}.yaml`), 'utf8')));
     for (const t of file.terms) {
       for (const form of [t.term, ...t.synonyms]) {
-        const spec: KeywordSpec = { term: t.term, form, lexicon: file.id };
+        const spec: KeywordSpec = { term: t.term, form, lexicon: file.lexicon ?? file.id };
         if (t.kwsThreshold !== undefined) spec.threshold = t.kwsThreshold;
         out.push(spec);
       }

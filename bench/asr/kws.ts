@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeAudio, type DecodedAudio } from '../../asr/ffmpeg.ts';
+import { mergeOverlapping } from '../../asr/kws/call-hits.ts';
 import { type KeywordSpec, keywordsFromLexicons } from '../../asr/kws/keywords.ts';
 import { findKwsModel } from '../../asr/kws/model.ts';
 import { type KwsHit, KeywordSpotter } from '../../asr/kws/spotter.ts';
@@ -41,16 +42,7 @@ function occurrences(text: string, forms: string[]): number {
   return n;
 }
 
-/** Hits of one term on one channel that overlap in time count once (two forms of the same word). */
-function dedupe(hits: KwsHit[]): KwsHit[] {
-  const out: KwsHit[] = [];
-  for (const h of [...hits].sort((a, b) => a.start - b.start)) {
-    const prev = out.find((o) => o.term === h.term && o.channel === h.channel && h.start < o.end && o.start < h.end);
-    if (prev) prev.score = Math.max(prev.score, h.score);
-    else out.push({ ...h });
-  }
-  return out;
-}
+const dedupe = (hits: KwsHit[]) => mergeOverlapping(hits);
 
 type Tally = { occurrences: number; found: number; falseAlarms: number; tpScores: number[]; faScores: number[]; foundAtMin: number; faAtMin: number };
 const emptyTally = (): Tally => ({ occurrences: 0, found: 0, falseAlarms: 0, tpScores: [], faScores: [], foundAtMin: 0, faAtMin: 0 });

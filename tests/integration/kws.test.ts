@@ -47,8 +47,8 @@ describe('keywords → model tokens', () => {
   it('reads per-keyword thresholds and keeps the lexicon term of a known form', () => {
     const specs = parseKeywordList('投诉#0.3，监管局', keywordsFromLexicons(['sensitive-words']));
     expect(specs).toEqual([
-      { term: '投诉', form: '投诉', lexicon: 'sensitive-words', threshold: 0.3 },
-      { term: '金融监管局', form: '监管局', lexicon: 'sensitive-words' },
+      { term: '投诉', form: '投诉', lexicon: 'sensitive', threshold: 0.3 },
+      { term: '金融监管局', form: '监管局', lexicon: 'sensitive' },
     ]);
     expect(() => parseKeywordList('投诉#2')).toThrow(/between 0 and 1/);
     expect(() => keywordTokenVariants('ATM')).toThrow(/not Chinese or a digit/);

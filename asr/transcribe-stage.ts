@@ -39,7 +39,8 @@ const TRANSCRIPT_OVERRUN_TOLERANCE_SEC = 1.5;
  */
 export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
   name: 'transcribe',
-  version: '1',
+  // 2: mono roles from the words fused with the voice clusters; keyword-spotting hits.
+  version: '2',
   async run(input, ctx) {
     const warnings: string[] = [];
     try {

@@ -2,6 +2,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallDoc } from '../../core/schemas.ts';
+import { transcribeStage } from '../../asr/transcribe-stage.ts';
 import { CALLS_DIR, tempDir, testPipeline, truthCalls, type TestPipeline } from '../helpers.ts';
 import { compareToReference } from '../vad-metrics.ts';
 
@@ -191,10 +192,10 @@ describe('idempotence and re-scoring', () => {
     const v2 = testPipeline(data.dir, { CALLSCOPE_SCORECARDS: cards.dir });
     try {
       const call = (await v2.pipeline.records.getCall(docs.get('SYN-0012.wav')!.id))!;
-      const transcribedAt = (await v2.pipeline.records.getStage(call.id, 'transcribe', '1'))!.at;
+      const transcribedAt = (await v2.pipeline.records.getStage(call.id, 'transcribe', transcribeStage.version))!.at;
       const outcome = await v2.pipeline.runStages(call, false);
       expect(outcome.status).toBe('updated');
-      expect((await v2.pipeline.records.getStage(call.id, 'transcribe', '1'))!.at).toBe(transcribedAt);
+      expect((await v2.pipeline.records.getStage(call.id, 'transcribe', transcribeStage.version))!.at).toBe(transcribedAt);
       const doc = (await v2.store.get(call.id))!;
       expect(doc.scores[0]!.version).toBe(next);
       // Same decisions as before (only the pass mark changed), re-scored from the stored NLP output.

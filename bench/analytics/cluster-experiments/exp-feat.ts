@@ -50,7 +50,7 @@ for (const name of process.argv[2]!.split(',')) {
       console.log('dropped', weights.filter((x) => x === 0).length, 'of', features.length);
     }
     const dmm = { k, alpha: 0.1, beta: 0.1, sweeps: 30, hardSweeps: 3 };
-    const restarts = Math.max(1, Math.min(10, Math.floor(500_000 / (bags.length * k))));
+    const restarts = kind === 'rs' ? Number(arg) : Math.max(1, Math.min(10, Math.floor(500_000 / (bags.length * k))));
     const runs: Int32Array[] = [];
     const over = kind === 'ok' ? Number(arg) : 1;
     for (let r = 0; r < restarts; r++) runs.push(fitX(bags, features.length, { ...dmm, k: Math.round(k * over), seed: seed + r * 7919, weights }));

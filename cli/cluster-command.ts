@@ -130,7 +130,7 @@ export function clusterCommand(): Command {
       'after',
       `
 Method: a Dirichlet multinomial mixture (GSDMM) over jieba words, Han characters and bigrams, the consensus
-of up to 10 restarts; without --k, the fitted clusters are merged (Ward) and the level with the best silhouette is kept.
+of up to 20 restarts (10 without --k); without --k, the fitted clusters are merged (Ward) and the level with the best silhouette is kept.
 Labels are the 3 most distinctive words of each cluster (class-based TF-IDF). See docs/clusters.md.
 
 Examples:

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { syntheticCalls } from './synthetic-calls.ts';
+import { mainThreadCpuUs } from './thread-cpu.ts';
 
 /**
  * Bulk load of the embedded store, with and without prepare threads (hash, brotli and jieba off
@@ -18,14 +19,6 @@ const threadCounts = (process.argv[3] ?? '0,1').split(',').map(Number);
 const batchSize = Number(process.argv[4] ?? 2000);
 const segmenter = path.resolve(import.meta.dirname, '../../nlp/segmenter.ts');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** CPU time of this process's main thread (Linux /proc; clock ticks of 10 ms), in µs. */
-const TICK_US = 10_000;
-function mainThreadCpuUs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
 
 const docs = [...syntheticCalls(calls)].map((doc) => ({ doc, docHash: doc.id }));
 searchTokens('加载词典');

@@ -33,8 +33,12 @@ export function gradeValues(scores: Score[]) {
 export function factValues(doc: CallDoc, docHash: string, textHash: string): unknown[] {
   const a = doc.acoustics;
   const nlp = doc.nlp;
+  const grade = gradeValues(doc.scores);
   const byColumn: Record<(typeof FACT_COLUMNS)[number], unknown> = {
-    ...gradeValues(doc.scores),
+    scorecard_id: grade.scorecard_id,
+    score: grade.score,
+    passed: grade.passed,
+    vetoed: grade.vetoed,
     status: doc.status,
     call_id: doc.meta.callId ?? null,
     agent_id: doc.meta.agentId ?? null,

@@ -248,7 +248,8 @@ export class SqliteCallStore implements CallStore {
   private prepareInThreads(docs: CallDoc[]): ((i: number) => PreparedWrite) | null {
     const threads = this.options.prepareThreads;
     if (!threads || threads.count < 1 || docs.length < PREPARE_IN_THREADS_FROM) return null;
-    this.pool ??= new PreparePool(threads.count, threads.tokenizer);
+    if (this.pool?.broken) void this.pool.close();
+    if (!this.pool || this.pool.broken) this.pool = new PreparePool(threads.count, threads.tokenizer);
     const indexed = docs.map((d) => (this.stmt.existing.get(d.id) as Existing | undefined)?.text_hash ?? null);
     return this.pool.submit(
       docs.map((d) => JSON.stringify(d)),

@@ -10,10 +10,13 @@ export type TokenizerModule = { module: string; export: string };
 
 type Job = { id: number; json: string[]; indexed: Array<string | null> };
 type Reply = { id: number; prepared?: Array<Omit<PreparedWrite, 'packed'> & { packed: Uint8Array }>; error?: string };
-type Thread = { worker: Worker; port: MessagePort; signal: Int32Array };
+type Thread = { worker: Worker; port: MessagePort; signal: Int32Array; failed: Error | null };
 
-/** A thread that has not answered for this long is taken as dead (a lost reply cannot be waited on forever). */
-const REPLY_TIMEOUT_MS = 120_000;
+/**
+ * A thread that has not answered for this long is taken as dead: its 'error' and 'exit' events
+ * cannot be delivered while the writer is blocked waiting for it.
+ */
+const REPLY_TIMEOUT_MS = 60_000;
 
 /**
  * Threads that serialise-independent work of a bulk write — text hash, brotli, jieba — runs on, while
@@ -25,6 +28,8 @@ const REPLY_TIMEOUT_MS = 120_000;
 export class PreparePool {
   private readonly threads: Thread[];
   private jobs = 0;
+  /** A thread died or stopped answering: the store starts a new pool for the next bulk write. */
+  broken = false;
 
   constructor(count: number, tokenizer: TokenizerModule) {
     this.threads = Array.from({ length: count }, () => {
@@ -33,7 +38,11 @@ export class PreparePool {
       const worker = new Worker(new URL('./prepare-thread.mjs', import.meta.url), { workerData: { port: port2, signal, tokenizer }, transferList: [port2] });
       worker.unref();
       port1.unref();
-      return { worker, port: port1, signal };
+      const thread: Thread = { worker, port: port1, signal, failed: null };
+      // Without a listener a thread's uncaught error would end this process.
+      worker.on('error', (err) => (thread.failed = err));
+      worker.on('exit', (code) => (thread.failed ??= new Error(`the thread exited (code ${code})`)));
+      return thread;
     });
   }
 
@@ -73,7 +82,10 @@ export class PreparePool {
         if (reply.error !== undefined) throw new CallScopeError('STORE_FAILED', `preparing documents for the index failed: ${reply.error}`);
         return reply.prepared!.map((p) => ({ ...p, packed: Buffer.from(p.packed.buffer, p.packed.byteOffset, p.packed.byteLength) }));
       }
-      if (Date.now() > deadline) throw new CallScopeError('STORE_FAILED', 'a prepare thread of the index stopped answering');
+      if (thread.failed || Date.now() > deadline) {
+        this.broken = true;
+        throw new CallScopeError('STORE_FAILED', `a prepare thread of the index stopped answering${thread.failed ? `: ${thread.failed.message}` : ''}`);
+      }
       Atomics.wait(thread.signal, 0, seen, 1000);
     }
   }

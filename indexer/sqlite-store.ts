@@ -11,9 +11,11 @@ import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts'
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
+import { PreparePool, type TokenizerModule } from './sqlite/prepare-pool.ts';
+import { segmentTerms, type PreparedWrite } from './sqlite/prepared-write.ts';
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
 import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT, UNDATED } from './sqlite/schema.ts';
-import { indexTerms, searchMatches, type Tokenizer } from './text-terms.ts';
+import { searchMatches, type Tokenizer } from './text-terms.ts';
 import { SegmentVectors, type VectorIndexOptions } from './sqlite/vector-segments.ts';
 import type { z } from 'zod';
 
@@ -31,7 +33,17 @@ export type SqliteStoreOptions = {
   mirrorResortAfter?: number;
   /** The segment-embedding index (exact below a size, IVF above it). */
   vectors?: VectorIndexOptions;
+  /**
+   * Bulk writes (`putMany` of at least PREPARE_IN_THREADS_FROM calls) hash, compress and cut the
+   * text of their documents in this many worker threads while this thread inserts (0: none, the
+   * default). `tokenizer` names the module export that is `tokenizer.index` in those threads.
+   */
+  prepareThreads?: { count: number; tokenizer: TokenizerModule };
 };
+
+/** Below this many calls a putMany prepares its documents itself (handing them over costs more than it saves). */
+export const PREPARE_IN_THREADS_FROM = 200;
+const PREPARE_CHUNK = 100;
 
 const DAY_MS = 86_400_000;
 const RECORDED_AT = FACT_COLUMNS.indexOf('recorded_ms');
@@ -154,10 +166,10 @@ export class SqliteCallStore implements CallStore {
     this.db.exec('DROP TABLE calls_old; DROP TABLE call_docs_old; DROP TABLE call_grades_old;');
   }
 
-  private insertSegments(doc: CallDoc, n: number, insert: Database.Statement): void {
+  private insertSegments(doc: CallDoc, n: number, terms: string[], insert: Database.Statement): void {
     doc.segments.forEach((s, i) => {
-      const terms = indexTerms(this.tokenizer, s.textMasked).join(' ');
-      insert.run(n * MAX_SEGMENTS + i, s.role === 'agent' ? terms : '', s.role === 'customer' ? terms : '', s.role === 'unknown' ? terms : '');
+      const t = terms[i]!;
+      insert.run(n * MAX_SEGMENTS + i, s.role === 'agent' ? t : '', s.role === 'customer' ? t : '', s.role === 'unknown' ? t : '');
     });
   }
 
@@ -220,11 +232,12 @@ export class SqliteCallStore implements CallStore {
     }
     const ordered = [...latest.values()].sort((a, b) => a.minute - b.minute);
     const undated = ordered.filter((d) => d.minute === UNDATED).length;
+    const prepared = this.prepareInThreads(ordered.map((d) => d.doc));
     this.db.transaction(() => {
       // New calls without a recording time get an ascending block of numbers below all others.
       this.undatedNext = undated > 0 ? Math.min(0, (this.stmt.lowest.get() as number | null) ?? 0) - undated : null;
       try {
-        for (const { doc, docHash } of ordered) this.write(doc, docHash);
+        ordered.forEach(({ doc, docHash }, i) => this.write(doc, docHash, this.stmt, undefined, prepared?.(i)));
       } finally {
         this.undatedNext = null;
       }
@@ -232,10 +245,29 @@ export class SqliteCallStore implements CallStore {
   }
   private undatedNext: number | null = null;
 
+  private pool: PreparePool | null = null;
+  /**
+   * Starts hashing, compressing and cutting the documents in the prepare threads (when the store
+   * has them and the batch is large enough); the transaction then takes each result in order. The
+   * text hash read here may be stale by then: write() cuts the text itself if it is.
+   */
+  private prepareInThreads(docs: CallDoc[]): ((i: number) => PreparedWrite) | null {
+    const threads = this.options.prepareThreads;
+    if (!threads || threads.count < 1 || docs.length < PREPARE_IN_THREADS_FROM) return null;
+    if (this.pool?.broken) void this.pool.close();
+    if (!this.pool || this.pool.broken) this.pool = new PreparePool(threads.count, threads.tokenizer);
+    const indexed = docs.map((d) => (this.stmt.existing.get(d.id) as Existing | undefined)?.text_hash ?? null);
+    return this.pool.submit(
+      docs.map((d) => JSON.stringify(withoutSegmentEmbeddings(d))),
+      indexed,
+      PREPARE_CHUNK,
+    );
+  }
+
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
-  private write(doc: CallDoc, docHash: string, stmt = this.stmt, packed?: Buffer): void {
+  private write(doc: CallDoc, docHash: string, stmt = this.stmt, packed?: Buffer, prepared?: PreparedWrite): void {
     if (doc.segments.length > MAX_SEGMENTS) throw new CallScopeError('BAD_REQUEST', `a call holds at most ${MAX_SEGMENTS} segments`);
-    const textHash = segmentTextHash(doc);
+    const textHash = prepared?.textHash ?? segmentTextHash(doc);
     const values = factValues(doc, docHash, textHash);
     const minute = recordingMinute(values[RECORDED_AT] as number | null);
     let previous = stmt.existing.get(doc.id) as Existing | undefined;
@@ -269,11 +301,11 @@ export class SqliteCallStore implements CallStore {
       for (const key of checkpoints) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
       if (vector) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     }
-    stmt.putDoc.run(n, packed ?? packDoc(withoutSegmentEmbeddings(doc)));
+    stmt.putDoc.run(n, packed ?? prepared?.packed ?? packDoc(withoutSegmentEmbeddings(doc)));
     this.segmentVectors.write(n, doc, previous !== undefined);
     if (previous?.text_hash === textHash) return;
     if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
-    this.insertSegments(doc, n, stmt.insertSegment);
+    this.insertSegments(doc, n, prepared?.segmentTerms ?? segmentTerms(doc, this.tokenizer), stmt.insertSegment);
   }
 
   /** The next free number of a recording minute (or below every number, for a call without a recording time). */
@@ -574,6 +606,7 @@ export class SqliteCallStore implements CallStore {
 
   async close(): Promise<void> {
     await this.mirrorTurn;
+    await this.pool?.close();
     if (this.mirror) (await this.mirror).close();
     this.db.close();
   }

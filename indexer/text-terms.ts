@@ -20,7 +20,7 @@ export function normaliseTerms(words: string[]): string[] {
 }
 const WHOLE_TERM = /^[\p{L}\p{N}]+$/u;
 
-export const indexTerms = (tokenizer: Tokenizer, text: string): string[] => normaliseTerms(tokenizer.index(text));
+export const indexTerms = (tokenizer: Pick<Tokenizer, 'index'>, text: string): string[] => normaliseTerms(tokenizer.index(text));
 export const queryTerms = (tokenizer: Tokenizer, text: string): string[] => normaliseTerms(tokenizer.query(text));
 
 export type TextLeaf = { kind: 'words' | 'phrase'; terms: string[]; role: Role | undefined };

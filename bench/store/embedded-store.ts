@@ -7,14 +7,16 @@ import type { AggregateRequest, Filter } from '../../indexer/query-model.ts';
 import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { BRANCHES, PRODUCTS, syntheticCalls, TAGS } from './synthetic-calls.ts';
+import { mainThreadCpuUs } from './thread-cpu.ts';
 
 /**
  * The embedded store at scale: bulk load of N synthetic calls, then full-text, trend, comparison,
  * root-cause, percentile and kNN queries, each run with rotating parameters; p50/p95 per query.
  *
- *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load]
+ *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load] [--threads N]
  *
- * --only runs the queries whose name matches; --no-load queries whatever DIR already holds.
+ * --only runs the queries whose name matches; --no-load queries whatever DIR already holds;
+ * --threads: prepare threads of the bulk load (SqliteStoreOptions.prepareThreads; default 0).
  *
  * Targets (issue 7): full text p95 ≤ 100 ms, aggregations p95 ≤ 300 ms, load ≥ 5,000 calls/s.
  */
@@ -28,20 +30,30 @@ const folderBytes = () => readdirSync(dir).reduce((a, f) => a + statSync(path.jo
 
 const analytics = process.argv.includes('--sqlite-only') ? 'sqlite' : 'duckdb';
 let t = performance.now();
-const store: CallStore = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics });
+const threadsAt = process.argv.indexOf('--threads');
+const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 0;
+const prepareThreads = { count: threads, tokenizer: { module: path.resolve(import.meta.dirname, '../../nlp/segmenter.ts'), export: 'searchTokens' } };
+const store: CallStore = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics, ...(threads > 0 ? { prepareThreads } : {}) });
 const openMs = performance.now() - t;
 const existing = (await store.counts()).calls;
 let loadRate = 'reused';
 if (existing < calls && !process.argv.includes('--no-load')) {
   // Only putMany is timed: generating the synthetic documents is not the store's work.
   let storeMs = 0;
+  let storeCpuUs = 0;
+  let storeMainUs = 0;
   const t0 = performance.now();
   let batch: Array<{ doc: ReturnType<typeof syntheticCalls> extends Generator<infer D> ? D : never; docHash: string }> = [];
   let done = 0;
   const flush = async () => {
     const t = performance.now();
+    const c = process.cpuUsage();
+    const m = mainThreadCpuUs();
     await store.putMany(batch);
     storeMs += performance.now() - t;
+    const used = process.cpuUsage(c);
+    storeCpuUs += used.user + used.system;
+    storeMainUs += mainThreadCpuUs() - m;
     batch = [];
   };
   for (const doc of syntheticCalls(calls)) {
@@ -53,7 +65,7 @@ if (existing < calls && !process.argv.includes('--no-load')) {
     }
   }
   if (batch.length) await flush();
-  loadRate = fmt((calls - existing) / (storeMs / 1000));
+  loadRate = `${fmt((calls - existing) / (storeMs / 1000))} calls/s; CPU ${fmt(storeCpuUs / (calls - existing))} µs a call (writing thread ${fmt(storeMainUs / (calls - existing))})`;
 }
 
 type Case = { name: string; kind: 'text' | 'agg' | 'knn' | 'page'; run: (i: number) => Promise<unknown> };
@@ -151,7 +163,7 @@ await store.close();
 
 console.log(`\nEmbedded store (${analytics === 'duckdb' ? 'SQLite + in-memory DuckDB mirror for counts, sorts and aggregations' : 'SQLite only'}), ${fmt(calls)} synthetic calls, ${runs} runs per query (2-core machine shared with other work)\n`);
 console.log(`| step | value |\n| --- | ---: |`);
-console.log(`| bulk load (putMany × 2000: jieba, FTS5, facts, vectors, brotli docs) | ${loadRate} calls/s |`);
+console.log(`| bulk load (putMany × 2000: jieba, FTS5, facts, vectors, brotli docs; ${threads} prepare threads) | ${loadRate} |`);
 console.log(`| folder size (index.sqlite + WAL) | ${(size / 1e9).toFixed(2)} GB (${fmt(size / calls)} bytes/call) |`);
 console.log(`| open the file (incl. any schema migration) | ${fmt(openMs)} ms |`);
 console.log(`| first aggregation of a process (${analytics === 'duckdb' ? 'builds the DuckDB mirror' : 'cold cache'}) | ${fmt(firstAggMs)} ms |`);

@@ -1,0 +1,97 @@
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { CallScopeError } from '../../core/errors.ts';
+import type { PreparedWrite } from './prepared-write.ts';
+
+/**
+ * Where prepare threads find the index tokenizer: a module (URL or absolute path) and the name of
+ * its export `(text: string) => string[]` — the same function as the store's `tokenizer.index`.
+ */
+export type TokenizerModule = { module: string; export: string };
+
+type Job = { id: number; json: string[]; indexed: Array<string | null> };
+type Reply = { id: number; prepared?: Array<Omit<PreparedWrite, 'packed'> & { packed: Uint8Array }>; error?: string };
+type Thread = { worker: Worker; port: MessagePort; signal: Int32Array; failed: Error | null };
+
+/**
+ * A thread that has not answered for this long is taken as dead: its 'error' and 'exit' events
+ * cannot be delivered while the writer is blocked waiting for it.
+ */
+const REPLY_TIMEOUT_MS = 60_000;
+
+/**
+ * Threads that serialise-independent work of a bulk write — text hash, brotli, jieba — runs on, while
+ * the writing thread inserts. The store's write transaction is synchronous (better-sqlite3), so the
+ * writer takes each chunk's result synchronously: it blocks on a shared counter the thread bumps
+ * after each reply (Atomics.wait) and reads the reply with receiveMessageOnPort. Chunks go to the
+ * threads in turn and are taken back in the same order.
+ */
+export class PreparePool {
+  private readonly threads: Thread[];
+  private jobs = 0;
+  /** A thread died or stopped answering: the store starts a new pool for the next bulk write. */
+  broken = false;
+
+  constructor(count: number, tokenizer: TokenizerModule) {
+    this.threads = Array.from({ length: count }, () => {
+      const { port1, port2 } = new MessageChannel();
+      const signal = new Int32Array(new SharedArrayBuffer(4));
+      const worker = new Worker(new URL('./prepare-thread.mjs', import.meta.url), { workerData: { port: port2, signal, tokenizer }, transferList: [port2] });
+      worker.unref();
+      port1.unref();
+      const thread: Thread = { worker, port: port1, signal, failed: null };
+      // Without a listener a thread's uncaught error would end this process.
+      worker.on('error', (err) => (thread.failed = err));
+      worker.on('exit', (code) => (thread.failed ??= new Error(`the thread exited (code ${code})`)));
+      return thread;
+    });
+  }
+
+  /**
+   * Sends the documents (as JSON, with the text hash the index holds for each) in chunks, and
+   * returns a function giving the i-th document's preparation; call it with i ascending.
+   */
+  submit(json: string[], indexed: Array<string | null>, chunkSize: number): (i: number) => PreparedWrite {
+    const pending: Array<{ id: number; thread: Thread }> = [];
+    for (let from = 0; from < json.length; from += chunkSize) {
+      const thread = this.threads[pending.length % this.threads.length]!;
+      const job: Job = { id: ++this.jobs, json: json.slice(from, from + chunkSize), indexed: indexed.slice(from, from + chunkSize) };
+      thread.port.postMessage(job);
+      pending.push({ id: job.id, thread });
+    }
+    let chunk = -1;
+    let current: PreparedWrite[] = [];
+    return (i) => {
+      const wanted = Math.floor(i / chunkSize);
+      while (chunk < wanted) {
+        chunk++;
+        current = this.take(pending[chunk]!);
+      }
+      return current[i - chunk * chunkSize]!;
+    };
+  }
+
+  /** Blocks until the thread's reply to the job arrives (replies to jobs given up earlier are dropped). */
+  private take({ id, thread }: { id: number; thread: Thread }): PreparedWrite[] {
+    const deadline = Date.now() + REPLY_TIMEOUT_MS;
+    for (;;) {
+      const seen = Atomics.load(thread.signal, 0);
+      const received = receiveMessageOnPort(thread.port) as { message: Reply } | undefined;
+      if (received) {
+        const reply = received.message;
+        if (reply.id < id) continue;
+        if (reply.error !== undefined) throw new CallScopeError('STORE_FAILED', `preparing documents for the index failed: ${reply.error}`);
+        return reply.prepared!.map((p) => ({ ...p, packed: Buffer.from(p.packed.buffer, p.packed.byteOffset, p.packed.byteLength) }));
+      }
+      if (thread.failed || Date.now() > deadline) {
+        this.broken = true;
+        throw new CallScopeError('STORE_FAILED', `a prepare thread of the index stopped answering${thread.failed ? `: ${thread.failed.message}` : ''}`);
+      }
+      Atomics.wait(thread.signal, 0, seen, 1000);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    for (const t of this.threads) t.port.close();
+  }
+}

@@ -84,3 +84,22 @@ it('fails the whole bulk write, writing nothing, when the threads cannot load th
     await store.close();
   }
 });
+
+it('a bulk write prepared in threads keeps segment embeddings in the vector index, not in the stored document', async () => {
+  const withVectors = docs.map((d, i) => ({
+    ...d,
+    nlp: { ...d.nlp!, segmentEmbeddings: { model: 'test-4d', vectors: d.segments.map((s, k) => ({ segmentId: s.id, vector: [i, k, 1, 0] })) } },
+  }));
+  const store = new SqliteCallStore(path.join(tmp.dir, 'vectors.sqlite'), tokenizer, { analytics: 'sqlite', prepareThreads: { count: 1, tokenizer: { module: segmenter, export: 'searchTokens' } } });
+  try {
+    await store.putMany(batch(withVectors));
+    const sample = withVectors[7]!;
+    expect((await store.get(sample.id))!.nlp!.segmentEmbeddings).toBeUndefined();
+    const stored = await store.segmentVector(sample.id, sample.segments[1]!.id);
+    // Stored as a unit vector: compare directions.
+    const unit = (v: number[]) => v.map((x) => x / Math.hypot(...v));
+    unit(stored!).forEach((x, i) => expect(x).toBeCloseTo(unit([7, 1, 1, 0])[i]!, 5));
+  } finally {
+    await store.close();
+  }
+});

@@ -3,7 +3,8 @@ import type { CallRef, CallStore } from '../../indexer/call-store.ts';
 import { bucketLabel, bucketStart, fixedOffsetMs, instantMs } from '../../indexer/time-zone.ts';
 import { bucketStarts, type Interval } from '../calendar.ts';
 import type { CallSegments, ClusterDb } from './cluster-db.ts';
-import { type ClusterItem, type ClusterModel, type ClusterOptions, fitClusters, joinClusters, OTHER, reclusterStable, representatives } from './clusterer.ts';
+import { type ClusterItem, type ClusterModel, type ClusterOptions, joinClusters, OTHER, representatives } from './clusterer.ts';
+import { fitInThread } from './fit-in-thread.ts';
 import { clusterTerms, labelOf } from './ctfidf.ts';
 import { textFeatures } from './text-features.ts';
 
@@ -97,17 +98,10 @@ export async function fitStoreModel(db: ClusterDb, store: CallStore, role: Role,
   await nextTurn();
   const k = opts.k ?? existing?.params.k ?? undefined;
   const options: ClusterOptions = { ...(k ? { k } : {}), minSize: 3 };
-  let state: ModelState;
-  let assignments: Map<string, string>;
-  if (!existing) {
-    const r = fitClusters(sample, options);
-    state = { model: r.model, fitted: 'fitted', stability: null };
-    assignments = r.assignments;
-  } else {
-    const r = reclusterStable({ model: existing, assignments: db.assignments(name) }, sample, options);
-    state = { model: r.model, fitted: 'refitted', stability: r.stability };
-    assignments = r.assignments;
-  }
+  const previous = existing ? { model: existing, assignments: db.assignments(name) } : undefined;
+  const fitted = await fitInThread({ items: sample, options, ...(previous ? { previous } : {}) }, (done, total) => onProgress?.({ stage: 'fitting', done, total }));
+  const state: ModelState = { model: fitted.model, fitted: previous ? 'refitted' : 'fitted', stability: fitted.stability };
+  const assignments = fitted.assignments;
   const rest = all.filter((it) => !assignments.has(it.id));
   for (let i = 0; i < rest.length; i += JOIN_STEP) {
     onProgress?.({ stage: 'joining', done: i, total: rest.length });

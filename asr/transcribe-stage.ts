@@ -68,6 +68,8 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           hotwords: [...BANKING_HOTWORDS, ...ctx.config.asr.hotwords],
           threads: ctx.config.asrThreads,
           language: 'zh',
+          // A vendor transcript brings its own turns: mono diarisation would be unused work.
+          diarise: !vendor,
         },
         { timeoutMs: asrTimeoutMs(declared, ctx.config.asr.timeoutFactor) },
       );

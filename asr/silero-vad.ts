@@ -39,6 +39,10 @@ const WARMUP = 16;
 const LANES = 32;
 /** Audio processed per block, per channel: bounds memory (240 s at 8 kHz float: 7.7 MB a channel). */
 const BLOCK_SEC = 240;
+/** Energy pre-gate (see SileroStream.gate): margin over the noise floor, its percentile, reach in windows (0.5 s). */
+const GATE_DB = 6;
+const FLOOR_PERCENTILE = 0.1;
+const GATE_REACH = 8;
 /** sherpa-onnx's rule for segments longer than maxSpeechDurationS: a stricter threshold and a 0.1 s silence end them. */
 const LONG_THRESHOLD = 0.9;
 const LONG_MIN_SILENCE_SEC = 0.1;
@@ -208,6 +212,8 @@ export class SileroStream {
     window: number = SILERO_WINDOW[rate],
     private readonly lanesWanted: number = LANES,
     private readonly warmup: number = WARMUP,
+    /** Energy pre-gate margin over the noise floor in dB; null runs the network on every window. */
+    private readonly gateDb: number | null = GATE_DB,
   ) {
     const t = { ...VAD_OPTIONS, ...SILERO_TUNING, ...tuning };
     this.win = window;
@@ -229,6 +235,35 @@ export class SileroStream {
     return this.trackers.flatMap((t) => t.finish(this.total));
   }
 
+  /**
+   * The energy pre-gate: per window, whether the network must run. A window is skipped when it
+   * and every window within GATE_REACH of it are below the channel's noise floor + gateDb (the
+   * reach gives the LSTM quiet windows before an onset and a hangover after an offset). The floor
+   * is a low percentile of this block's window energies: in a two-channel call each side is silent
+   * about half the time.
+   */
+  private gate(p: Pending, n: number): Uint8Array {
+    const need = new Uint8Array(n).fill(1);
+    if (this.gateDb === null) return need;
+    const win = this.win;
+    const energy = new Float32Array(n);
+    for (let w = 0; w < n; w++) {
+      let e = 0;
+      const from = w * win;
+      const to = Math.min(p.len, from + win);
+      for (let i = from; i < to; i++) e += p.buf[i]! * p.buf[i]!;
+      energy[w] = 10 * Math.log10(e / win + 1e-12);
+    }
+    const floor = [...energy].sort((a, b) => a - b)[Math.floor(n * FLOOR_PERCENTILE)]!;
+    const loud = energy.map((e) => (e > floor + this.gateDb! ? 1 : 0));
+    need.fill(0);
+    for (let w = 0; w < n; w++) {
+      if (!loud[w]) continue;
+      need.fill(1, Math.max(0, w - GATE_REACH), Math.min(n, w + GATE_REACH + 1));
+    }
+    return need;
+  }
+
   /** Runs one block of windows after the context; at the end, what is left (the last window zero-padded). */
   private async runBlock(last: boolean): Promise<void> {
     const { win } = this;
@@ -244,35 +279,58 @@ export class SileroStream {
     const lanes = channels * lanesPerChannel;
     const steps = this.warmup + laneLen;
     const probs = this.pending.map(() => new Float32Array(lanesPerChannel * laneLen));
+    // Which windows (from the first context window) the network must see; the others are far
+    // below the channel's noise floor and far from any louder window: probability 0.
+    const needed = this.pending.map((p) => this.gate(p, ctxWindows + windows));
     const ortm = loadOrt();
     const sr = new ortm.Tensor('int64', BigInt64Array.from([BigInt(this.rate)]), [1]);
-    let h = new ortm.Tensor('float32', new Float32Array(2 * lanes * 64), [2, lanes, 64]);
-    let c = new ortm.Tensor('float32', new Float32Array(2 * lanes * 64), [2, lanes, 64]);
+    // LSTM state of every lane ([2 layers, lanes, 64]); each step runs only the lanes whose window is needed.
+    const H = new Float32Array(2 * lanes * 64);
+    const C = new Float32Array(2 * lanes * 64);
+    const active: number[] = [];
+    const windowOf = (lane: number, s: number) => (lane % lanesPerChannel) * laneLen + s - this.warmup;
     for (let s = 0; s < steps; s++) {
-      const x = new Float32Array(lanes * win);
-      for (let ch = 0; ch < channels; ch++) {
-        const p = this.pending[ch]!;
-        for (let l = 0; l < lanesPerChannel; l++) {
-          // Window index relative to the block's first new window; negative = warm-up from before it.
-          const w = l * laneLen + s - this.warmup;
-          if (w < -ctxWindows || w >= windows) continue;
-          const from = this.context + w * win;
-          const to = Math.min(p.len, from + win);
-          if (to > from) x.set(p.buf.subarray(from, to), (ch * lanesPerChannel + l) * win);
+      active.length = 0;
+      for (let lane = 0; lane < lanes; lane++) {
+        const w = windowOf(lane, s);
+        if (w >= -ctxWindows && w < windows && needed[Math.floor(lane / lanesPerChannel)]![w + ctxWindows]) active.push(lane);
+      }
+      if (active.length > 0) {
+        const k = active.length;
+        const x = new Float32Array(k * win);
+        const h = new Float32Array(2 * k * 64);
+        const c = new Float32Array(2 * k * 64);
+        for (const [i, lane] of active.entries()) {
+          const p = this.pending[Math.floor(lane / lanesPerChannel)]!;
+          const from = this.context + windowOf(lane, s) * win;
+          x.set(p.buf.subarray(from, Math.min(p.len, from + win)), i * win);
+          for (let layer = 0; layer < 2; layer++) {
+            h.set(H.subarray((layer * lanes + lane) * 64, (layer * lanes + lane + 1) * 64), (layer * k + i) * 64);
+            c.set(C.subarray((layer * lanes + lane) * 64, (layer * lanes + lane + 1) * 64), (layer * k + i) * 64);
+          }
+        }
+        const out = await this.session.run({
+          input: new ortm.Tensor('float32', x, [k, win]),
+          sr,
+          h: new ortm.Tensor('float32', h, [2, k, 64]),
+          c: new ortm.Tensor('float32', c, [2, k, 64]),
+        });
+        const hn = out.hn!.data;
+        const cn = out.cn!.data;
+        const y = out.output!.data;
+        for (const [i, lane] of active.entries()) {
+          for (let layer = 0; layer < 2; layer++) {
+            H.set(hn.subarray((layer * k + i) * 64, (layer * k + i + 1) * 64), (layer * lanes + lane) * 64);
+            C.set(cn.subarray((layer * k + i) * 64, (layer * k + i + 1) * 64), (layer * lanes + lane) * 64);
+          }
+          const w = windowOf(lane, s);
+          if (w >= 0) probs[Math.floor(lane / lanesPerChannel)]![w] = y[i]!;
         }
       }
-      const out = await this.session.run({ input: new ortm.Tensor('float32', x, [lanes, win]), sr, h, c });
-      h = out.hn!;
-      c = out.cn!;
       // A lane that starts at the very beginning of the recording has nothing to replay: it
       // starts from the model's initial (zero) state at its first window, as a sequential run does.
       if (ctxWindows === 0 && s + 1 === this.warmup) {
-        for (let ch = 0; ch < channels; ch++) zeroLane(h.data, c.data, lanes, ch * lanesPerChannel);
-      }
-      if (s < this.warmup) continue;
-      const y = out.output!.data;
-      for (let ch = 0; ch < channels; ch++) {
-        for (let l = 0; l < lanesPerChannel; l++) probs[ch]![l * laneLen + s - this.warmup] = y[ch * lanesPerChannel + l]!;
+        for (let ch = 0; ch < channels; ch++) zeroLane(H, C, lanes, ch * lanesPerChannel);
       }
     }
     for (let ch = 0; ch < channels; ch++) {
@@ -292,9 +350,9 @@ export class SileroStream {
 export async function detectSpeechSilero(
   modelPath: string,
   channels: Float32Array[],
-  opts: { rate: SileroRate; threads: number; tuning?: VadTuning; window?: number; lanes?: number; warmup?: number },
+  opts: { rate: SileroRate; threads: number; tuning?: VadTuning; window?: number; lanes?: number; warmup?: number; gateDb?: number | null },
 ): Promise<SpeechRegion[]> {
-  const stream = new SileroStream(await sileroSession(modelPath, opts.threads), opts.rate, channels.length, opts.tuning, opts.window, opts.lanes, opts.warmup);
+  const stream = new SileroStream(await sileroSession(modelPath, opts.threads), opts.rate, channels.length, opts.tuning, opts.window, opts.lanes, opts.warmup, opts.gateDb);
   const step = BLOCK_SEC * opts.rate;
   const n = channels[0]?.length ?? 0;
   for (let i = 0; i < n; i += step) await stream.push(channels.map((x) => x.subarray(i, Math.min(n, i + step))));

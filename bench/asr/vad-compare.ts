@@ -3,8 +3,9 @@
  * of the 12 sample calls (per channel for stereo calls, both roles for mono ones): speech-frame
  * precision / recall / F1 on a 10 ms grid, turns missed, onset/offset error, speed.
  * - Silero v4 ONNX through sherpa-onnx (16 kHz only: ffmpeg resamples, 32 ms windows, one per call);
- * - Silero v4 ONNX through onnxruntime-node (asr/silero-vad.ts) at 8 kHz (the calls' own rate) or
- *   16 kHz, 32 or 64 ms windows, lanes batched;
+ * - Silero v4 ONNX through onnxruntime-node (asr/silero-vad.ts): at 16 kHz / 32 ms one window at a
+ *   time (the same model and decision rules as sherpa-onnx: checks our port), then at 8 kHz (the
+ *   calls' own rate) / 64 ms with batched lanes, its tuning, and the energy pre-gate (the default).
  * - with `--ggml`: Silero v6.2 ggml through whisper.cpp (slow: ~5× real time).
  * Prints a markdown table.
  *
@@ -16,7 +17,8 @@ import { vadChannel } from '../../asr/audio-analysis.ts';
 import { decodeAudio, decodeFloatChannels } from '../../asr/ffmpeg.ts';
 import { findSherpaVadModel, findVadModel } from '../../asr/models.ts';
 import { detectSpeechSherpa } from '../../asr/sherpa-vad.ts';
-import { detectSpeechSilero, type SileroRate } from '../../asr/silero-vad.ts';
+import { detectSpeechSilero, SILERO_TUNING, type SileroRate } from '../../asr/silero-vad.ts';
+import { VAD_OPTIONS, type VadTuning } from '../../asr/vad.ts';
 import type { SpeechRegion } from '../../core/schemas.ts';
 import { CALLS_DIR, MODELS_DIR, truthCalls } from '../../tests/helpers.ts';
 import { compareToReference } from '../../tests/vad-metrics.ts';
@@ -39,7 +41,7 @@ function grid(spans: Array<{ start: number; end: number }>, n: number): Uint8Arr
 }
 
 /** One VAD path: the regions of every channel of call i. */
-type Path = { name: string; thresholds: number[]; run(i: number, threshold: number): Promise<SpeechRegion[]> };
+type Path = { name: string; thresholds: number[]; minSpeechMs?: number; run(i: number, threshold: number): Promise<SpeechRegion[]> };
 const paths: Path[] = [
   {
     name: 'Silero v4 ONNX, sherpa-onnx, 16 kHz (ffmpeg resample), 32 ms',
@@ -47,14 +49,16 @@ const paths: Path[] = [
     run: async (i, threshold) => pcm16[i]!.channels.flatMap((pcm, ch) => detectSpeechSherpa(onnx, pcm, ch, { sampleRate: 16000, threads: 1, tuning: { threshold } })),
   },
   ...([
-    [16000, 512, 1, 0],
-    [8000, 512, 1, 0],
-    [8000, 512, 32, 16],
-    [8000, 512, 16, 16],
-  ] as Array<[SileroRate, number, number, number]>).map(([rate, window, lanes, warmup]) => ({
-    name: `Silero v4 ONNX, onnxruntime, ${rate / 1000} kHz, ${(window / rate) * 1000} ms, ${lanes === 1 ? 'sequential' : `${lanes} lanes (${((warmup * window) / rate).toFixed(1)} s warm-up)`}`,
-    thresholds: [0.25],
-    run: (i: number, threshold: number) => detectSpeechSilero(onnx, float[rate][i]!, { rate, window, lanes, warmup, threads: 1, tuning: { threshold } }),
+    // The previous default's decision rules on the same model and windows: checks asr/silero-vad.ts against sherpa-onnx.
+    { rate: 16000, window: 512, lanes: 1, gateDb: null, tuning: { threshold: 0.25, minSpeechDurationMs: 250 } },
+    { rate: 8000, window: 512, lanes: 32, gateDb: null, tuning: { threshold: 0.25, minSpeechDurationMs: 250 } },
+    { rate: 8000, window: 512, lanes: 32, gateDb: null, tuning: {} },
+    { rate: 8000, window: 512, lanes: 32, gateDb: 6, tuning: {} },
+  ] as Array<{ rate: SileroRate; window: number; lanes: number; gateDb: number | null; tuning: VadTuning }>).map((v) => ({
+    name: `Silero v4 ONNX, onnxruntime, ${v.rate / 1000} kHz, ${(v.window / v.rate) * 1000} ms, ${v.lanes === 1 ? 'sequential' : `${v.lanes} lanes`}, ${v.gateDb === null ? 'no gate' : `energy gate ${v.gateDb} dB`}`,
+    thresholds: [v.tuning.threshold ?? SILERO_TUNING.threshold],
+    minSpeechMs: v.tuning.minSpeechDurationMs ?? SILERO_TUNING.minSpeechDurationMs,
+    run: (i: number, threshold: number) => detectSpeechSilero(onnx, float[v.rate][i]!, { ...v, threads: 1, tuning: { ...v.tuning, threshold } }),
   })),
 ];
 if (process.argv.includes('--ggml')) {
@@ -71,7 +75,7 @@ if (process.argv.includes('--ggml')) {
 }
 
 console.log(`${calls.length} calls, ${(channelSec / 60).toFixed(1)} channel-minutes, 8 kHz telephone band; 1 thread; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log('| VAD | threshold | precision | recall | F1 | turns missed | false alarms | onset p50 / p90 | offset p50 / p90 | × real time (per channel) |');
+console.log('| VAD | threshold, min speech | precision | recall | F1 | turns missed | false alarms | onset p50 / p90 | offset p50 / p90 | × real time (per channel) |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const m of paths) {
   await m.run(0, 0.5); // warm-up: session load
@@ -100,7 +104,7 @@ for (const m of paths) {
     const p = tp / (tp + fp), r = tp / (tp + fn);
     const t = compareToReference(perCall);
     const f = (x: number) => x.toFixed(3);
-    console.log(`| ${m.name} | ${threshold} | ${f(p)} | ${f(r)} | ${f((2 * p * r) / (p + r))} | ${t.missed} / ${t.turns} | ${t.falseAlarms} | ${t.onset.p50.toFixed(2)} / ${t.onset.p90.toFixed(2)} s | ${t.offset.p50.toFixed(2)} / ${t.offset.p90.toFixed(2)} s | ${(channelSec / secs).toFixed(0)}× |`);
+    console.log(`| ${m.name} | ${threshold}, ${m.minSpeechMs ?? VAD_OPTIONS.minSpeechDurationMs} ms | ${f(p)} | ${f(r)} | ${f((2 * p * r) / (p + r))} | ${t.missed} / ${t.turns} | ${t.falseAlarms} | ${t.onset.p50.toFixed(2)} / ${t.onset.p90.toFixed(2)} s | ${t.offset.p50.toFixed(2)} / ${t.offset.p90.toFixed(2)} s | ${(channelSec / secs).toFixed(0)}× |`);
   }
 }
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -25,6 +25,8 @@ export type AudioAnalysisRequest = {
   vad?: VadTuning;
   /** Mono recordings: diarise (default true). Not needed when a vendor transcript gives the turns. */
   diarise?: boolean;
+  /** What the caller's ffprobe already found (the stage probes for the timeout): not probed again. */
+  probed?: AudioInfo;
 };
 
 export type AudioAnalysis = {
@@ -56,7 +58,7 @@ export async function detectRegions(req: AudioAnalysisRequest, needPcm: (channel
     for (const [channel, pcm] of decoded.channels.entries()) speech.push(...(await vadChannel(req, pcm, channel)));
     return { info: decoded.info, durationSec: decoded.durationSec, speech, pcm: decoded.channels };
   }
-  const info = await probeAudio(req.file);
+  const info = req.probed ?? (await probeAudio(req.file));
   const n = Math.min(info.channels, 2);
   const vad = new SileroStream(await sileroSession(req.vadModel, req.threads), VAD_RATE, n, req.vad);
   const samples = await streamChannels(req.file, { rate: VAD_RATE, channels: n }, (chunk) => vad.push(chunk));

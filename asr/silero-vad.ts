@@ -26,11 +26,11 @@ export type SileroRate = 8000 | 16000;
 /** The rate the stage runs the VAD at, whatever the recording's: contact-centre audio is telephone band. */
 export const VAD_RATE: SileroRate = 8000;
 /**
- * Defaults of this path over asr/vad.ts's: at 64 ms windows a 0.25 threshold and 250 ms minimum
- * missed three more 0.2 s backchannel turns than these (bench/asr/vad-compare.ts; chosen on the
- * 12 dev calls).
+ * Defaults of this path over asr/vad.ts's: at 64 ms windows a 250 ms minimum missed two more 0.2 s
+ * backchannel turns than 180 ms (bench/asr/vad-compare.ts; chosen on the 12 dev calls). A lower
+ * threshold (0.2: F1 0.950) left longer tails that broke mono diarisation of a generated call.
  */
-export const SILERO_TUNING = { threshold: 0.2, minSpeechDurationMs: 180 } as const;
+export const SILERO_TUNING = { threshold: 0.25, minSpeechDurationMs: 180 } as const;
 /** Samples per model window at each rate: 64 ms. */
 export const SILERO_WINDOW: Record<SileroRate, number> = { 8000: 512, 16000: 1024 };
 /** Windows replayed before each lane to rebuild the LSTM state (1 s). */

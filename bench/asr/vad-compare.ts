@@ -53,6 +53,7 @@ const paths: Path[] = [
     { rate: 16000, window: 512, lanes: 1, gateDb: null, tuning: { threshold: 0.25, minSpeechDurationMs: 250 } },
     { rate: 8000, window: 512, lanes: 32, gateDb: null, tuning: { threshold: 0.25, minSpeechDurationMs: 250 } },
     { rate: 8000, window: 512, lanes: 32, gateDb: null, tuning: {} },
+    { rate: 8000, window: 512, lanes: 32, gateDb: 6, tuning: { threshold: 0.2 } },
     { rate: 8000, window: 512, lanes: 32, gateDb: 6, tuning: {} },
   ] as Array<{ rate: SileroRate; window: number; lanes: number; gateDb: number | null; tuning: VadTuning }>).map((v) => ({
     name: `Silero v4 ONNX, onnxruntime, ${v.rate / 1000} kHz, ${(v.window / v.rate) * 1000} ms, ${v.lanes === 1 ? 'sequential' : `${v.lanes} lanes`}, ${v.gateDb === null ? 'no gate' : `energy gate ${v.gateDb} dB`}`,

@@ -63,7 +63,7 @@ export function selectAsrEngine(modelsDir: string, preference: 'auto' | 'whisper
 /**
  * The VAD the transcribe stage uses. `auto`: the Silero ONNX model when installed — run by
  * onnxruntime at 8 kHz (asr/silero-vad.ts) it found more speech than the ggml v6.2 model through
- * whisper.cpp (F1 0.950 vs 0.925, 3 vs 5 of 188 turns missed on the 12 sample calls) at ~30× its
+ * whisper.cpp (F1 0.948 vs 0.925, 3 vs 5 of 188 turns missed on the 12 sample calls) at ~30× its
  * speed (bench/asr/vad-compare.ts, docs/asr.md) — else the ggml model.
  */
 export function selectVadModel(modelsDir: string, preference: 'auto' | 'sherpa' | 'whisper'): string | null {

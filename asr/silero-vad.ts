@@ -15,9 +15,10 @@ import { VAD_OPTIONS, type VadTuning } from './vad.ts';
  * - each block of audio is cut into lanes (contiguous stretches of every channel) that run as
  *   one batch, step by step: one native call advances every lane by one window. The LSTM state
  *   does not cross a lane boundary, so each lane first replays the WARMUP windows before it
- *   (their outputs are dropped): its state at its first window is then the one a sequential run
- *   would have had, to within the model's short memory (bench/asr/vad-compare.ts measures the
- *   result against the reference turns).
+ *   (their outputs are dropped). Silero's state has a long memory, so lanes still move about 1 %
+ *   of speech frames against a sequential run; bench/asr/vad-compare.ts measures the batched
+ *   result against the reference turns;
+ * - an energy pre-gate skips windows far below the channel's noise floor (see SileroStream.gate).
  * The speech/silence decision over the window probabilities follows sherpa-onnx's rules (start
  * after min-speech above the threshold, hysteresis of 0.15, end after min-silence below it,
  * long segments split at a stricter threshold), so the tuning in asr/vad.ts keeps its meaning.

@@ -1,10 +1,10 @@
 import type { SpeechRegion } from '../core/schemas.ts';
 import { type DiarSegment, diarise } from './diarise.ts';
 import type { AsrEngine, EngineSegment } from './engine.ts';
-import { decodeAudio, type AudioInfo, PCM_RATE } from './ffmpeg.ts';
+import { checkDecodedLength, decodeAudio, decodeChannel, type AudioInfo, probeAudio, streamChannels } from './ffmpeg.ts';
 import { applyHotwords, compileHotwords } from './hotwords.ts';
 import { loadParaformerEngine, type ParaformerFiles } from './paraformer-engine.ts';
-import { detectSpeechSherpa } from './sherpa-vad.ts';
+import { SileroStream, sileroSession, VAD_RATE } from './silero-vad.ts';
 import { detectSpeech, type VadTuning } from './vad.ts';
 import { loadWhisperEngine } from './whisper-engine.ts';
 import { normaliseZh } from './zh-text.ts';
@@ -23,6 +23,10 @@ export type AudioAnalysisRequest = {
   threads: number;
   language: string;
   vad?: VadTuning;
+  /** Mono recordings: diarise (default true). Not needed when a vendor transcript gives the turns. */
+  diarise?: boolean;
+  /** What the caller's ffprobe already found (the stage probes for the timeout): not probed again. */
+  probed?: AudioInfo;
 };
 
 export type AudioAnalysis = {
@@ -35,11 +39,35 @@ export type AudioAnalysis = {
   diarisation: DiarSegment[] | null;
 };
 
+/** Silero ggml through whisper.cpp on one 16 kHz channel (the ONNX model streams: see analyzeAudio). */
 export async function vadChannel(req: Pick<AudioAnalysisRequest, 'vadModel' | 'threads' | 'vad'>, pcm: Int16Array, channel: number): Promise<SpeechRegion[]> {
-  if (req.vadModel.endsWith('.onnx')) {
-    return detectSpeechSherpa(req.vadModel, pcm, channel, { sampleRate: PCM_RATE, threads: req.threads, ...(req.vad ? { tuning: req.vad } : {}) });
-  }
   return detectSpeech(req.vadModel, pcm, channel, req.threads, req.vad);
+}
+
+type Detected = { info: AudioInfo; durationSec: number; speech: SpeechRegion[]; pcm: Int16Array[] | null };
+
+/**
+ * Decode + VAD. The ONNX Silero model streams: one ffmpeg process decodes both channels straight
+ * to 8 kHz floats, block by block into the VAD, so memory does not grow with the duration. The
+ * 16 kHz PCM of whole channels is decoded only when something needs it (an engine, diarisation).
+ */
+export async function detectRegions(req: AudioAnalysisRequest, needPcm: (channels: number) => boolean): Promise<Detected> {
+  if (!req.vadModel.endsWith('.onnx')) {
+    const decoded = await decodeAudio(req.file);
+    const speech: SpeechRegion[] = [];
+    for (const [channel, pcm] of decoded.channels.entries()) speech.push(...(await vadChannel(req, pcm, channel)));
+    return { info: decoded.info, durationSec: decoded.durationSec, speech, pcm: decoded.channels };
+  }
+  const info = req.probed ?? (await probeAudio(req.file));
+  const n = Math.min(info.channels, 2);
+  const vad = new SileroStream(await sileroSession(req.vadModel, req.threads), VAD_RATE, n, req.vad);
+  const samples = await streamChannels(req.file, { rate: VAD_RATE, channels: n }, (chunk) => vad.push(chunk));
+  const durationSec = samples / VAD_RATE;
+  await checkDecodedLength(req.file, info, durationSec);
+  const speech = await vad.finish();
+  const pcm: Int16Array[] | null = needPcm(n) ? [] : null;
+  for (let c = 0; pcm && c < n; c++) pcm.push(await decodeChannel(req.file, c, info.declaredDurationSec));
+  return { info, durationSec, speech, pcm };
 }
 
 function loadEngine(e: EngineRequest, req: AudioAnalysisRequest): Promise<AsrEngine> {
@@ -50,16 +78,16 @@ function loadEngine(e: EngineRequest, req: AudioAnalysisRequest): Promise<AsrEng
 
 /** Decode → per-channel VAD → (optionally) the engine on the speech regions only. */
 export async function analyzeAudio(req: AudioAnalysisRequest): Promise<AudioAnalysis> {
-  const decoded = await decodeAudio(req.file);
-  const speech: SpeechRegion[] = [];
-  for (const [channel, pcm] of decoded.channels.entries()) speech.push(...(await vadChannel(req, pcm, channel)));
+  const wantDiarisation = req.diarise !== false;
+  const decoded = await detectRegions(req, (channels) => req.engine !== null || (channels === 1 && wantDiarisation));
+  const { speech } = decoded;
   let transcript: AudioAnalysis['transcript'] = null;
   if (req.engine) {
     const engine = await loadEngine(req.engine, req);
     const hotwords = compileHotwords(req.hotwords ?? []);
     try {
       const channels: EngineSegment[][] = [];
-      for (const [channel, pcm] of decoded.channels.entries()) {
+      for (const [channel, pcm] of decoded.pcm!.entries()) {
         const segs = await engine.transcribe(pcm, speech.filter((r) => r.channel === channel));
         channels.push(segs.map((s) => ({ ...s, text: applyHotwords(normaliseZh(s.text), hotwords) })).filter((s) => s.text));
       }
@@ -68,7 +96,7 @@ export async function analyzeAudio(req: AudioAnalysisRequest): Promise<AudioAnal
       await engine.release();
     }
   }
-  const mono = decoded.channels.length === 1;
-  const diarisation = mono ? diarise(decoded.channels[0]!, speech) : null;
+  const mono = decoded.info.channels === 1;
+  const diarisation = mono && wantDiarisation ? diarise(decoded.pcm![0]!, speech) : null;
   return { info: decoded.info, durationSec: decoded.durationSec, speech, transcript, diarisation };
 }

@@ -93,6 +93,71 @@ export async function decodeChannel(file: string, channel: number, expectedSec: 
   return new Int16Array(buf.buffer, buf.byteOffset, used >> 1);
 }
 
+/**
+ * Streams the first `channels` channels (1 or 2) of any file ffmpeg reads as float samples at
+ * `rate`, one ffmpeg process for both channels, chunk by chunk: `onChunk` gets the same number of
+ * samples per channel and the stream waits for it (backpressure), so memory stays bounded
+ * whatever the duration. Returns the samples per channel decoded.
+ */
+export async function streamChannels(
+  file: string,
+  opts: { rate: number; channels: number },
+  onChunk: (chunk: Float32Array[]) => Promise<void> | void,
+): Promise<number> {
+  const n = opts.channels;
+  const pan = n === 1 ? 'pan=mono|c0=c0' : 'pan=stereo|c0=c0|c1=c1';
+  const args = ['-nostdin', '-v', 'error', '-i', file, '-af', pan, '-ar', String(opts.rate), '-acodec', 'pcm_f32le', '-f', 'f32le', 'pipe:1'];
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.on('error', (e) => reject(new CallScopeError('STAGE_FAILED', `cannot run ffmpeg: ${e.message} (is ffmpeg installed?)`)));
+    child.on('close', (c) => resolve(c));
+  });
+  const frame = 4 * n;
+  let rest: Buffer = Buffer.alloc(0);
+  let samples = 0;
+  try {
+    for await (const c of child.stdout as AsyncIterable<Buffer>) {
+      const data = rest.length > 0 ? Buffer.concat([rest, c]) : c;
+      const frames = Math.floor(data.length / frame);
+      rest = Buffer.from(data.subarray(frames * frame));
+      if (frames === 0) continue;
+      // Copy to an aligned buffer: chunk offsets from the pipe are not multiples of 4.
+      const interleaved = new Float32Array(frames * n);
+      new Uint8Array(interleaved.buffer).set(data.subarray(0, frames * frame));
+      const out = Array.from({ length: n }, () => new Float32Array(frames));
+      for (let i = 0, k = 0; i < frames; i++) for (let ch = 0; ch < n; ch++) out[ch]![i] = interleaved[k++]!;
+      samples += frames;
+      await onChunk(out);
+    }
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  const code = await closed;
+  if (code !== 0 || samples === 0) {
+    throw new CallScopeError('AUDIO_UNDECODABLE', `ffmpeg could not decode the audio (${firstLine(err) || 'no samples'})`);
+  }
+  return samples;
+}
+
+/** Whole channels as floats at `rate` (benches and tests; the stage streams). */
+export async function decodeFloatChannels(file: string, rate: number): Promise<Float32Array[]> {
+  const info = await probeAudio(file);
+  const parts: Float32Array[][] = [];
+  const samples = await streamChannels(file, { rate, channels: Math.min(info.channels, 2) }, (c) => void parts.push(c));
+  return (parts[0] ?? []).map((_, ch) => {
+    const out = new Float32Array(samples);
+    let off = 0;
+    for (const p of parts) {
+      out.set(p[ch]!, off);
+      off += p[ch]!.length;
+    }
+    return out;
+  });
+}
+
 /** A WAV whose data chunk claims more bytes than the file holds was cut short. */
 async function wavIsTruncated(file: string): Promise<boolean> {
   const fh = await open(file, 'r');
@@ -116,17 +181,22 @@ async function wavIsTruncated(file: string): Promise<boolean> {
 
 export type DecodedAudio = { info: AudioInfo; channels: Int16Array[]; durationSec: number };
 
-/**
- * Decodes every channel (at most two: a contact-centre recording is agent + customer).
- * Rejects files that decode to much less than their header promises: a truncated upload
- * must not be graded as if the call had ended early.
- */
+/** Decodes every channel (at most two: a contact-centre recording is agent + customer) to 16 kHz int16. */
 export async function decodeAudio(file: string): Promise<DecodedAudio> {
   const info = await probeAudio(file);
   const n = Math.min(info.channels, 2);
   const channels: Int16Array[] = [];
   for (let c = 0; c < n; c++) channels.push(await decodeChannel(file, c, info.declaredDurationSec));
   const durationSec = (channels[0]?.length ?? 0) / PCM_RATE;
+  await checkDecodedLength(file, info, durationSec);
+  return { info, channels, durationSec };
+}
+
+/**
+ * Rejects files that decode to much less than their header promises: a truncated upload
+ * must not be graded as if the call had ended early.
+ */
+export async function checkDecodedLength(file: string, info: AudioInfo, durationSec: number): Promise<void> {
   if (durationSec < 0.1) throw new CallScopeError('AUDIO_UNDECODABLE', 'the audio decodes to no samples');
   const declared = info.declaredDurationSec;
   if ((declared !== null && durationSec < declared * 0.95 - 0.5) || (info.format === 'wav' && (await wavIsTruncated(file)))) {
@@ -136,5 +206,4 @@ export async function decodeAudio(file: string): Promise<DecodedAudio> {
       { decodedSec: durationSec, declaredSec: declared },
     );
   }
-  return { info, channels, durationSec };
 }

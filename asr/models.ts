@@ -32,7 +32,7 @@ export function findWhisperModel(modelsDir: string): string | null {
   return files[0] ? path.join(dir, files[0]) : null;
 }
 
-/** A Silero ONNX model for sherpa-onnx's VAD (`asr/vad/*.onnx`), or null. */
+/** A Silero ONNX VAD model (`asr/vad/*silero*.onnx`, run by asr/silero-vad.ts), or null. */
 export function findSherpaVadModel(modelsDir: string): string | null {
   const dir = path.join(modelsDir, 'asr', 'vad');
   const files = listDir(dir).filter((f) => /silero.*\.onnx$/.test(f));
@@ -61,10 +61,10 @@ export function selectAsrEngine(modelsDir: string, preference: 'auto' | 'whisper
 }
 
 /**
- * The VAD the transcribe stage uses. `auto`: Silero ONNX through sherpa-onnx when installed — on
- * the 12 sample calls (8 kHz, resampled to 16 kHz by ffmpeg) it found more speech (F1 0.934 vs
- * 0.925 at threshold 0.25, 4 vs 5 of 188 turns missed) about 7× faster than the ggml v6.2 model
- * through whisper.cpp (bench/asr/vad-compare.ts, docs/asr.md) — else the ggml model.
+ * The VAD the transcribe stage uses. `auto`: the Silero ONNX model when installed — run by
+ * onnxruntime at 8 kHz (asr/silero-vad.ts) it found more speech than the ggml v6.2 model through
+ * whisper.cpp (F1 0.948 vs 0.925, 3 vs 5 of 188 turns missed on the 12 sample calls) at ~30× its
+ * speed (bench/asr/vad-compare.ts, docs/asr.md) — else the ggml model.
  */
 export function selectVadModel(modelsDir: string, preference: 'auto' | 'sherpa' | 'whisper'): string | null {
   if (preference !== 'whisper') {

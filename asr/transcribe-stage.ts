@@ -63,7 +63,7 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
       if (!vadModel) throw new CallScopeError('ASR_MODEL_MISSING', `no Silero VAD model under ${ctx.config.modelsDir}/asr/vad (CALLSCOPE_VAD=${ctx.config.asr.vad})`);
       const choice = vendor ? null : selectAsrEngine(ctx.config.modelsDir, ctx.config.asr.engine);
       // The audio is decoded and checked first: a broken file must be reported as such, not as a missing model.
-      const declared = (await probeAudio(input.audioFile)).declaredDurationSec;
+      const probed = await probeAudio(input.audioFile);
       const audio = await asrHost().analyze(
         {
           file: input.audioFile,
@@ -72,8 +72,11 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           hotwords: [...BANKING_HOTWORDS, ...ctx.config.asr.hotwords],
           threads: ctx.config.asrThreads,
           language: 'zh',
+          // A vendor transcript brings its own turns: mono diarisation would be unused work.
+          diarise: !vendor,
+          probed,
         },
-        { timeoutMs: asrTimeoutMs(declared, ctx.config.asr.timeoutFactor) },
+        { timeoutMs: asrTimeoutMs(probed.declaredDurationSec, ctx.config.asr.timeoutFactor) },
       );
       const stereo = audio.info.channels >= 2;
       const roleOf = audio.diarisation ? agentSpeaker(audio.diarisation) : null;

@@ -70,7 +70,7 @@ function engineSummary(modelsDir: string, preference: 'auto' | 'whisper' | 'para
   const rel = (p: string) => path.relative(modelsDir, p);
   const engine = choice.engine;
   return {
-    vad: vad ? `Silero ${vad.endsWith('.onnx') ? '(sherpa-onnx ONNX)' : '(whisper.cpp ggml)'} ${rel(vad)}` : 'none: every call with audio fails with ASR_MODEL_MISSING',
+    vad: vad ? `Silero ${vad.endsWith('.onnx') ? '(ONNX, onnxruntime at 8 kHz)' : '(whisper.cpp ggml)'} ${rel(vad)}` : 'none: every call with audio fails with ASR_MODEL_MISSING',
     transcription: !vad
       ? 'none (no VAD model)'
       : engine
@@ -110,9 +110,10 @@ export function modelsCommand(): Command {
     .addHelpText(
       'after',
       `
-Without options: the default model of every engine (whisper small + Silero VAD, Paraformer zh small, the KWS
-model). --engine whisper also fetches the VAD model whisper runs on. Sources: whisper.cpp's Hugging Face repo
-(ggerganov/whisper.cpp, pinned revision), ggml-org/whisper-vad, and the k2-fsa/sherpa-onnx GitHub releases
+Without options: the default model of every engine (whisper small, Silero VAD ONNX, Paraformer zh small, the
+KWS model). --engine whisper|paraformer also fetches the VAD model the engines run on (the ggml VAD for
+CALLSCOPE_VAD=whisper: --engine vad --size silero-v6.2.0). Sources: whisper.cpp's Hugging Face repo
+(ggerganov/whisper.cpp, pinned revision), ggml-org/whisper-vad, csukuangfj/vad, the k2-fsa/sherpa-onnx GitHub releases
 (archives unpacked with tar, then each model file verified). Files download to <name>.part: an interrupted
 run resumes where it stopped (HTTP Range); a file appears under its final name only once its size and
 checksum match. A checksum mismatch removes the download. Exit code 2 when a model failed.

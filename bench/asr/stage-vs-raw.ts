@@ -1,31 +1,36 @@
 /**
- * Our whole ASR stage against the raw components on the same audio (the 12 sample calls), one
- * call at a time:
- * - raw VAD: ffmpeg decode + the default Silero VAD (sherpa-onnx), in-process, nothing else;
- * - stage, vendor text: transcribeStage (probe, ASR host IPC, decode, VAD, mono diarisation, roles,
- *   acoustics) with the calls' vendor transcripts;
- * - raw engine: decode + VAD + the Paraformer engine called directly on the regions;
- * - stage, engine: transcribeStage with that engine selected (no vendor transcript).
- * No Paraformer weights exist here, so the engine is the structure-only fixture (weightless, empty
- * text): its time is the real feature extraction + encoder-sized matmul of a toy model, not a real
- * model's; the ratio shows our overhead around an engine, not an engine's speed.
+ * Decode + VAD + acoustics speed on the 12 sample calls (8 kHz telephone band), one call at a time,
+ * each path against its raw reference:
+ * - raw decode: ffprobe + one ffmpeg process per call → 8 kHz floats, discarded;
+ * - raw decode + VAD: that stream into the Silero ONNX VAD (onnxruntime, asr/silero-vad.ts), in-process;
+ * - raw decode + VAD + acoustics: plus computeAcoustics (the issue's ≥ 200× target is on this row);
+ * - before (sherpa): the previous path, decode to 16 kHz int16 + sherpa-onnx Silero, for comparison;
+ * - stage, vendor transcript: transcribeStage (probe, ASR host IPC, decode, VAD, roles, acoustics).
+ * With `--engine`: the Paraformer structure-only fixture (weightless, empty text) raw vs through the
+ * stage: our overhead around an engine, not an engine's speed.
+ * CPU seconds: this process and its children (ffmpeg, the ASR host) from /proc.
  *
- *   node --import tsx bench/asr/stage-vs-raw.ts
+ *   node --import tsx bench/asr/stage-vs-raw.ts [--engine]
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { vadChannel } from '../../asr/audio-analysis.ts';
+import { computeAcoustics } from '../../asr/acoustics.ts';
 import { asrHost } from '../../asr/asr-host-client.ts';
-import { decodeAudio } from '../../asr/ffmpeg.ts';
+import { decodeAudio, probeAudio, streamChannels } from '../../asr/ffmpeg.ts';
 import { findSherpaVadModel } from '../../asr/models.ts';
 import { loadParaformerEngine, PARAFORMER_DIRS } from '../../asr/paraformer-engine.ts';
+import { detectSpeechSherpa } from '../../asr/sherpa-vad.ts';
+import { SileroStream, sileroSession, VAD_RATE } from '../../asr/silero-vad.ts';
 import { transcribeStage } from '../../asr/transcribe-stage.ts';
+import { assignRoles, readTranscriptFile } from '../../asr/transcript.ts';
 import { loadConfig } from '../../core/config.ts';
+import type { SpeechRegion } from '../../core/schemas.ts';
 import { CALLS_DIR, MODELS_DIR, truthCalls } from '../../tests/helpers.ts';
 import { writeParaformerFixture } from '../../tests/paraformer-fixture.ts';
 
+const withEngine = process.argv.includes('--engine');
 const tmp = mkdtempSync(path.join(tmpdir(), 'callscope-stage-bench-'));
 const models = path.join(tmp, 'models');
 mkdirSync(path.join(models, 'asr'), { recursive: true });
@@ -36,45 +41,113 @@ const vadModel = findSherpaVadModel(MODELS_DIR)!;
 const config = loadConfig({ CALLSCOPE_MODELS: models, CALLSCOPE_ASR_THREADS: '1', CALLSCOPE_ASR_ENGINE: 'paraformer' });
 const ctx = { config, log: pino({ level: 'silent' }), callId: 'bench' };
 const calls = truthCalls();
+const files = calls.map((c) => path.join(CALLS_DIR, c.audioFile));
 const audioSec = calls.reduce((s, c) => s + c.audio.durationSec, 0);
-const time = async (f: () => Promise<unknown>) => {
-  const t = performance.now();
-  await f();
-  return (performance.now() - t) / 1000;
-};
 
-// Warm-up: start the ASR host and load the binding once, as in a long-running worker.
-await asrHost().analyze({ file: path.join(CALLS_DIR, calls[0]!.audioFile), vadModel, engine: null, threads: 1, language: 'zh' });
-const load0 = loadavg()[0]!;
-const t = { rawVad: 0, stageVendor: 0, rawEngine: 0, stageEngine: 0 };
-for (const c of calls) {
-  const file = path.join(CALLS_DIR, c.audioFile);
-  t.rawVad += await time(async () => {
-    const d = await decodeAudio(file);
-    for (const [ch, pcm] of d.channels.entries()) await vadChannel({ vadModel, threads: 1 }, pcm, ch);
-  });
-  t.stageVendor += await time(async () => {
-    const r = await transcribeStage.run({ audioFile: file, transcriptFile: `${file}.transcript.json` }, ctx);
-    if (!r.ok) throw new Error(`${c.callId}: ${r.code} ${r.reason}`);
-  });
-  t.rawEngine += await time(async () => {
-    const d = await decodeAudio(file);
-    const engine = await loadParaformerEngine(pfFiles, { threads: 1 });
-    for (const [ch, pcm] of d.channels.entries()) await engine.transcribe(pcm, await vadChannel({ vadModel, threads: 1 }, pcm, ch));
-  });
-  t.stageEngine += await time(async () => {
-    const r = await transcribeStage.run({ audioFile: file, transcriptFile: null }, ctx);
-    if (!r.ok) throw new Error(`${c.callId}: ${r.code} ${r.reason}`);
-  });
+/** CPU seconds of a process and its live descendants, plus their reaped children (utime+stime+cutime+cstime). */
+const TICK = 100;
+function treeCpuSec(pid = process.pid): number {
+  const stat = (p: string) => {
+    try {
+      return readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const self = stat(String(pid));
+  if (!self) return 0;
+  let sec = (Number(self[11]) + Number(self[12]) + Number(self[13]) + Number(self[14])) / TICK;
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const f = stat(p);
+    if (f && Number(f[1]) === pid) sec += treeCpuSec(Number(p));
+  }
+  return sec;
+}
+
+async function sileroRegions(file: string, channels: number): Promise<{ speech: SpeechRegion[]; durationSec: number }> {
+  const vad = new SileroStream(await sileroSession(vadModel, 1), VAD_RATE, channels);
+  const samples = await streamChannels(file, { rate: VAD_RATE, channels }, (c) => vad.push(c));
+  return { speech: await vad.finish(), durationSec: samples / VAD_RATE };
+}
+
+type Row = { name: string; ref?: string; run(file: string, i: number): Promise<unknown> };
+const rows: Row[] = [
+  {
+    name: 'raw: decode (ffprobe + ffmpeg → 8 kHz float)',
+    run: async (file) => streamChannels(file, { rate: VAD_RATE, channels: Math.min(2, (await probeAudio(file)).channels) }, () => {}),
+  },
+  {
+    name: 'raw: decode + VAD (Silero ONNX, onnxruntime 8 kHz, gate, lanes)',
+    run: async (file) => sileroRegions(file, Math.min(2, (await probeAudio(file)).channels)),
+  },
+  {
+    name: 'raw: decode + VAD + acoustics',
+    run: async (file) => {
+      const channels = Math.min(2, (await probeAudio(file)).channels);
+      const { speech, durationSec } = await sileroRegions(file, channels);
+      const segments = assignRoles(await readTranscriptFile(`${file}.transcript.json`));
+      return computeAcoustics({ durationSec, segments, speech, stereo: channels === 2 });
+    },
+  },
+  {
+    name: 'before: decode 16 kHz int16 + sherpa-onnx Silero (32 ms windows)',
+    run: async (file) => {
+      const d = await decodeAudio(file);
+      return d.channels.map((pcm, ch) => detectSpeechSherpa(vadModel, pcm, ch, { sampleRate: 16000, threads: 1 }));
+    },
+  },
+  {
+    name: 'stage, vendor transcript (probe, ASR host IPC, decode, VAD, roles, acoustics)',
+    ref: 'raw: decode + VAD + acoustics',
+    run: async (file) => {
+      const r = await transcribeStage.run({ audioFile: file, transcriptFile: `${file}.transcript.json` }, ctx);
+      if (!r.ok) throw new Error(`${file}: ${r.code} ${r.reason}`);
+    },
+  },
+];
+if (withEngine) {
+  rows.push(
+    {
+      name: 'raw: decode 16 kHz + VAD + Paraformer fixture on the regions',
+      run: async (file) => {
+        const channels = Math.min(2, (await probeAudio(file)).channels);
+        const { speech } = await sileroRegions(file, channels);
+        const d = await decodeAudio(file);
+        const engine = await loadParaformerEngine(pfFiles, { threads: 1 });
+        for (const [ch, pcm] of d.channels.entries()) await engine.transcribe(pcm, speech.filter((r) => r.channel === ch));
+      },
+    },
+    {
+      name: 'stage, Paraformer fixture selected by config',
+      ref: 'raw: decode 16 kHz + VAD + Paraformer fixture on the regions',
+      run: async (file) => {
+        const r = await transcribeStage.run({ audioFile: file, transcriptFile: null }, ctx);
+        if (!r.ok) throw new Error(`${file}: ${r.code} ${r.reason}`);
+      },
+    },
+  );
+}
+
+// Warm-up: start the ASR host, load the sessions once, as in a long-running worker.
+await asrHost().analyze({ file: files[0]!, vadModel, engine: null, threads: 1, language: 'zh' });
+for (const r of rows) await r.run(files[0]!, 0);
+const results = new Map<string, { wall: number; cpu: number; load: string }>();
+for (const r of rows) {
+  const l0 = loadavg()[0]!;
+  const c0 = treeCpuSec();
+  const t0 = performance.now();
+  for (const [i, f] of files.entries()) await r.run(f, i);
+  const wall = (performance.now() - t0) / 1000;
+  results.set(r.name, { wall, cpu: treeCpuSec() - c0, load: `${l0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}` });
 }
 asrHost().stop();
 rmSync(tmp, { recursive: true, force: true });
-const row = (name: string, secs: number, ref: number | null) =>
-  console.log(`| ${name} | ${secs.toFixed(1)} s | ${(audioSec / secs).toFixed(0)}× | ${ref === null ? '' : `${(secs / ref).toFixed(2)}`} |`);
-console.log(`${calls.length} calls, ${(audioSec / 60).toFixed(1)} min of audio, 1 ASR thread, one call at a time; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
-console.log('| path | wall time | × real time | ratio to its raw reference |');
-console.log('|---|---:|---:|---:|');
-row('raw: decode + VAD (in-process)', t.rawVad, null);
-row('stage, vendor transcript (host, VAD, diarisation, roles, acoustics)', t.stageVendor, t.rawVad);
-row('raw: decode + VAD + Paraformer fixture on the regions', t.rawEngine, null);
-row('stage, Paraformer fixture selected by config', t.stageEngine, t.rawEngine);
+
+console.log(`${calls.length} calls, ${(audioSec / 60).toFixed(1)} min of audio (8 kHz; ${calls.filter((c) => c.audio.channels === 2).length} stereo), 1 ASR thread, one call at a time, on a 2-core machine shared with other sessions`);
+console.log('| path | wall time | × real time | ratio to its raw reference | CPU seconds | × real time per CPU second | load average (1 min) |');
+console.log('|---|---:|---:|---:|---:|---:|---|');
+for (const r of rows) {
+  const x = results.get(r.name)!;
+  const ref = r.ref ? results.get(r.ref)! : null;
+  console.log(`| ${r.name} | ${x.wall.toFixed(1)} s | ${(audioSec / x.wall).toFixed(0)}× | ${ref ? (x.wall / ref.wall).toFixed(2) : ''} | ${x.cpu.toFixed(1)} s | ${(audioSec / x.cpu).toFixed(0)}× | ${x.load} |`);
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkEntry, installEntry } from '../../asr/model-download.ts';
 import { OFFICIAL_MANIFEST, type ModelEntry, selectEntries } from '../../asr/models-manifest.ts';
 import { isCallScopeError } from '../../core/errors.ts';
-import { tempDir } from '../helpers.ts';
+import { MODELS_DIR, tempDir } from '../helpers.ts';
 import { runCli } from '../run-cli.ts';
 
 /**
@@ -19,6 +19,8 @@ const tmp = tempDir('callscope-models-');
 const payload = randomBytes(300 * 1024);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const CUT_AT = 100 * 1024;
+/** The real Silero ONNX VAD the stage runs (../shared/models/asr/vad). */
+const SILERO_ONNX = path.join(MODELS_DIR, 'asr', 'vad', 'silero_vad.onnx');
 let archive: Buffer;
 let server: Server;
 let base: string;
@@ -56,6 +58,7 @@ beforeAll(async () => {
     requests.push({ path: req.url ?? '', range: req.headers.range });
     if (req.url === '/ggml-demo.bin') serveBytes(req, res, payload);
     else if (req.url === '/demo-model.tar.bz2') serveBytes(req, res, archive);
+    else if (req.url === '/silero_vad.onnx') serveBytes(req, res, readFileSync(SILERO_ONNX));
     else if (req.url === '/resolve/ggml-demo.bin') res.writeHead(302, { location: '/ggml-demo.bin' }).end(); // as Hugging Face and GitHub do
     else res.writeHead(404).end('not found');
   });
@@ -215,12 +218,42 @@ describe('the official manifest', () => {
       expect(e.download.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(new URL(e.url).host).toBe('huggingface.co');
     }
-    expect(selectEntries(OFFICIAL_MANIFEST, 'whisper').map((e) => e.id)).toEqual(['whisper-small', 'vad-silero-v6.2.0']);
-    expect(selectEntries(OFFICIAL_MANIFEST, 'whisper', 'tiny').map((e) => e.id)).toEqual(['whisper-tiny', 'vad-silero-v6.2.0']);
+    expect(selectEntries(OFFICIAL_MANIFEST, 'whisper').map((e) => e.id)).toEqual(['whisper-small', 'vad-silero-v4-onnx']);
+    expect(selectEntries(OFFICIAL_MANIFEST, 'whisper', 'tiny').map((e) => e.id)).toEqual(['whisper-tiny', 'vad-silero-v4-onnx']);
+    expect(selectEntries(OFFICIAL_MANIFEST, 'paraformer').map((e) => e.id)).toEqual(['paraformer-zh-small', 'vad-silero-v4-onnx']);
+    expect(selectEntries(OFFICIAL_MANIFEST, 'vad', 'silero-v6.2.0').map((e) => e.id)).toEqual(['vad-silero-v6.2.0']);
     expect(() => selectEntries(OFFICIAL_MANIFEST, 'whisper', 'huge')).toThrow(/no whisper of size "huge"/);
     for (const e of OFFICIAL_MANIFEST.filter((m) => m.archive)) {
       expect(new URL(e.url).pathname).toMatch(/^\/k2-fsa\/sherpa-onnx\/releases\/download\//);
       expect(e.archive!.files.some((f) => f.sha256)).toBe(true);
     }
+  });
+});
+
+describe('the ONNX Silero VAD in the manifest', () => {
+  const official = () => OFFICIAL_MANIFEST.find((m) => m.id === 'vad-silero-v4-onnx')!;
+
+  it('pins the size and sha256 of the model file the stage runs, and is the default VAD', () => {
+    const real = readFileSync(SILERO_ONNX);
+    expect(official().download).toMatchObject({ path: 'asr/vad/silero_vad.onnx', bytes: real.length, sha256: sha256(real) });
+    expect(selectEntries(OFFICIAL_MANIFEST, 'vad').map((e) => e.id)).toEqual(['vad-silero-v4-onnx']);
+  });
+
+  it('downloads the real file from a local server, verifies it, and `models check` says the ONNX VAD will run', async () => {
+    const entry: ModelEntry = { ...official(), url: `${base}/silero_vad.onnx` };
+    const r = await cli(['download', '--engine', 'vad'], [entry]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/vad-silero-v4-onnx: downloaded and verified/);
+    expect(sha256(readFileSync(path.join(modelsDir, 'asr', 'vad', 'silero_vad.onnx')))).toBe(sha256(readFileSync(SILERO_ONNX)));
+    const check = await cli(['check', '--json'], [entry]);
+    const out = JSON.parse(check.stdout) as { models: Array<{ id: string; status: string }>; engines: { vad: string } };
+    expect(out.models).toEqual([expect.objectContaining({ id: 'vad-silero-v4-onnx', status: 'verified' })]);
+    expect(out.engines.vad).toBe('Silero (ONNX, onnxruntime at 8 kHz) asr/vad/silero_vad.onnx');
+  });
+
+  it('refuses a file that is not that model (checksum), leaving no VAD installed', async () => {
+    const entry: ModelEntry = { ...official(), url: `${base}/ggml-demo.bin`, download: { ...official().download, bytes: payload.length } };
+    expect(await install(entry)).toMatchObject({ code: 'MODEL_CHECKSUM_MISMATCH' });
+    expect(existsSync(path.join(modelsDir, 'asr', 'vad', 'silero_vad.onnx'))).toBe(false);
   });
 });

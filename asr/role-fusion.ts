@@ -45,11 +45,18 @@ const MAX_CLUSTER_ERROR = 0.5;
 const EDGE_SEC = 0.5;
 /** Below this share of the text's time on either side, the text is not used (see textIsInformative). */
 const MIN_SIDE_SHARE = 0.15;
+/**
+ * …and at least this share of its speech time in lines the classifier is sure of (|log-odds| ≥
+ * SURE_LOG_ODDS, p ≥ 0.88). Real service talk: 70–83 % of lines on the dev transcripts; a
+ * weightless engine's 账账银银… babble: none (its lines sit at |log-odds| 0.5–1.9).
+ */
+const SURE_LOG_ODDS = 2;
+const MIN_SURE_SHARE = 0.3;
 
 const logSigmoid = (z: number) => -Math.log1p(Math.exp(-z));
 
 /** Text evidence per unit: log-odds agent vs customer. */
-export function textLogOdds(text: string): number {
+function textLogOdds(text: string): number {
   const raw = roleTextModel().logOdds(text) + (GREETING.test(text) ? GREETING_BONUS : 0);
   return Math.max(-MAX_TEXT_LOG_ODDS, Math.min(MAX_TEXT_LOG_ODDS, raw));
 }
@@ -118,14 +125,15 @@ function clusterError(units: RoleUnit[], pAgent: number[], agentCluster: string)
 }
 
 /**
- * A service call has two sides: text whose lines the classifier puts (almost) all on one side —
- * no words, or a broken engine's 银银银… — says nothing about who is who.
+ * A service call has two sides: text whose lines the classifier puts (almost) all on one side, or
+ * whose lines it is rarely sure of — no words, or a broken engine's 银银银… — says nothing about who is who.
  */
 function textIsInformative(units: RoleUnit[], lo: number[]): boolean {
   const total = units.reduce((n, u) => n + (u.end - u.start), 0);
   const agent = units.reduce((n, u, i) => n + (lo[i]! > 0 ? u.end - u.start : 0), 0);
   const customer = units.reduce((n, u, i) => n + (lo[i]! < 0 ? u.end - u.start : 0), 0);
-  return total > 0 && agent / total >= MIN_SIDE_SHARE && customer / total >= MIN_SIDE_SHARE;
+  const sure = units.reduce((n, u, i) => n + (Math.abs(lo[i]!) >= SURE_LOG_ODDS ? u.end - u.start : 0), 0);
+  return total > 0 && agent / total >= MIN_SIDE_SHARE && customer / total >= MIN_SIDE_SHARE && sure / total >= MIN_SURE_SHARE;
 }
 
 /** Roles of the units, or null when their text is not informative (then the caller keeps its acoustic / first-speaker rule). */

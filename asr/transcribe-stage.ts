@@ -11,7 +11,7 @@ import { type AudioInfo, probeAudio } from './ffmpeg.ts';
 import { BANKING_HOTWORDS } from './hotwords.ts';
 import { spotCallKeywords, wantsKeywordSpotting } from './kws/call-hits.ts';
 import { selectAsrEngine, selectVadModel } from './models.ts';
-import { assignRoles, readTranscriptFile, roleOfChannel, type RawSegment } from './transcript.ts';
+import { assignRoles, readTranscriptFile, vendorNeedsDiarisation, roleOfChannel, type RawSegment } from './transcript.ts';
 
 export type TranscribeInput = {
   /** The stored recording, or null for a text-only call. */
@@ -72,8 +72,8 @@ export const transcribeStage: Stage<TranscribeInput, TranscribeOutput> = {
           hotwords: [...BANKING_HOTWORDS, ...ctx.config.asr.hotwords],
           threads: ctx.config.asrThreads,
           language: 'zh',
-          // A vendor transcript brings its own turns: mono diarisation would be unused work.
-          diarise: !vendor,
+          // A vendor transcript with roles or speaker labels brings its own turns: mono diarisation would be unused work.
+          diarise: !vendor || vendorNeedsDiarisation(vendor),
           probed,
         },
         { timeoutMs: asrTimeoutMs(probed.declaredDurationSec, ctx.config.asr.timeoutFactor) },

@@ -48,6 +48,9 @@ export function roleOfChannel(channel: number): Role {
  * vendor's speaker labels — or, without them, the audio diariser's turns when given. When the text
  * says nothing about the sides, the speaker of the first greeting line (else the first speaker) is the agent.
  */
+/** Whether a vendor transcript leaves some segment with no role, channel or speaker: our diariser's voice clusters then help assign roles (mono audio). */
+export const vendorNeedsDiarisation = (t: TranscriptV1): boolean => t.segments.some((s) => s.role === 'unknown' && s.channel === undefined && !s.speaker);
+
 export function assignRoles(t: TranscriptV1, diarisation: Array<{ start: number; end: number; speaker: string }> = []): RawSegment[] {
   const ordered = [...t.segments].sort((a, b) => a.start - b.start);
   const mono = ordered.filter((s) => s.role === 'unknown' && s.channel === undefined);

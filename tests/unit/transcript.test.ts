@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignRoles, parseTranscript } from '../../asr/transcript.ts';
+import { assignRoles, parseTranscript, vendorNeedsDiarisation } from '../../asr/transcript.ts';
 import { CallScopeError } from '../../core/errors.ts';
 
 const seg = (o: Record<string, unknown>) => ({ start: 0, end: 1, text: '你好', ...o });
@@ -60,5 +60,15 @@ describe('role assignment', () => {
   it('keeps roles the vendor already gave', () => {
     const t = parseTranscript({ format: 'callscope-transcript/v1', segments: [seg({ role: 'customer', channel: 0 })] });
     expect(assignRoles(t)[0]!.role).toBe('customer');
+  });
+});
+
+describe('when a mono vendor transcript needs our diariser', () => {
+  const t = (segments: object[]) => parseTranscript({ format: 'callscope-transcript/v1', language: 'zh', engine: 'vendor', segments });
+  it('needs it only when some segment has no role, channel or speaker', () => {
+    expect(vendorNeedsDiarisation(t([{ start: 0, end: 1, text: '您好', role: 'unknown' }]))).toBe(true);
+    expect(vendorNeedsDiarisation(t([{ start: 0, end: 1, text: '您好', role: 'unknown', speaker: 'S1' }]))).toBe(false);
+    expect(vendorNeedsDiarisation(t([{ start: 0, end: 1, text: '您好', role: 'agent' }]))).toBe(false);
+    expect(vendorNeedsDiarisation(t([{ start: 0, end: 1, text: '您好', role: 'unknown', channel: 0 }]))).toBe(false);
   });
 });

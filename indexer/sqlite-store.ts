@@ -312,7 +312,8 @@ export class SqliteCallStore implements CallStore {
         const changed = Object.entries(values).filter(([, v], i) => i === 0 || old[i - 1] !== v);
         this.updateColumns(n, changed, this.stmt.nextSeq.get() as number);
         this.replaceCheckpoints(n, checkpointsOf(g).map(([id, outcome]) => `${id}\u0000${outcome}`));
-        this.stmt.putGrade.run(n, JSON.stringify({ scores: g.scores, scoreVersion: g.scoreVersion }));
+        // Byte for byte JSON.stringify({ scores, scoreVersion }).
+        this.stmt.putGrade.run(n, `{"scores":${g.scoresJson ?? JSON.stringify(g.scores)},"scoreVersion":${JSON.stringify(g.scoreVersion)}}`);
       }
     }).immediate();
     return notApplied;

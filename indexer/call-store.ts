@@ -103,7 +103,15 @@ export function filterOfCallQuery(q: CallQuery): Filter {
 }
 
 /** A call's new grades (see CallStore.putGrades). */
-export type Grade = { id: string; baseHash: string; docHash: string; scores: Score[]; scoreVersion: string };
+export type Grade = {
+  id: string;
+  baseHash: string;
+  docHash: string;
+  scores: Score[];
+  scoreVersion: string;
+  /** `JSON.stringify(scores)` when the caller has it already (the record store's copy): not serialised twice. */
+  scoresJson?: string;
+};
 
 /** A document with grades stored beside it: the grades replace the ones inside. */
 export function withGrade(doc: CallDoc, grade: Pick<Grade, 'scores' | 'scoreVersion'> | null | undefined): CallDoc {

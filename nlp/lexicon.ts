@@ -60,6 +60,29 @@ export function normalize(text: string): Normalized {
   return lastNormalized;
 }
 
+/** What `normalize` keeps of each UTF-16 unit (BMP text): '' when ignored, else the folded character. */
+const keptByCode: Array<string | undefined> = [];
+
+/**
+ * `normalize(text).folded.join('')` without building its arrays: a quick look for whether a term can
+ * match at all, about six times cheaper (scorecard phrases test every segment this way first).
+ */
+export function normalizedFolded(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // A surrogate pair is one code point of two units: the plain path handles it.
+    if (code >= 0xd800 && code <= 0xdfff) return normalize(text).folded.join('');
+    let kept = keptByCode[code];
+    if (kept === undefined) {
+      const ch = text[i]!;
+      kept = keptByCode[code] = IGNORED.test(ch) ? '' : foldChar(ch);
+    }
+    out += kept;
+  }
+  return out;
+}
+
 export class Lexicon {
   readonly id: string;
   readonly version: string;

@@ -305,7 +305,7 @@ export class Pipeline {
     input: unknown,
     inputHash: string,
     t0: number,
-  ): Promise<{ ok: true; record: StageRecord } | { ok: false; error: { code: string; message: string } }> {
+  ): Promise<{ ok: true; record: StageRecord; outputJson: string } | { ok: false; error: { code: string; message: string } }> {
     const { name, version } = step.stage;
     const ctx = { config: this.opts.config, log: this.opts.log.child({ callId: call.id, stage: name }), callId: call.id };
     const result = await step.stage.run(input, ctx).catch((err: unknown) => ({ ok: false as const, ...failureOf(err), reason: messageOf(err) }));
@@ -316,9 +316,11 @@ export class Pipeline {
       return { ok: false, error: { code: result.code, message: result.reason } };
     }
     const record: StageRecord = { stage: name, version, inputHash, at: new Date().toISOString(), durationMs: ms, warnings: result.warnings, output: result.output };
-    await this.records.putStage(call.id, record);
+    // Serialised once: the grade's JSON goes to the record store and, on re-scoring, to the index.
+    const outputJson = JSON.stringify(result.output);
+    await this.records.putStage(call.id, record, outputJson);
     this.opts.log.info({ callId: call.id, file: call.origin, stage: name, version, status: 'ok', ms }, 'stage');
-    return { ok: true, record };
+    return { ok: true, record, outputJson };
   }
 
   private warningsBeforeGrade(warnings: Partial<Record<StageName, string[]>>): string[] {
@@ -343,15 +345,17 @@ export class Pipeline {
       if (!kept || kept.inputHash !== inputHash) return null;
       const { input, warnings: before } = kept.output as GradeInput;
       let grade = await this.records.getStage(call.id, name, version);
+      let scoresJson: string | undefined;
       const changed = !grade || grade.inputHash !== inputHash;
       if (changed) {
         const ran = await this.runStep(call, step, input, inputHash, Date.now());
         if (!ran.ok) return ran;
         grade = ran.record;
+        scoresJson = ran.outputJson;
       }
       keys[GRADE_STAGE] = outputKey(name, version, inputHash);
       const { docHash, baseHash } = docKey(call, keys, { before, grade: grade!.warnings });
-      return { ok: true, changed, grade: { id: call.id, baseHash, docHash, scores: grade!.output as Score[], scoreVersion: version } };
+      return { ok: true, changed, grade: { id: call.id, baseHash, docHash, scores: grade!.output as Score[], scoreVersion: version, ...(scoresJson === undefined ? {} : { scoresJson }) } };
     }
     return null;
   }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,6 +34,14 @@ export type StageRecord = z.infer<typeof StageRecord>;
 
 export const FailureRecord = CallError.extend({ retryable: z.boolean(), at: z.string(), origin: z.string() });
 export type FailureRecord = z.infer<typeof FailureRecord>;
+
+/** `JSON.stringify(record)`, with the output's JSON given when it is known already. */
+export function stageRecordJson(record: StageRecord, outputJson = JSON.stringify(record.output)): string {
+  const { stage, version, inputHash, at, durationMs, warnings } = record;
+  const head = JSON.stringify({ stage, version, inputHash, at, durationMs, warnings });
+  // JSON.stringify leaves out an undefined output.
+  return outputJson === undefined ? head : `${head.slice(0, -1)},"output":${outputJson}}`;
+}
 
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -180,14 +188,16 @@ export class RecordStore {
     return existsSync(path.join(this.callDir(id), `${stage}@${version}.json`));
   }
 
-  async putStage(id: string, record: StageRecord): Promise<void> {
+  /** Stores a stage output; `outputJson` is `JSON.stringify(record.output)` when the caller has it (it is not serialised again). */
+  async putStage(id: string, record: StageRecord, outputJson?: string): Promise<void> {
+    const json = stageRecordJson(record, outputJson);
     if (TABLE_STAGES.has(record.stage)) {
       this.table();
-      const waiting = this.pending.push([id, record.stage, record.version, JSON.stringify(record)]);
+      const waiting = this.pending.push([id, record.stage, record.version, json]);
       this.pendingIds.add(id);
       if (waiting >= 500) this.flush();
       else this.flushTimer ??= setTimeout(() => this.flush(), 50);
-    } else writeFileAtomic(path.join(this.callDir(id), `${record.stage}@${record.version}.json`), JSON.stringify(record));
+    } else writeFileAtomic(path.join(this.callDir(id), `${record.stage}@${record.version}.json`), json);
   }
 
   /** Every stored output of one stage for a call, whatever its version (score history). */
@@ -215,8 +225,13 @@ export class RecordStore {
     writeFileAtomic(path.join(this.callDir(id), 'failure.json'), JSON.stringify(failure, null, 1));
   }
 
+  /** Synchronous: re-scoring clears every call it indexes, and an unlink costs less than a thread-pool round trip. */
   async clearFailure(id: string): Promise<void> {
-    await rm(path.join(this.callDir(id), 'failure.json'), { force: true });
+    try {
+      unlinkSync(path.join(this.callDir(id), 'failure.json'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 
   /** Removes a record entirely (a path-keyed failure whose file has since been ingested). */

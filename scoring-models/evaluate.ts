@@ -41,6 +41,18 @@ function anchored(matches: Match[], anchor: Anchor, input: ScoringInput, after: 
   return matches.filter((m) => anchors.some((a) => (after ? follows(a, m) : follows(m, a)) && close(a, m)));
 }
 
+/**
+ * Whether a segment can hold a match inside the leaf's time window. A match starts within its segment
+ * (timeAt, rounded to 0.01 s): a segment wholly outside the window, by more than that rounding, is not
+ * searched — the regexes and phrases of a "first 15 s" leaf then look at a few segments, not all.
+ */
+function mayMatchInWindow(c: Leaf, durationSec: number, s: Segment): boolean {
+  const w = c.within;
+  if (w?.firstSec !== undefined && Math.min(s.start, s.end) > w.firstSec + 0.01) return false;
+  if (w?.lastSec !== undefined && Math.max(s.start, s.end) < durationSec - w.lastSec - 0.01) return false;
+  return true;
+}
+
 function findLeaf(input: ScoringInput, c: Leaf): Found {
   let matches: Match[];
   let examined: Segment[] = [];
@@ -49,7 +61,8 @@ function findLeaf(input: ScoringInput, c: Leaf): Found {
   } else if (isSegmentOperator(c)) {
     const scoped = inScope(input.segments, c);
     examined = scoped.filter((s) => inTimeWindow(c, input.durationSec, c.within?.lastSec !== undefined ? s.end : s.start));
-    matches = scoped.flatMap((seg) => segmentMatches(seg, c, input).map(([from, to]) => textMatch(seg, from, to)));
+    const searched = c.within?.firstSec !== undefined || c.within?.lastSec !== undefined ? scoped.filter((s) => mayMatchInWindow(c, input.durationSec, s)) : scoped;
+    matches = searched.flatMap((seg) => segmentMatches(seg, c, input).map(([from, to]) => textMatch(seg, from, to)));
   } else {
     matches = callMatches(input, c);
   }

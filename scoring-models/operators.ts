@@ -2,7 +2,7 @@ import { RE2JS } from 're2js';
 import type { CallMeta, CallTag, KeywordHit, Segment, SpeechRegion } from '../core/schemas.ts';
 import { charsPerMinute, gaps, intersect, interruptions, total, union } from '../core/timeline.ts';
 import { foldHomophones, soundAlikeFits } from '../nlp/homophones.ts';
-import { normalize, normalizeTerm } from '../nlp/lexicon.ts';
+import { normalize, normalizedFolded, normalizeTerm } from '../nlp/lexicon.ts';
 import { wordBoundaries } from '../nlp/segmenter.ts';
 import type { Leaf } from './conditions.ts';
 
@@ -75,10 +75,11 @@ function onWordBoundaries(seg: Segment, start: number, end: number): boolean {
   });
 }
 const normalizedPhrases = new WeakMap<string[], Array<{ exact: string; folded: string[]; foldedText: string }>>();
+/** A segment's folded text without punctuation and spaces (normalizedText's `text`, cheaper), computed once per segment. */
+const foldedKeys = new WeakMap<Segment, string>();
 
 /** Phrase matches ignoring punctuation and spaces (as lexicons match), as offsets in the original text. */
 function findPhrases(seg: Segment, phrases: string[]): Array<[number, number]> {
-  const { text, chars, original, offsets } = normalizedText(seg);
   let targets = normalizedPhrases.get(phrases);
   if (!targets) {
     targets = phrases.map(normalizeTerm).filter((t) => t.length > 0).map((t) => {
@@ -87,6 +88,11 @@ function findPhrases(seg: Segment, phrases: string[]): Array<[number, number]> {
     });
     normalizedPhrases.set(phrases, targets);
   }
+  // Most segments hold none of the phrases: they are turned down without normalizing them.
+  let key = foldedKeys.get(seg);
+  if (key === undefined) foldedKeys.set(seg, (key = normalizedFolded(seg.textMasked)));
+  if (!targets.some((t) => key.includes(t.foldedText))) return [];
+  const { text, chars, original, offsets } = normalizedText(seg);
   const out: Array<[number, number]> = [];
   for (const { exact, folded, foldedText } of targets) {
     if (!text.includes(foldedText)) continue;

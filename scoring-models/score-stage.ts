@@ -26,8 +26,16 @@ function conditionsOf(card: Scorecard): Condition[] {
   return card.checkpoints.flatMap((cp) => [cp.when, ...(cp.appliesWhen ? [cp.appliesWhen] : [])]);
 }
 
+/** Per card, worked out once: grading asks for every call. */
+const examplesOf = new WeakMap<Scorecard, string[]>();
+
 function semanticExamples(card: Scorecard): string[] {
-  return conditionsOf(card).flatMap((root) => [...walk(root)].flatMap(([n]) => (isLeaf(n) && n.semantic ? n.semantic.examples : [])));
+  let examples = examplesOf.get(card);
+  if (!examples) {
+    examples = conditionsOf(card).flatMap((root) => [...walk(root)].flatMap(([n]) => (isLeaf(n) && n.semantic ? n.semantic.examples : [])));
+    examplesOf.set(card, examples);
+  }
+  return examples;
 }
 
 /** Each segment's similarity to each example, computed once per call (segment-vectors caches example vectors per process). */

@@ -10,7 +10,7 @@ import { scoringInputOf } from '../scoring-models/score-stage.ts';
 import { agreement, backtest, type CheckpointBacktest, type Confusion, type LabelledCall } from '../scoring-models/backtest.ts';
 import { callFlags, FLAG_IDS, type FlagId } from '../scoring-models/flags.ts';
 import type { Scorecard } from '../scoring-models/scorecard.ts';
-import { CALLS_DIR, truthCalls } from './helpers.ts';
+import { CALLS_DIR, type TruthCall, truthCalls } from './helpers.ts';
 
 /**
  * Vendor transcripts as they really arrive, made from clean ones (seeded, deterministic): digits read
@@ -58,6 +58,33 @@ export const degradations: Record<string, (segs: Seg[]) => Seg[]> = {
 };
 
 
+/** The dev calls' sidecars, degraded one way, through the real NLP stage: grade inputs and the flags raised. */
+export async function degradedCalls(config: Config, degradation: (segs: Seg[]) => Seg[]): Promise<Array<LabelledCall & { truth: TruthCall; flags: FlagId[] }>> {
+  const ctx = { config, log: pino({ level: 'silent' }), callId: 'degraded' };
+  const meta = new Map(
+    readFileSync(path.join(CALLS_DIR, 'meta.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { audioFile: string } & Record<string, string>)
+      .map(({ audioFile, ...m }) => [audioFile, m]),
+  );
+  const calls: Array<LabelledCall & { truth: TruthCall; flags: FlagId[] }> = [];
+  for (const c of truthCalls()) {
+    const t = await readTranscriptFile(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`));
+    const r = await analyzeStage.run({ segments: assignRoles({ ...t, segments: degradation(t.segments) }) }, ctx);
+    if (!r.ok) throw new Error(r.reason);
+    calls.push({
+      id: c.callId,
+      name: c.callId,
+      violations: c.truth.violations,
+      input: scoringInputOf({ ...r.output, meta: { ...meta.get(c.audioFile), custom: {} }, durationSec: c.audio.durationSec, speech: [] }),
+      truth: c,
+      flags: callFlags({ segments: r.output.segments, customerEmotionEnd: r.output.nlp.customerEmotion?.end ?? null }),
+    });
+  }
+  return calls;
+}
+
 /**
  * The dev calls' sidecars, degraded one way, through the real NLP stage, backtested against the
  * labels as text-only calls (no audio: silence and interruptions come from the transcript timings).
@@ -69,32 +96,14 @@ export async function backtestDegraded(
   config: Config,
   degradation: (segs: Seg[]) => Seg[],
 ): Promise<{ checkpoints: CheckpointBacktest[]; flags: FlagAgreement[] }> {
-  const ctx = { config, log: pino({ level: 'silent' }), callId: 'degraded' };
-  const meta = new Map(
-    readFileSync(path.join(CALLS_DIR, 'meta.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { audioFile: string } & Record<string, string>)
-      .map(({ audioFile, ...m }) => [audioFile, m]),
-  );
-  const calls: LabelledCall[] = [];
+  const calls = await degradedCalls(config, degradation);
   const flags = FLAG_IDS.map((flag) => ({ flag, tp: 0, fp: 0, fn: 0, tn: 0 }));
-  for (const c of truthCalls()) {
-    const t = await readTranscriptFile(path.join(CALLS_DIR, `${c.audioFile}.transcript.json`));
-    const r = await analyzeStage.run({ segments: assignRoles({ ...t, segments: degradation(t.segments) }) }, ctx);
-    if (!r.ok) throw new Error(r.reason);
-    const raised = callFlags({ segments: r.output.segments, customerEmotionEnd: r.output.nlp.customerEmotion?.end ?? null });
+  for (const c of calls) {
     for (const row of flags) {
-      const machine = raised.includes(row.flag);
-      const labelled = c.truth.riskFlags.includes(row.flag.toUpperCase());
+      const machine = c.flags.includes(row.flag);
+      const labelled = c.truth.truth.riskFlags.includes(row.flag.toUpperCase());
       row[machine ? (labelled ? 'tp' : 'fp') : labelled ? 'fn' : 'tn']++;
     }
-    calls.push({
-      id: c.callId,
-      name: c.callId,
-      violations: c.truth.violations,
-      input: scoringInputOf({ ...r.output, meta: { ...meta.get(c.audioFile), custom: {} }, durationSec: c.audio.durationSec, speech: [] }),
-    });
   }
   return { checkpoints: await backtest(card, calls, config.modelsDir), flags: flags.map((row) => ({ ...row, f1: agreement(row).f1 })) };
 }

@@ -18,3 +18,12 @@ export function gaussian(uniform: () => number): () => number {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
 }
+
+/** Fisher–Yates shuffle in place with a seeded source (training epochs visit examples in a reproducible order). */
+export function shuffleInPlace<T>(xs: T[], uniform: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(uniform() * (i + 1));
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { extractFeatures, type FeatureConfig } from '../../nlp/emotion/features.ts';
-import { dequantise } from '../../nlp/emotion/model.ts';
+import { dequantise, HashedFeatureConfig, QuantisedWeights } from '../../nlp/emotion/model.ts';
 
 /**
  * Who says a line in a service dialogue, from its words alone: binary logistic regression
@@ -14,15 +14,9 @@ import { dequantise } from '../../nlp/emotion/model.ts';
 export const RoleTextModelFile = z.object({
   kind: z.literal('callscope-role-text'),
   version: z.string().min(1),
-  features: z.object({
-    hashBits: z.number().int().min(8).max(24),
-    words: z.boolean(),
-    wordBigrams: z.boolean(),
-    charNgrams: z.array(z.number().int().min(1).max(4)),
-    cues: z.boolean(),
-  }),
+  features: HashedFeatureConfig,
   /** One int8 weight per bucket (positive = agent), base64, see nlp/emotion/model.ts `quantise`. */
-  weights: z.object({ encoding: z.literal('int8-sqrt-base64'), scale: z.number().positive(), data: z.string().min(1) }),
+  weights: QuantisedWeights,
   bias: z.number(),
   training: z.record(z.string(), z.unknown()),
 });

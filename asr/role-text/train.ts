@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { mulberry32 } from '../../core/prng.ts';
+import { mulberry32, shuffleInPlace } from '../../core/prng.ts';
 import { DEFAULT_DATA_DIR } from '../../nlp/emotion/corpora.ts';
 import { extractFeatures, type FeatureConfig, type SparseVector } from '../../nlp/emotion/features.ts';
 import { quantise } from '../../nlp/emotion/model.ts';
@@ -50,10 +50,7 @@ let step = 1;
 const order = Array.from(train, (_, i) => i);
 const random = mulberry32(Number(args.seed));
 for (let epoch = 0; epoch < epochs; epoch++) {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  shuffleInPlace(order, random);
   let loss = 0;
   for (const n of order) {
     const { index, value } = xs[n]!;

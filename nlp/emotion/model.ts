@@ -2,19 +2,24 @@ import { z } from 'zod';
 import { extractFeatures, type FeatureConfig } from './features.ts';
 import { EMOTION_LABELS, EmotionLabel } from './labels.ts';
 
+/** The hashed text features a linear model file was trained on (see features.ts). */
+export const HashedFeatureConfig = z.object({
+  hashBits: z.number().int().min(8).max(24),
+  words: z.boolean(),
+  wordBigrams: z.boolean(),
+  charNgrams: z.array(z.number().int().min(1).max(4)),
+  cues: z.boolean(),
+});
+/** int8 weights on a square-root scale, base64 (see `quantise`). */
+export const QuantisedWeights = z.object({ encoding: z.literal('int8-sqrt-base64'), scale: z.number().positive(), data: z.string().min(1) });
+
 export const EmotionModelFile = z.object({
   kind: z.literal('callscope-emotion'),
   version: z.string().min(1),
   labels: z.array(EmotionLabel).min(2),
-  features: z.object({
-    hashBits: z.number().int().min(8).max(24),
-    words: z.boolean(),
-    wordBigrams: z.boolean(),
-    charNgrams: z.array(z.number().int().min(1).max(4)),
-    cues: z.boolean(),
-  }),
+  features: HashedFeatureConfig,
   /** Bucket-major int8 weights (bucket b, label k at b * labels + k), base64; see `quantise`. */
-  weights: z.object({ encoding: z.literal('int8-sqrt-base64'), scale: z.number().positive(), data: z.string().min(1) }),
+  weights: QuantisedWeights,
   training: z.record(z.string(), z.unknown()),
 });
 export type EmotionModelFile = z.infer<typeof EmotionModelFile>;

@@ -11,7 +11,7 @@ import { defaultFeatureConfig, extractFeatures, type FeatureConfig, type SparseV
 import { evaluate } from './evaluate.ts';
 import { EMOTION_LABELS } from './labels.ts';
 import { EmotionModelFile, LinearEmotionModel, quantise } from './model.ts';
-import { mulberry32 } from '../../core/prng.ts';
+import { mulberry32, shuffleInPlace } from '../../core/prng.ts';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const { values: args } = parseArgs({
@@ -82,10 +82,7 @@ const order = Array.from(train, (_, i) => i);
 const random = mulberry32(seed);
 const z = new Float64Array(K);
 for (let epoch = 0; epoch < epochs; epoch++) {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  shuffleInPlace(order, random);
   let loss = 0;
   for (const n of order) {
     const { index, value } = xs[n]!;

@@ -59,5 +59,11 @@ describe('聚类 page while the model is first fitted', () => {
     // Four topics of 40 utterances each: a quarter each.
     expect(await page.getByText('40 · 25.0%').count()).toBe(4);
     await page.screenshot({ path: path.join(SHOTS, 'clusters-2-fitted.png'), fullPage: true });
+    // A cluster's detail: its terms, trend, quotes (each a link to its call) and the link to its calls.
+    await page.getByTestId('cluster-detail').getByRole('link').first().click();
+    await page.getByTestId('cluster-quote').first().waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('cluster-quote').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('cluster-calls').getAttribute('href')).toContain('cluster');
+    await page.screenshot({ path: path.join(SHOTS, 'clusters-3-detail.png'), fullPage: true });
   });
 });

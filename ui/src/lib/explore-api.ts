@@ -1,6 +1,7 @@
 // The analysis endpoints (/api/analytics/*, /api/clusters) as the exploration pages use them.
 // Parameters are the flat strings of the page URL, passed through unchanged (see api/analytics-params.ts).
 import { getJson, query, type CallPage } from './api.ts';
+import type { ClustersView, FitProgress } from '../../../analytics/cluster/call-clusters.ts';
 
 export type Params = Record<string, string>;
 
@@ -57,20 +58,8 @@ export type ChangeDecomposition = {
   contributions: Array<{ value: string; before: Cell; after: Cell; mixEffect: number; rateEffect: number; total: number }>;
 };
 /** GET /api/clusters answers 202 with this while the model is first fitted (a background job). */
-export type ClustersComputing = { status: 'computing'; stage: 'reading' | 'fitting' | 'joining' | 'saving'; done: number; total: number; k: number | null };
-export type Clusters = {
-  method: string;
-  total: number;
-  clusters: Array<{
-    id: string;
-    label: string;
-    terms: string[];
-    size: number;
-    share: number;
-    trend: Array<{ period: string; count: number }>;
-    quotes: Array<{ callId: string; segmentId: string; text: string }>;
-  }>;
-};
+export type ClustersComputing = { status: 'computing'; k: number | null } & FitProgress;
+export type Clusters = ClustersView;
 
 const get = <T>(path: string, p: Params, signal?: AbortSignal) => getJson<T>(`${path}${query(p)}`, signal);
 

@@ -1,5 +1,6 @@
 import { mulberry32 } from '../core/prng.ts';
 import type { CallDoc } from '../core/schemas.ts';
+import { textCall, type Line } from './text-call.ts';
 
 /** Four customer topics with disjoint vocabularies: clustering them has a known answer. */
 export const TOPICS: Record<string, string[]> = {
@@ -29,31 +30,13 @@ const BRANCHES = ['上海分行', '北京分行'];
 /** Call n: the customer raises one topic (two utterances), the agent answers; days 1–10 May, branches alternate. */
 function call(n: number, topic: { text: string; label: string }, second: string): CallDoc {
   const day = String(1 + (n % 10)).padStart(2, '0');
-  const lines: Array<['agent' | 'customer', string]> = [
+  const lines: Line[] = [
     ['agent', '您好，很高兴为您服务'],
     ['customer', topic.text],
     ['customer', second],
     ['customer', '嗯'],
   ];
-  return {
-    id: hex(n),
-    status: 'ok',
-    ingestedAt: '2026-05-20T00:00:00.000Z',
-    recordedAt: `2026-05-${day}T10:00:00+08:00`,
-    durationSec: 60,
-    language: 'zh',
-    source: { file: `call-${n}.wav`, sha256: hex(n), kind: 'audio' },
-    meta: { branch: BRANCHES[n % 2]!, product: topic.label, custom: {} },
-    transcriptSource: 'vendor:test',
-    segments: lines.map(([role, text], i) => ({ id: `s${i}`, role, start: i * 5, end: i * 5 + 4, text, textMasked: text, tokens: [], hits: [] })),
-    speech: [],
-    acoustics: null,
-    nlp: { tags: [], forbiddenHits: 0, sensitiveHits: 0, piiFound: [], customerEmotion: null },
-    scores: [],
-    review: { status: 'none', flags: [] },
-    warnings: [],
-    versions: {},
-  } as unknown as CallDoc;
+  return textCall(hex(n), `2026-05-${day}T10:00:00+08:00`, lines, { ingestedAt: '2026-05-20T00:00:00.000Z', meta: { branch: BRANCHES[n % 2]!, product: topic.label, custom: {} } });
 }
 
 /** 4 × perTopic calls numbered from `from`; each customer says two utterances of the call's topic. */

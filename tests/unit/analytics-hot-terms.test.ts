@@ -5,31 +5,9 @@ import type { CallDoc } from '../../core/schemas.ts';
 import type { CallStore } from '../../indexer/call-store.ts';
 import { isStopword } from '../../nlp/stopwords.ts';
 import { tempStoreWith } from '../helpers.ts';
+import { textCall, type Line } from '../text-call.ts';
 
-type Line = ['agent' | 'customer', string];
-
-/** A CallDoc shaped like core/schemas.ts with only what term discovery reads; text arrives already masked. */
-function call(id: string, recordedAt: string, lines: Line[]): CallDoc {
-  return {
-    id,
-    status: 'ok',
-    ingestedAt: '2026-05-02T00:00:00.000Z',
-    recordedAt,
-    durationSec: 60,
-    language: 'zh',
-    source: { file: `${id}.wav`, sha256: id, kind: 'audio' },
-    meta: { branch: '上海分行', custom: {} },
-    transcriptSource: 'vendor:test',
-    segments: lines.map(([role, text], i) => ({ id: `s${i}`, role, start: i * 5, end: i * 5 + 4, text, textMasked: text, tokens: [], hits: [] })),
-    speech: [],
-    acoustics: null,
-    nlp: { tags: [], forbiddenHits: 0, sensitiveHits: 0, piiFound: [], customerEmotion: null },
-    scores: [],
-    review: { status: 'none', flags: [] },
-    warnings: [],
-    versions: {},
-  } as CallDoc;
-}
+const call = (id: string, recordedAt: string, lines: Line[]): CallDoc => textCall(id, recordedAt, lines);
 
 const STOLEN = '我的卡被盗刷了【验证码】'; // content word: 盗刷 only (我 的 被 了 are stop words, 卡 one character)
 const FEE = '年费减免怎么办理'; // 年费 减免 办理, phrase 年费减免

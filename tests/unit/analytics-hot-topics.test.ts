@@ -6,31 +6,15 @@ import type { CallStore } from '../../indexer/call-store.ts';
 import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { tempDir } from '../helpers.ts';
+import { textCall, type Line } from '../text-call.ts';
 
 const CUSTOMER_COMPLAINS = '你们客服态度太差了我要投诉';
 const AGENT_MENTIONS = '如果您不满意可以投诉';
 
-/** A CallDoc shaped like core/schemas.ts with only what hot topics read. */
-function call(id: string, recordedAt: string, tags: string[], lines: Array<['agent' | 'customer', string]>): CallDoc {
-  return {
-    id,
-    status: 'ok',
-    ingestedAt: '2026-05-02T00:00:00.000Z',
-    recordedAt,
-    durationSec: 60,
-    language: 'zh',
-    source: { file: `${id}.wav`, sha256: id, kind: 'audio' },
-    meta: { branch: '上海分行', custom: {} },
-    transcriptSource: 'vendor:test',
-    segments: [['agent', '您好很高兴为您服务'] as const, ...lines].map(([role, text], i) => ({ id: `s${i}`, role, start: i * 5, end: i * 5 + 4, text, textMasked: text, tokens: [], hits: [] })),
-    speech: [],
-    acoustics: null,
-    nlp: { tags: tags.map((t) => ({ id: t, path: t, complaint: false, confidence: 0.9, via: 'keywords' as const, segmentIds: [] })), forbiddenHits: 0, sensitiveHits: 0, piiFound: [], customerEmotion: null },
-    scores: [],
-    review: { status: 'none', flags: [] },
-    warnings: [],
-    versions: {},
-  } as CallDoc;
+/** A call that opens with the agent's greeting, tagged with `tags`. */
+function call(id: string, recordedAt: string, tags: string[], lines: Line[]): CallDoc {
+  const nlp = { tags: tags.map((t) => ({ id: t, path: t, complaint: false, confidence: 0.9, via: 'keywords' as const, segmentIds: [] })), forbiddenHits: 0, sensitiveHits: 0, piiFound: [], customerEmotion: null };
+  return textCall(id, recordedAt, [['agent', '您好很高兴为您服务'], ...lines], { nlp });
 }
 
 const within = (i: number, [lo, hi]: [number, number]) => i >= lo && i < hi;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UI_DIST } from '../../api/app.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
@@ -30,10 +31,7 @@ beforeAll(async () => {
   const docs = topicCalls(1, 20, 1);
   await p.store.putMany(docs.map((doc) => ({ doc, docHash: doc.id })));
   server = await startServer(p.store, '127.0.0.1', 0, { config: p.config, auth: await authWithAdmin(path.join(data.dir, 'accounts')), clusterWaitMs: 0 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await signInBrowser(page.context(), server.url);
   page.on('pageerror', (err) => errors.push(err));

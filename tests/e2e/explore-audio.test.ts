@@ -5,7 +5,8 @@ import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCalls } from '../../bench/store/synthetic-calls.ts';
 import { createApp, UI_DIST } from '../../api/app.ts';
@@ -44,10 +45,7 @@ beforeAll(async () => {
       resolve();
     });
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await signInBrowser(page.context(), url);
 }, 60_000);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRANCHES, syntheticCalls } from '../../bench/store/synthetic-calls.ts';
 import { UI_DIST } from '../../api/app.ts';
@@ -63,10 +64,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   s = await tempStoreWith(docs);
   server = await startServer(s.store, '127.0.0.1', 0, { auth: await authWithAdmin(accounts.dir) });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await signInBrowser(page.context(), server.url);
   page.on('pageerror', (err) => errors.push(err));

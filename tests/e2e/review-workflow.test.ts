@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UI_DIST } from '../../api/app.ts';
 import { openReview, type Review } from '../../api/review/open-review.ts';
@@ -37,10 +38,7 @@ beforeAll(async () => {
   review.workflow.saveInspector({ userId: 'u-i2', name: '质检员乙', teams: [], skills: [], active: true });
   await review.workflow.sync(REVIEW_ACTORS.qa);
   server = await startReviewServer(p.store, review, p.config);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (err) => {
     throw err;

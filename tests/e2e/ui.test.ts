@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../api/server.ts';
 import { UI_DIST } from '../../api/app.ts';
@@ -26,10 +27,7 @@ beforeAll(async () => {
   await p.pipeline.ingest(FILES.map((f) => path.join(CALLS_DIR, f)), path.join(CALLS_DIR, 'meta.jsonl'));
   auth = await authWithAdmin(data.dir);
   server = await startServer(p.store, '127.0.0.1', 0, { config: p.config, auth });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (err) => {
     throw err;

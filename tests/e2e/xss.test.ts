@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Auth } from '../../api/auth/auth.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
@@ -45,10 +46,7 @@ beforeAll(async () => {
   id = r.outcomes[0]!.id;
   auth = await authWithAdmin(p.config.dataDir);
   server = await startServer(p.store, '127.0.0.1', 0, { config: p.config, auth });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 }, 120_000);
 

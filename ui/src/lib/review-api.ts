@@ -22,6 +22,13 @@ function qs(params: Record<string, string | number | boolean | undefined>): stri
   return s ? `?${s}` : '';
 }
 
+/** Who is signed in, loaded for a page's lifetime: `$effect(() => watchMe((m) => (me = m)))`. A failed load leaves it unset (the page's own request shows the error). */
+export function watchMe(onMe: (me: Me) => void): () => void {
+  const ctrl = new AbortController();
+  reviewApi.me(ctrl.signal).then(onMe).catch(() => {});
+  return () => ctrl.abort();
+}
+
 export const reviewApi = {
   me: (signal?: AbortSignal) => requestJson<Me>(`${base}/me`, { signal: signal ?? null }),
   queue: (f: QueueFilters, signal?: AbortSignal) => requestJson<{ total: number; items: ItemView[] }>(`${base}/queue${qs(f)}`, { signal: signal ?? null }),

@@ -123,11 +123,11 @@ export class VectorIndex {
   /**
    * Keeps the index fit, in a worker thread with its own connection (vector-maintain.ts): trains the
    * centroids (again) when due, else moves the backlog into its lists. Queries keep answering from
-   * the old lists meanwhile. One at a time per store; rejects with STORE_FAILED when it fails (the
-   * old index stays as it was).
+   * the old lists meanwhile. One at a time per store (a call while one runs starts another after it);
+   * rejects with STORE_FAILED when it fails (the old index stays as it was).
    */
   maintain(): Promise<MaintainResult> {
-    if (this.running) return this.running;
+    if (this.running) return this.running.catch(() => undefined).then(() => this.maintain());
     const settings = { exactBelow: this.exactBelow, listSize: this.listSize };
     const run = runInThread<MaintainResult>(new URL('./vector-maintain-thread.ts', import.meta.url), { file: this.db.name, prefix: this.prefix, settings }, { code: 'STORE_FAILED', what: `training the ${this.what}` });
     this.running = run.finally(() => (this.running = null));

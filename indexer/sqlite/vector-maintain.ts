@@ -4,7 +4,8 @@ import { BACKLOG, keyIndexDdl, readCounters, TRAINING_STALE_MS, vectorTableDdl, 
 import { MAX_SEGMENTS } from './schema.ts';
 
 export type MaintainSettings = { exactBelow: number; listSize: number };
-export type MaintainResult = { trained: boolean; assigned: number; busy?: boolean };
+/** What a maintenance did: trained (and moved every vector), or assigned the backlog; busy: another connection was at it; ms: its duration. */
+export type MaintainResult = { trained: boolean; assigned: number; busy?: boolean; ms: number };
 
 /** Rows per step: each step is one short write transaction, so the store's writers interleave. */
 const STEP = 10_000;
@@ -21,6 +22,7 @@ const STEP = 10_000;
  * `training` heartbeat is set) and carried into the new table, unassigned, by that last step.
  */
 export function maintainVectors(db: Database.Database, t: VectorTables, s: MaintainSettings): MaintainResult {
+  const started = performance.now();
   const plan = db
     .transaction((): 'train' | 'assign' | null => {
       const c = readCounters(db, t);
@@ -34,9 +36,10 @@ export function maintainVectors(db: Database.Database, t: VectorTables, s: Maint
       return due;
     })
     .immediate();
-  if (plan === null) return { trained: false, assigned: 0, busy: readCounters(db, t).training > 0 };
+  if (plan === null) return { trained: false, assigned: 0, busy: readCounters(db, t).training > 0, ms: performance.now() - started };
   try {
-    return plan === 'train' ? { trained: true, assigned: train(db, t, s) } : { trained: false, assigned: assignBacklog(db, t) };
+    const done = plan === 'train' ? { trained: true, assigned: train(db, t, s) } : { trained: false, assigned: assignBacklog(db, t) };
+    return { ...done, ms: performance.now() - started };
   } finally {
     db.transaction(() => {
       db.prepare(`DELETE FROM ${t.meta} WHERE name = 'training'`).run();

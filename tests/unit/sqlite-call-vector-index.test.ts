@@ -5,6 +5,7 @@ import { gaussian, mulberry32 } from '../../core/prng.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import type { Filter } from '../../indexer/query-model.ts';
 import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
+import { MAX_SEGMENTS } from '../../indexer/sqlite/schema.ts';
 import type { VectorIndex } from '../../indexer/sqlite/vector-index.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { contractCalls } from '../contract/store-fixtures.ts';
@@ -199,5 +200,32 @@ describe('call kNN through the IVF index', () => {
     db.exec('DROP VIEW call_ivf_vectors_next');
     await store.warm!();
     expect(meta()).toMatchObject({ version: 2, trainedOn: 800, backlog: 0 });
+  });
+
+  it('takes over the call vectors of a file written before the index (the former call_vectors table)', async () => {
+    const centres = makeCentres(4, 8);
+    const vectors = new Map<string, number[]>();
+    const docs = Array.from({ length: 40 }, (_, i) => {
+      const v = near(centres[i % 4]!);
+      vectors.set(`k${i}`, v);
+      return callDoc(i, v);
+    });
+    const { store, db } = open({ exactBelow: 1000, listSize: 10 });
+    await putAll(store, docs);
+    // What such a file held: the vectors in call_vectors (n, model, dims, vector), no index rows.
+    db.exec(`INSERT INTO call_vectors (n, model, dims, vector) SELECT key / ${MAX_SEGMENTS}, 'test', length(vector) / 4, vector FROM call_ivf_vectors;
+      DELETE FROM call_ivf_vectors; DELETE FROM call_ivf_vector_meta;`);
+    const file = db.name;
+    await store.close(); // closed again (a no-op) by the cleanup, which also removes the folder
+    const reopened = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics: 'sqlite' });
+    try {
+      const q = near(centres[2]!, 0.1);
+      expect((await reopened.knn({ vector: q, k: 5 })).map((h) => h.call.id)).toEqual(bruteForce(vectors, q, 5));
+      const again = (reopened as unknown as { db: Database.Database }).db;
+      expect(again.prepare('SELECT count(*) FROM call_vectors').pluck().get()).toBe(0);
+      expect(again.prepare(`SELECT value FROM call_ivf_vector_meta WHERE name = 'calls'`).pluck().get()).toBe(40);
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { gaussian, mulberry32 } from '../../core/prng.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import type { Filter, SegmentKnnQuery } from '../../indexer/query-model.ts';
 import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
+import { clusteredVectors } from './clustered-vectors.ts';
 import { syntheticCalls } from './synthetic-calls.ts';
 
 /**
@@ -36,26 +36,11 @@ const keepAt = process.argv.indexOf('--keep');
 const dir = keepAt > 0 ? process.argv[keepAt + 1]! : mkdtempSync(path.join(tmpdir(), 'callscope-knn-bench-'));
 const file = path.join(dir, 'index.sqlite');
 const DIMS = 192;
-const TOPICS = 500;
-const PHRASINGS = 40;
 const PER_CALL = 10;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-const rnd = mulberry32(42);
-const normal = gaussian(rnd);
-function unit(v: number[]): number[] {
-  const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  return v.map((x) => x / n);
-}
-/** A unit vector at about cosine `cos` from `v` (isotropic Gaussian noise of the matching size). */
-const around = (v: number[], cos: number) => {
-  const sigma = Math.sqrt((1 / cos ** 2 - 1) / DIMS);
-  return unit(v.map((x) => x + sigma * normal()));
-};
-const topics = Array.from({ length: TOPICS }, () => unit(Array.from({ length: DIMS }, () => normal())));
-const phrasings = topics.flatMap((t) => Array.from({ length: PHRASINGS }, () => around(t, 0.8)));
-const clustered = () => around(phrasings[Math.floor(rnd() * phrasings.length)]!, 0.9);
+const { clustered, queries: queryMakers } = clusteredVectors(DIMS);
 
 function withVectors(doc: CallDoc): CallDoc {
   const vectors = doc.segments.slice(0, PER_CALL).map((s) => ({ segmentId: s.id, vector: clustered() }));
@@ -96,11 +81,7 @@ console.log(`${fmt(meta.count ?? 0)} segment vectors (${DIMS}-d) of ${fmt(meta.c
 const queryKind = process.argv.includes('--query') ? process.argv[process.argv.indexOf('--query') + 1]! : 'utterance';
 const casesAt = process.argv.indexOf('--cases');
 const onlyCases = casesAt > 0 ? new RegExp(process.argv[casesAt + 1]!) : null;
-const makeQuery = {
-  utterance: clustered,
-  topic: () => around(topics[Math.floor(rnd() * TOPICS)]!, 0.8),
-  random: () => unit(Array.from({ length: DIMS }, () => normal())),
-}[queryKind];
+const makeQuery = queryMakers[queryKind];
 if (!makeQuery) throw new Error(`--query is utterance, topic or random, not ${queryKind}`);
 const qs = Array.from({ length: queries }, makeQuery);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;

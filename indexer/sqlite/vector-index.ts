@@ -128,22 +128,23 @@ export class VectorIndex {
    */
   maintain(): Promise<MaintainResult> {
     if (this.running) return this.running.catch(() => undefined).then(() => this.maintain());
+    if (!this.hasWork()) return Promise.resolve({ trained: false, assigned: 0, ms: 0 }); // no thread to start
     const settings = { exactBelow: this.exactBelow, listSize: this.listSize };
     const run = runInThread<MaintainResult>(new URL('./vector-maintain-thread.ts', import.meta.url), { file: this.db.name, prefix: this.prefix, settings }, { code: 'STORE_FAILED', what: `training the ${this.what}` });
     this.running = run.finally(() => (this.running = null));
     return this.running;
   }
 
-  /** Whether `maintain` has work: training (first time, or 4× growth), or a backlog past `backlogLimit`. */
-  isDue(c = this.counters()): boolean {
+  /** Whether `maintain` has work: training (first time, or 4× growth), or a backlog to assign (at least `backlogMin`). */
+  private hasWork(backlogMin = 1): boolean {
+    const c = this.counters();
     if (c.count < this.exactBelow || (c.training > 0 && Date.now() - c.training < TRAINING_STALE_MS)) return false;
-    const centroids = this.currentCentroids(c.version);
-    return centroids === null || c.count >= 4 * c.trainedOn || c.backlog >= this.backlogLimit;
+    return this.currentCentroids(c.version) === null || c.count >= 4 * c.trainedOn || c.backlog >= backlogMin;
   }
 
   /** Starts `maintain` in the background when it is due (a query calls this; it never waits for it). */
   maintainIfDue(): void {
-    if (this.running || !this.isDue()) return;
+    if (this.running || !this.hasWork(this.backlogLimit)) return;
     this.maintain().catch((err: unknown) => console.error(`warning: ${(err as Error).message}; queries read the previous lists and the backlog`));
   }
 

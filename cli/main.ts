@@ -114,7 +114,7 @@ program
     console.log(`CallScope is serving ${(await store.counts()).calls} calls at ${server.url}/`);
     if (!hasAnyUser(config.dataDir)) console.log('No account exists yet: create the first admin with `callscope users create-admin` (everything needs a login).');
     // Built now rather than on the first dashboard query (about a minute per million calls).
-    void store.warm?.().catch((err: unknown) => console.error(`warning: could not prepare the analytics mirror: ${messageOf(err)}`));
+    void store.warm?.().catch((err: unknown) => console.error(`warning: could not prepare the analytics mirror or the vector indexes: ${messageOf(err)}`));
     // Then every call's words for 热点 term discovery (~0.5 ms a call, in pages between requests).
     void warmTermCache(store).catch((err: unknown) => console.error(`warning: could not prepare hot-topic terms: ${messageOf(err)}`));
     const stop = async () => {

@@ -4,7 +4,7 @@ import { CallScopeError, messageOf } from '../core/errors.ts';
 import { CallDoc } from '../core/schemas.ts';
 import { bySimilarity, listPage, MAX_REFS, searchPage, segmentKnnHit, type CallQuery, type CallRef, type CallStore, type Grade, type KnnHit, type Page, type QueryPage, type SearchHit, type SearchQuery, type SegmentKnnHit } from './call-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from './elasticsearch/dsl.ts';
+import { aggResultOf, aggsDsl, cosineOfScore, exactKnnQuery, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from './elasticsearch/dsl.ts';
 import { esDocument, esGradeUpdate } from './elasticsearch/es-document.ts';
 import { indexName, indexTemplate, MAPPING_VERSION } from './elasticsearch/mapping.ts';
 import { AggregateRequest, Filter as FilterSchema, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type AggregateResult, type Filter } from './query-model.ts';
@@ -243,10 +243,10 @@ export class ElasticsearchCallStore implements CallStore {
 
   async knn(input: z.input<typeof KnnQuery>): Promise<KnnHit[]> {
     const q = parseStoreInput(KnnQuery, input, 'kNN query');
-    const res = await this.run('kNN search', () =>
-      this.client.search<Source>({ index: this.alias, knn: knnDsl(q, this.tokenizer) as never, size: q.k, _source: ['doc'] }),
-    );
-    return res.hits.hits.map((h) => ({ call: CallDoc.parse(h._source!.doc), similarity: cosineOfScore(h._score ?? 0) }));
+    const body = q.exact ? { query: exactKnnQuery(q, this.tokenizer) } : { knn: knnDsl(q, this.tokenizer) };
+    const res = await this.run('kNN search', () => this.client.search<Source>({ index: this.alias, ...(body as object), size: q.k, _source: ['doc'] }));
+    // The exact script scores cosine + 1; knn scores (1 + cos) / 2.
+    return res.hits.hits.map((h) => ({ call: CallDoc.parse(h._source!.doc), similarity: q.exact ? (h._score ?? 1) - 1 : cosineOfScore(h._score ?? 0) }));
   }
 
   async knnSegments(input: z.input<typeof SegmentKnnQuery>): Promise<SegmentKnnHit[]> {

@@ -247,6 +247,10 @@ export const KnnQuery = z
     vector: z.array(z.number()).min(2).max(4096),
     k: z.number().int().min(1).max(200).default(10),
     filter: Filter.default({}),
+    /** Read every vector (the reference) instead of the approximate index. */
+    exact: z.boolean().default(false),
+    /** Approximate search effort on the embedded engine: the IVF lists read (as SegmentKnnQuery). */
+    nprobe: z.number().int().min(1).max(4096).optional(),
   })
   .strict();
 export type KnnQuery = z.infer<typeof KnnQuery>;

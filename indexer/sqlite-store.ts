@@ -10,13 +10,15 @@ import { AggregateRequest, cappedTotal, Filter as FilterSchema, KnnQuery, parseS
 import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
+import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextHash, unpackDocUnchecked } from './sqlite/call-row.ts';
 import { PreparePool, type TokenizerModule } from './sqlite/prepare-pool.ts';
 import { segmentTerms, type PreparedWrite } from './sqlite/prepared-write.ts';
 import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
 import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT, UNDATED } from './sqlite/schema.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
-import { SegmentVectors, type VectorIndexOptions } from './sqlite/vector-segments.ts';
+import { adoptLegacyCallVectors, callVectorIndex, callVectorRows } from './sqlite/vector-calls.ts';
+import type { VectorIndex, VectorIndexOptions } from './sqlite/vector-index.ts';
+import { segmentVectorIndex, segmentVectorRows } from './sqlite/vector-segments.ts';
 import type { z } from 'zod';
 
 export type { Tokenizer } from './text-terms.ts';
@@ -78,7 +80,8 @@ const unpackStored = ([doc, grade]: StoredDoc): CallDoc => withGrade(unpackDocUn
 export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
-  private readonly segmentVectors: SegmentVectors;
+  private readonly segmentVectors: VectorIndex;
+  private readonly callVectors: VectorIndex;
 
   private mirror: Promise<AnalyticsMirror> | null = null;
   /** The mirror has one DuckDB connection: a request's temp tables, appenders and queries must not interleave with another's. */
@@ -102,9 +105,11 @@ export class SqliteCallStore implements CallStore {
     this.db.pragma('wal_autocheckpoint = 10000');
     // Grades kept beside documents (putGrades); added without a schema version: older files just gain the table.
     this.db.exec(GRADES_DDL);
-    // Segment embeddings: their own tables (IF NOT EXISTS), also without a schema version.
-    this.segmentVectors = new SegmentVectors(this.db, options.vectors);
+    // Segment and call embeddings: IVF indexes in their own tables (IF NOT EXISTS), also without a schema version.
+    this.segmentVectors = segmentVectorIndex(this.db, options.vectors);
+    this.callVectors = callVectorIndex(this.db, options.vectors);
     this.migrate();
+    adoptLegacyCallVectors(this.db, this.callVectors);
     this.stmt = this.prepareStatements();
   }
 
@@ -157,6 +162,9 @@ export class SqliteCallStore implements CallStore {
     for (const t of ['call_labels', 'call_checkpoints', 'call_vectors', 'segments_fts', 'store_counters', 'deleted_calls']) this.db.exec(`DROP TABLE IF EXISTS ${t}`);
     this.db.exec(DDL);
     this.db.exec(GRADES_DDL);
+    // Vector keys are call numbers: the call vectors come back from the documents, segment vectors when calls are analysed or put again.
+    this.callVectors.clear();
+    this.segmentVectors.clear();
     const stmt = this.prepareStatements();
     const batch = this.db
       .prepare('SELECT c.n, c.doc_hash, d.doc, g.grade FROM calls_old c JOIN call_docs_old d ON d.n = c.n LEFT JOIN call_grades_old g ON g.n = c.n WHERE c.n > ? ORDER BY c.n LIMIT 1000')
@@ -193,12 +201,9 @@ export class SqliteCallStore implements CallStore {
       deleteLabel: this.db.prepare('DELETE FROM call_labels WHERE kind = ? AND value = ? AND call_n = ?'),
       checkpointsOf: this.db.prepare('SELECT checkpoint_id, outcome FROM call_checkpoints WHERE call_n = ?').raw(),
       deleteCheckpoint: this.db.prepare('DELETE FROM call_checkpoints WHERE checkpoint_id = ? AND outcome = ? AND call_n = ?'),
-      vectorOf: this.db.prepare('SELECT vector FROM call_vectors WHERE n = ?').pluck(),
       insertLabel: this.db.prepare('INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES (?, ?, ?)'),
       deleteCheckpoints: this.db.prepare('DELETE FROM call_checkpoints WHERE call_n = ?'),
       insertCheckpoint: this.db.prepare('INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES (?, ?, ?)'),
-      putVector: this.db.prepare('INSERT OR REPLACE INTO call_vectors (n, model, dims, vector) VALUES (?, ?, ?, ?)'),
-      deleteVector: this.db.prepare('DELETE FROM call_vectors WHERE n = ?'),
       insertSegment: this.db.prepare('INSERT INTO segments_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)'),
       deleteSegment: this.db.prepare('DELETE FROM segments_fts WHERE rowid = ?'),
       deleteCall: this.db.prepare('DELETE FROM calls WHERE n = ?'),
@@ -282,8 +287,6 @@ export class SqliteCallStore implements CallStore {
     const seq = stmt.nextSeq.get() as number;
     const labels = labelsOf(doc).map(([kind, value]) => `${kind}\u0000${value}`);
     const checkpoints = checkpointsOf(doc).map(([id, outcome]) => `${id}\u0000${outcome}`);
-    const embedding = doc.nlp?.embedding;
-    const vector = embedding && embedding.vector.length > 0 ? vectorBlob(embedding.vector) : null;
     let n: number;
     if (previous) {
       // A re-score changes a few outcomes: touch only the rows that differ (fewer pages per commit).
@@ -294,18 +297,15 @@ export class SqliteCallStore implements CallStore {
       for (const key of oldLabels.filter((k) => !labels.includes(k))) stmt.deleteLabel.run(...key.split('\u0000'), n);
       for (const key of labels.filter((k) => !oldLabels.includes(k))) stmt.insertLabel.run(...key.split('\u0000'), n);
       this.replaceCheckpoints(n, checkpoints, stmt);
-      const oldVector = stmt.vectorOf.get(n) as Buffer | undefined;
-      if (!vector) stmt.deleteVector.run(n);
-      else if (!oldVector || !oldVector.equals(vector)) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     } else {
       n = this.freeNumber(minute, stmt);
       stmt.insertCall.run(n, doc.id, ...values, seq);
       for (const key of labels) stmt.insertLabel.run(...key.split('\u0000'), n);
       for (const key of checkpoints) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
-      if (vector) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     }
     stmt.putDoc.run(n, packed ?? prepared?.packed ?? packDoc(withoutSegmentEmbeddings(doc)));
-    this.segmentVectors.write(n, doc, previous !== undefined);
+    this.callVectors.write(n, callVectorRows(n, doc), previous !== undefined);
+    this.segmentVectors.write(n, segmentVectorRows(n, doc), previous !== undefined);
     if (previous?.text_hash === textHash) return;
     if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
     this.insertSegments(doc, n, prepared?.segmentTerms ?? segmentTerms(doc, this.tokenizer), stmt.insertSegment);
@@ -327,7 +327,7 @@ export class SqliteCallStore implements CallStore {
     for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
     stmt.deleteLabels.run(n);
     stmt.deleteCheckpoints.run(n);
-    stmt.deleteVector.run(n);
+    this.callVectors.remove(n);
     this.segmentVectors.remove(n);
     stmt.deleteGrade.run(n);
     stmt.deleteDoc.run(n);
@@ -560,15 +560,10 @@ export class SqliteCallStore implements CallStore {
   async knn(input: z.input<typeof KnnQuery>): Promise<KnnHit[]> {
     const q = parseStoreInput(KnnQuery, input, 'kNN query');
     const where = filterSql(q.filter, this.tokenizer);
-    const rows = this.db
-      .prepare(
-        `SELECT c.n, vec_distance_cosine(v.vector, ?) AS d FROM calls c JOIN call_vectors v ON v.n = c.n
-         WHERE v.dims = ? AND (${where.sql}) ORDER BY d, c.id LIMIT ?`,
-      )
-      .raw()
-      .all(vectorBlob(q.vector), q.vector.length, ...where.params, q.k) as Array<[number, number]>;
-    const docs = this.docsByN(rows.map((r) => r[0]));
-    return docs.map((call, i) => ({ call, similarity: 1 - rows[i]![1] }));
+    if (!q.exact) this.callVectors.maintainIfDue();
+    const nearest = this.db.transaction(() => this.callVectors.nearest(q, where.sql === '1' ? null : where))();
+    const docs = this.docsByN(nearest.map((h) => h.n));
+    return docs.map((call, i) => ({ call, similarity: 1 - nearest[i]!.distance })).sort(bySimilarity);
   }
 
   async knnSegments(input: z.input<typeof SegmentKnnQuery>): Promise<SegmentKnnHit[]> {
@@ -595,8 +590,9 @@ export class SqliteCallStore implements CallStore {
         await (await this.mirror).sync(this.db);
       });
     }
-    // Trains or refreshes the segment-vector index (synchronous: about a minute per million vectors when it trains).
-    this.segmentVectors.maintain();
+    // Trains or refreshes the vector indexes in a worker thread (queries answer from the old lists meanwhile), one after the other.
+    await this.callVectors.maintain();
+    await this.segmentVectors.maintain();
   }
 
   async counts(): Promise<{ calls: number; failed: number }> {
@@ -610,6 +606,8 @@ export class SqliteCallStore implements CallStore {
 
   async close(): Promise<void> {
     await this.mirrorTurn;
+    await this.callVectors.settled();
+    await this.segmentVectors.settled();
     await this.pool?.close();
     if (this.mirror) (await this.mirror).close();
     this.db.close();

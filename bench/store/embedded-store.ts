@@ -6,6 +6,7 @@ import type { CallStore } from '../../indexer/call-store.ts';
 import type { AggregateRequest, Filter } from '../../indexer/query-model.ts';
 import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
+import { clusteredVectors } from './clustered-vectors.ts';
 import { BRANCHES, PRODUCTS, syntheticCalls, TAGS } from './synthetic-calls.ts';
 import { mainThreadCpuUs } from './thread-cpu.ts';
 
@@ -13,10 +14,15 @@ import { mainThreadCpuUs } from './thread-cpu.ts';
  * The embedded store at scale: bulk load of N synthetic calls, then full-text, trend, comparison,
  * root-cause, percentile and kNN queries, each run with rotating parameters; p50/p95 per query.
  *
- *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load] [--threads N]
+ *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load] [--threads N] [--clustered-vectors]
  *
  * --only runs the queries whose name matches; --no-load queries whatever DIR already holds;
  * --threads: prepare threads of the bulk load (SqliteStoreOptions.prepareThreads; default 0).
+ * --retrain: forget the call-vector lists first, so warm() trains them again (with --no-load).
+ * --clustered-vectors: call embeddings (and kNN queries) from clustered-vectors.ts instead of the
+ * synthetic calls' own (Gaussian noise plus a bump on the call's first tag: barely clustered).
+ * Neither is a real embedding. kNN rows run twice: through the IVF index (after warm() trained it)
+ * and `exact`, and recall@10 of the first against the second is printed below the table.
  *
  * Targets (issue 7): full text p95 ≤ 100 ms, aggregations p95 ≤ 300 ms, load ≥ 5,000 calls/s.
  */
@@ -29,6 +35,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const folderBytes = () => readdirSync(dir).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
 
 const analytics = process.argv.includes('--sqlite-only') ? 'sqlite' : 'duckdb';
+const clustered = process.argv.includes('--clustered-vectors') ? clusteredVectors(192) : null;
+const withVector = <D extends { nlp: { embedding?: { model: string; vector: number[] } } | null }>(doc: D): D =>
+  clustered && doc.nlp ? { ...doc, nlp: { ...doc.nlp, embedding: { model: 'bench-clustered-192d', vector: clustered.clustered() } } } : doc;
 let t = performance.now();
 const threadsAt = process.argv.indexOf('--threads');
 const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 0;
@@ -58,7 +67,7 @@ if (existing < calls && !process.argv.includes('--no-load')) {
   };
   for (const doc of syntheticCalls(calls)) {
     if (done++ < existing) continue;
-    batch.push({ doc, docHash: doc.id });
+    batch.push({ doc: withVector(doc), docHash: doc.id });
     if (batch.length === 2000) {
       await flush();
       if (done % 100_000 === 0) process.stderr.write(`loaded ${fmt(done)} calls, ${fmt((done - existing) / (storeMs / 1000))}/s in putMany (${fmt((done - existing) / ((performance.now() - t0) / 1000))}/s with generation)\n`);
@@ -75,7 +84,24 @@ const month = (i: number) => ({ recordedAt: { gte: `2026-${String(1 + (i % 11)).
 const complaint: Filter = { tags: { any: TAGS.filter((t) => t.complaint).map((t) => t.id) } };
 const words = ['投诉', '年费', '违约金', '挂失', '额度', '验证码', '银保监会', '亏钱'];
 const agg = (req: z.input<typeof AggregateRequest>) => store.aggregate(req);
-const probe = [...syntheticCalls(50, { seed: 99 })].map((d) => d.nlp!.embedding!.vector);
+const probe = clustered ? Array.from({ length: 50 }, clustered.clustered) : [...syntheticCalls(50, { seed: 99 })].map((d) => d.nlp!.embedding!.vector);
+/** Call ids each kNN case returned, by run: recall@10 of the IVF rows against their exact twins. */
+const knnIds = new Map<string, string[][]>();
+const knnCase = (name: string, filter: (i: number) => Filter, exact: boolean): Case => ({
+  name: `${name}${exact ? ' (exact)' : ''}`,
+  kind: 'knn',
+  run: async (i) => {
+    const hits = await store.knn({ vector: pick(probe, i), k: 10, filter: filter(i), exact });
+    const ids = knnIds.get(name + exact) ?? [];
+    ids[i] = hits.map((h) => h.call.id);
+    knnIds.set(name + exact, ids);
+  },
+});
+const KNN_CASES: Array<[string, (i: number) => Filter]> = [
+  ['kNN: 10 nearest calls, no filter', () => ({})],
+  ['kNN: 10 nearest calls, product filter', (i) => ({ terms: { product: [pick(PRODUCTS, i)] } })],
+  ['kNN: 10 nearest calls, branch + month filter', (i) => ({ terms: { branch: [pick(BRANCHES, i)] }, dates: month(i) })],
+];
 
 const cases: Case[] = [
   { name: 'text: customer said <word>, newest 50', kind: 'text', run: (i) => store.query({ filter: { text: { words: pick(words, i), role: 'customer' } }, size: 50 }) },
@@ -117,8 +143,7 @@ const cases: Case[] = [
   },
   { name: 'tags × month (year)', kind: 'agg', run: () => agg({ aggs: { m: { type: 'date_histogram', interval: 'month', aggs: { tags: { type: 'terms', field: 'tags', size: 10 } } } } }) },
   { name: 'percentiles of score by product (month)', kind: 'agg', run: (i) => agg({ filter: { dates: month(i) }, aggs: { p: { type: 'terms', field: 'product', aggs: { q: { type: 'percentiles', field: 'score', percents: [5, 50, 95] } } } } }) },
-  { name: 'kNN: 10 nearest calls, product filter', kind: 'knn', run: (i) => store.knn({ vector: pick(probe, i), k: 10, filter: { terms: { product: [pick(PRODUCTS, i)] } } }) },
-  { name: 'kNN: 10 nearest calls, branch + month filter', kind: 'knn', run: (i) => store.knn({ vector: pick(probe, i), k: 10, filter: { terms: { branch: [pick(BRANCHES, i)] }, dates: month(i) } }) },
+  ...KNN_CASES.flatMap(([name, filter]) => [knnCase(name, filter, false), knnCase(name, filter, true)]),
   {
     name: 'filters: failed checkpoint + flag + score range, page 3 by cursor',
     kind: 'page',
@@ -134,6 +159,32 @@ const cases: Case[] = [
 t = performance.now();
 await store.aggregate({ aggs: { warm: { type: 'stats', field: 'score' } } });
 const firstAggMs = performance.now() - t;
+// Trains the vector indexes (call vectors here) in a worker thread, as `callscope serve` does at start;
+// meanwhile kNN queries are answered here (exactly before the first training, else from the old lists)
+// and the longest stall of this thread's event loop is measured.
+const sqliteDb = (store as unknown as { db: import('better-sqlite3').Database }).db;
+if (process.argv.includes('--retrain')) sqliteDb.exec('DELETE FROM call_ivf_vector_centroids'); // as before the first training
+t = performance.now();
+let warmed = false;
+const warming = store.warm?.().finally(() => (warmed = true));
+const during: number[] = [];
+let lastTick = performance.now();
+let longestStall = 0;
+const ticker = setInterval(() => {
+  longestStall = Math.max(longestStall, performance.now() - lastTick);
+  lastTick = performance.now();
+}, 10);
+for (let i = 0; !warmed && i < 1000; i++) {
+  const q0 = performance.now();
+  await store.knn({ vector: pick(probe, i), k: 10 });
+  during.push(performance.now() - q0);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+await warming;
+clearInterval(ticker);
+const warmMs = performance.now() - t;
+during.sort((a, b) => a - b);
+const vectorMeta = Object.fromEntries(sqliteDb.prepare('SELECT name, value FROM call_ivf_vector_meta').raw().all() as Array<[string, number]>);
 
 const rows: string[] = [];
 const onlyAt = process.argv.indexOf('--only');
@@ -167,7 +218,23 @@ console.log(`| bulk load (putMany × 2000: jieba, FTS5, facts, vectors, brotli d
 console.log(`| folder size (index.sqlite + WAL) | ${(size / 1e9).toFixed(2)} GB (${fmt(size / calls)} bytes/call) |`);
 console.log(`| open the file (incl. any schema migration) | ${fmt(openMs)} ms |`);
 console.log(`| first aggregation of a process (${analytics === 'duckdb' ? 'builds the DuckDB mirror' : 'cold cache'}) | ${fmt(firstAggMs)} ms |`);
+console.log(`| train the call-vector IVF index (warm(), worker thread; ${fmt(vectorMeta.trainedOn ?? 0)} vectors, ${clustered ? 'clustered-vectors.ts' : 'synthetic-calls'} vectors) | ${fmt(warmMs)} ms |`);
+if (during.length) {
+  console.log(
+    `| meanwhile: kNN (no filter) answered ${during.length} times, p50 ${fmt(during[Math.floor(during.length / 2)]!)} ms, max ${fmt(during[during.length - 1]!)} ms; longest event-loop stall ${fmt(longestStall)} ms | – |`,
+  );
+}
 console.log(`load average during the queries: ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min; 2 cores)`);
 console.log(`\n| query | p50 ms | p95 ms | CPU ms (p50, all threads) | target (wall p95) |\n| --- | ---: | ---: | ---: | --- |`);
 for (const r of rows) console.log(r);
+const recallRows = KNN_CASES.flatMap(([name]) => {
+  const [ivf, exact] = [knnIds.get(name + false), knnIds.get(name + true)];
+  if (!ivf || !exact) return [];
+  const runs = exact.map((e, i) => ivf[i]!.filter((id) => e.includes(id)).length / Math.max(1, e.length));
+  return [`| ${name} | ${(runs.reduce((a, b) => a + b, 0) / runs.length).toFixed(3)} |`];
+});
+if (recallRows.length) {
+  console.log(`\nCall kNN recall@10, IVF (default nprobe) against exact, over the runs (vectors: ${clustered ? 'clustered-vectors.ts' : 'synthetic-calls.ts'}, random — not real embeddings)\n\n| query | recall@10 |\n| --- | ---: |`);
+  for (const r of recallRows) console.log(r);
+}
 if (keepAt < 0) rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { gaussian, mulberry32 } from '../../core/prng.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import type { Filter, SegmentKnnQuery } from '../../indexer/query-model.ts';
 import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
+import { clusteredVectors } from './clustered-vectors.ts';
 import { syntheticCalls } from './synthetic-calls.ts';
 
 /**
@@ -36,26 +36,11 @@ const keepAt = process.argv.indexOf('--keep');
 const dir = keepAt > 0 ? process.argv[keepAt + 1]! : mkdtempSync(path.join(tmpdir(), 'callscope-knn-bench-'));
 const file = path.join(dir, 'index.sqlite');
 const DIMS = 192;
-const TOPICS = 500;
-const PHRASINGS = 40;
 const PER_CALL = 10;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-const rnd = mulberry32(42);
-const normal = gaussian(rnd);
-function unit(v: number[]): number[] {
-  const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  return v.map((x) => x / n);
-}
-/** A unit vector at about cosine `cos` from `v` (isotropic Gaussian noise of the matching size). */
-const around = (v: number[], cos: number) => {
-  const sigma = Math.sqrt((1 / cos ** 2 - 1) / DIMS);
-  return unit(v.map((x) => x + sigma * normal()));
-};
-const topics = Array.from({ length: TOPICS }, () => unit(Array.from({ length: DIMS }, () => normal())));
-const phrasings = topics.flatMap((t) => Array.from({ length: PHRASINGS }, () => around(t, 0.8)));
-const clustered = () => around(phrasings[Math.floor(rnd() * phrasings.length)]!, 0.9);
+const { clustered, queries: queryMakers } = clusteredVectors(DIMS);
 
 function withVectors(doc: CallDoc): CallDoc {
   const vectors = doc.segments.slice(0, PER_CALL).map((s) => ({ segmentId: s.id, vector: clustered() }));
@@ -96,11 +81,7 @@ console.log(`${fmt(meta.count ?? 0)} segment vectors (${DIMS}-d) of ${fmt(meta.c
 const queryKind = process.argv.includes('--query') ? process.argv[process.argv.indexOf('--query') + 1]! : 'utterance';
 const casesAt = process.argv.indexOf('--cases');
 const onlyCases = casesAt > 0 ? new RegExp(process.argv[casesAt + 1]!) : null;
-const makeQuery = {
-  utterance: clustered,
-  topic: () => around(topics[Math.floor(rnd() * TOPICS)]!, 0.8),
-  random: () => unit(Array.from({ length: DIMS }, () => normal())),
-}[queryKind];
+const makeQuery = queryMakers[queryKind];
 if (!makeQuery) throw new Error(`--query is utterance, topic or random, not ${queryKind}`);
 const qs = Array.from({ length: queries }, makeQuery);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -140,19 +121,26 @@ for (const c of cases) {
   }
 }
 
-// Call-level kNN (one vector a call, exact scan) at the same size, for reference.
-const callKnn = [];
+// Call-level kNN (one vector a call: the synthetic calls' own embeddings) at the same size, IVF and exact.
+const callKnn = { ivf: [] as number[], exact: [] as number[], recall: 0 };
 for (const vector of qs) {
-  const t = performance.now();
-  await store.knn({ vector, k: 10 });
-  callKnn.push(performance.now() - t);
+  const timedKnn = async (exact: boolean) => {
+    const t = performance.now();
+    const ids = (await store.knn({ vector, k: 10, exact })).map((h) => h.call.id);
+    callKnn[exact ? 'exact' : 'ivf'].push(performance.now() - t);
+    return ids;
+  };
+  const [approx, exact] = [await timedKnn(false), await timedKnn(true)];
+  callKnn.recall += approx.filter((id) => exact.includes(id)).length / Math.max(1, exact.length) / qs.length;
 }
 
 const header = ['query', 'calls kept', 'nprobe', 'recall@10 vs exact', 'IVF p50 ms', 'IVF p95 ms', 'exact p50 ms', 'exact p95 ms', 'speed-up p50'];
 console.log(`\nSegment kNN, k = 10, ${queries} ${queryKind} queries each, ${fmt(meta.count ?? 0)} vectors / ${fmt(calls)} calls, ${lists} lists | load average ${load()}`);
 console.log(`| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log(`\nCall-level kNN (exact, ${fmt(calls)} call vectors): p50 ${pct(callKnn, 50).toFixed(1)} ms, p95 ${pct(callKnn, 95).toFixed(1)} ms`);
+console.log(
+  `\nCall-level kNN (${fmt(calls)} call vectors, synthetic-calls.ts embeddings): IVF p50 ${pct(callKnn.ivf, 50).toFixed(1)} ms, p95 ${pct(callKnn.ivf, 95).toFixed(1)} ms; exact p50 ${pct(callKnn.exact, 50).toFixed(1)} ms, p95 ${pct(callKnn.exact, 95).toFixed(1)} ms; recall@10 ${callKnn.recall.toFixed(3)}`,
+);
 console.log(`load average at the end: ${load()}`);
 await store.close();
 if (keepAt < 0) rmSync(dir, { recursive: true, force: true });

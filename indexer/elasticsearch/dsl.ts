@@ -158,5 +158,19 @@ export function knnDsl(q: KnnQuery, tokenizer: Tokenizer): Dsl {
   };
 }
 
+/**
+ * Exact kNN (the reference, `exact: true`): every call the filter keeps scored by a script —
+ * Elasticsearch's documented brute-force form, cosineSimilarity + 1 (scores may not be negative).
+ */
+export function exactKnnQuery(q: KnnQuery, tokenizer: Tokenizer): Dsl {
+  const filter = filterDsl(q.filter, tokenizer);
+  return {
+    script_score: {
+      query: { bool: { filter: [{ exists: { field: 'embedding' } }, ...(filter === MATCH_ALL ? [] : [filter])] } },
+      script: { source: "cosineSimilarity(params.query_vector, 'embedding') + 1.0", params: { query_vector: q.vector } },
+    },
+  };
+}
+
 /** Elasticsearch's cosine _score is (1 + cos) / 2. */
 export const cosineOfScore = (score: number) => 2 * score - 1;

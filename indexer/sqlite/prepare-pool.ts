@@ -1,4 +1,5 @@
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { tsWorker } from '../../core/in-thread.ts';
 import { CallScopeError } from '../../core/errors.ts';
 import type { PreparedWrite } from './prepared-write.ts';
 
@@ -35,7 +36,7 @@ export class PreparePool {
     this.threads = Array.from({ length: count }, () => {
       const { port1, port2 } = new MessageChannel();
       const signal = new Int32Array(new SharedArrayBuffer(4));
-      const worker = new Worker(new URL('./prepare-thread.mjs', import.meta.url), { workerData: { port: port2, signal, tokenizer }, transferList: [port2] });
+      const worker = tsWorker(new URL('./prepare-thread.ts', import.meta.url), { port: port2, signal, tokenizer }, [port2]);
       worker.unref();
       port1.unref();
       const thread: Thread = { worker, port: port1, signal, failed: null };

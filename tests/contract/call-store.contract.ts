@@ -449,6 +449,15 @@ export function callStoreContract(engine: string, open: () => Promise<OpenedStor
         expect((await store.knn({ vector: [1, 0, 0], k: 2, filter: { terms: { branch: ['北京分行'] } } })).map((h) => h.call.id)).toEqual(['c3', 'c4']);
         expect((await store.knn({ vector: [0, 1, 0], k: 1, filter: { booleans: { passed: true } } })).map((h) => h.call.id)).toEqual(['c6']);
       });
+
+      it('the exact scan and the approximate index (after warm, reading one list) answer the same', async () => {
+        await store.warm?.();
+        for (const approach of [{ exact: true }, { nprobe: 1 }]) {
+          expect((await store.knn({ vector: [1, 0, 0], k: 10, ...approach })).map((h) => h.call.id)).toEqual(['c1', 'c3', 'c6', 'c2', 'c4']);
+          // Pre-filter: k hits whenever k calls match, every one inside the filter.
+          expect((await store.knn({ vector: [0, 1, 0], k: 2, filter: { terms: { branch: ['北京分行'] } }, ...approach })).map((h) => h.call.id)).toEqual(['c3', 'c4']);
+        }
+      });
     });
   });
 }

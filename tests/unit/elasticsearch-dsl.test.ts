@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { ElasticsearchCallStore } from '../../indexer/elasticsearch-store.ts';
-import { aggResultOf, aggsDsl, cosineOfScore, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from '../../indexer/elasticsearch/dsl.ts';
+import { aggResultOf, aggsDsl, cosineOfScore, exactKnnQuery, filterDsl, knnDsl, queryBodyDsl, sortDsl, totalOfHits } from '../../indexer/elasticsearch/dsl.ts';
 import { esDocument, esGradeUpdate } from '../../indexer/elasticsearch/es-document.ts';
 import { indexTemplate } from '../../indexer/elasticsearch/mapping.ts';
 import { openStore } from '../../indexer/open-store.ts';
@@ -196,6 +196,15 @@ describe('kNN → top-level knn section', () => {
       filter: { terms: { branch: ['北京分行'] } },
     });
     expect(knnDsl(KnnQuery.parse({ vector: [1, 0], k: 50 }), tokenizer)).toEqual({ field: 'embedding', query_vector: [1, 0], k: 50, num_candidates: 500 });
+  });
+
+  it('exact: a script_score over the calls the filter keeps (cosineSimilarity + 1)', () => {
+    expect(exactKnnQuery(KnnQuery.parse({ vector: [1, 0], k: 3, exact: true, filter: { terms: { branch: ['北京分行'] } } }), tokenizer)).toEqual({
+      script_score: {
+        query: { bool: { filter: [{ exists: { field: 'embedding' } }, { terms: { branch: ['北京分行'] } }] } },
+        script: { source: "cosineSimilarity(params.query_vector, 'embedding') + 1.0", params: { query_vector: [1, 0] } },
+      },
+    });
   });
 
   it('turns the cosine _score ((1 + cos) / 2) back into the cosine', () => {

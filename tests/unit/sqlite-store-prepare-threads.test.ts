@@ -16,7 +16,7 @@ const batch = (ds: CallDoc[]) => ds.map((doc) => ({ doc, docHash: `h-${doc.id}` 
 function contents(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = ['calls', 'call_docs', 'call_labels', 'call_checkpoints', 'call_vectors', 'segments_fts_data', 'segments_fts_docsize'];
+    const tables = ['calls', 'call_docs', 'call_labels', 'call_checkpoints', 'call_ivf_vectors', 'segments_fts_data', 'segments_fts_docsize'];
     return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all()]));
   } finally {
     db.close();

@@ -12,9 +12,9 @@ import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { PreparePool, type TokenizerModule } from './sqlite/prepare-pool.ts';
-import { segmentTerms, type PreparedWrite } from './sqlite/prepared-write.ts';
-import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
-import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT, UNDATED } from './sqlite/schema.ts';
+import { callText, wordsInOneSegment, type CallText, type PreparedWrite } from './sqlite/prepared-write.ts';
+import { filterSql, leafCallsSql, textMatches, WORDS_IN_ONE_SEGMENT, type Sql } from './sqlite/filter-sql.ts';
+import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, FTS_DDL, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, UNDATED, WORDS_DDL } from './sqlite/schema.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
 import { SegmentVectors, type VectorIndexOptions } from './sqlite/vector-segments.ts';
 import type { z } from 'zod';
@@ -100,6 +100,10 @@ export class SqliteCallStore implements CallStore {
     // Checkpoint the WAL every ~40 MB instead of 4 MB (as the record store does): a re-score writes a few
     // kilobytes a call, and every checkpoint copies the pages out and syncs the file.
     this.db.pragma('wal_autocheckpoint = 10000');
+    // The "all these words in one segment" check of text leaves (filter-sql.ts), on the candidates FTS5 finds.
+    this.db.function(WORDS_IN_ONE_SEGMENT, { deterministic: true }, (words, role, terms) =>
+      wordsInOneSegment(words as string, role as string | null, (terms as string).split(' ')) ? 1 : 0,
+    );
     // Grades kept beside documents (putGrades); added without a schema version: older files just gain the table.
     this.db.exec(GRADES_DDL);
     // Segment embeddings: their own tables (IF NOT EXISTS), also without a schema version.
@@ -112,6 +116,13 @@ export class SqliteCallStore implements CallStore {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
+    if (version === 5) {
+      this.db.transaction(() => {
+        this.textRowsPerCall();
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
+      return;
+    }
     if (version >= 2 && version <= 4) {
       this.db.transaction(() => {
         this.rebuildFromStoredDocuments();
@@ -145,7 +156,22 @@ export class SqliteCallStore implements CallStore {
   }
 
   /**
-   * Versions 2–4 → 5: call numbers follow recording time since v5 (and FTS rowids with them; v4
+   * Version 5 → 6: the full-text rows become one per call (v5 had one per segment) and the
+   * segment words are kept for the multi-word check. Call numbers are the same in both, so only
+   * the text rows are rebuilt, from the stored documents (jieba again: the FTS table keeps no text).
+   */
+  private textRowsPerCall(): void {
+    this.db.exec(`DROP TABLE IF EXISTS segments_fts; DROP TABLE IF EXISTS call_fts; DROP TABLE IF EXISTS call_words; ${FTS_DDL} ${WORDS_DDL}`);
+    const stmt = this.prepareStatements();
+    const batch = this.db.prepare('SELECT n, doc FROM call_docs WHERE n > ? ORDER BY n LIMIT 1000').raw();
+    for (let last = -Infinity, rows = batch.all(last) as Array<[number, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
+      for (const [n, blob] of rows) this.insertText(n, callText(unpackDocUnchecked(blob), this.tokenizer), stmt);
+      last = rows[rows.length - 1]![0];
+    }
+  }
+
+  /**
+   * Versions 2–4 → 6: call numbers follow recording time since v5 (and FTS rowids with them; v4
    * changed the FTS columns), so every table is rebuilt from the stored documents (the FTS table
    * keeps no text). The compressed documents are carried over as they are.
    */
@@ -154,7 +180,7 @@ export class SqliteCallStore implements CallStore {
     for (const idx of this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('calls_old', 'call_docs_old') AND sql IS NOT NULL`).all() as Array<{ name: string }>) {
       this.db.exec(`DROP INDEX "${idx.name}"`);
     }
-    for (const t of ['call_labels', 'call_checkpoints', 'call_vectors', 'segments_fts', 'store_counters', 'deleted_calls']) this.db.exec(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of ['call_labels', 'call_checkpoints', 'call_vectors', 'segments_fts', 'call_fts', 'call_words', 'store_counters', 'deleted_calls']) this.db.exec(`DROP TABLE IF EXISTS ${t}`);
     this.db.exec(DDL);
     this.db.exec(GRADES_DDL);
     const stmt = this.prepareStatements();
@@ -169,11 +195,14 @@ export class SqliteCallStore implements CallStore {
     this.db.exec('DROP TABLE calls_old; DROP TABLE call_docs_old; DROP TABLE call_grades_old;');
   }
 
-  private insertSegments(doc: CallDoc, n: number, terms: string[], insert: Database.Statement): void {
-    doc.segments.forEach((s, i) => {
-      const t = terms[i]!;
-      insert.run(n * MAX_SEGMENTS + i, s.role === 'agent' ? t : '', s.role === 'customer' ? t : '', s.role === 'unknown' ? t : '');
-    });
+  private insertText(n: number, text: CallText, stmt = this.stmt): void {
+    stmt.insertText.run(n, text.agent, text.customer, text.unknown);
+    stmt.insertWords.run(n, text.words);
+  }
+
+  private deleteText(n: number, stmt = this.stmt): void {
+    stmt.deleteText.run(n);
+    stmt.deleteWords.run(n);
   }
 
   private prepareStatements() {
@@ -199,8 +228,10 @@ export class SqliteCallStore implements CallStore {
       insertCheckpoint: this.db.prepare('INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES (?, ?, ?)'),
       putVector: this.db.prepare('INSERT OR REPLACE INTO call_vectors (n, model, dims, vector) VALUES (?, ?, ?, ?)'),
       deleteVector: this.db.prepare('DELETE FROM call_vectors WHERE n = ?'),
-      insertSegment: this.db.prepare('INSERT INTO segments_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)'),
-      deleteSegment: this.db.prepare('DELETE FROM segments_fts WHERE rowid = ?'),
+      insertText: this.db.prepare('INSERT INTO call_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)'),
+      deleteText: this.db.prepare('DELETE FROM call_fts WHERE rowid = ?'),
+      insertWords: this.db.prepare('INSERT INTO call_words (n, words) VALUES (?, ?)'),
+      deleteWords: this.db.prepare('DELETE FROM call_words WHERE n = ?'),
       deleteCall: this.db.prepare('DELETE FROM calls WHERE n = ?'),
       deleteDoc: this.db.prepare('DELETE FROM call_docs WHERE n = ?'),
       docById: this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n WHERE c.id = ?').raw(),
@@ -307,8 +338,8 @@ export class SqliteCallStore implements CallStore {
     stmt.putDoc.run(n, packed ?? prepared?.packed ?? packDoc(withoutSegmentEmbeddings(doc)));
     this.segmentVectors.write(n, doc, previous !== undefined);
     if (previous?.text_hash === textHash) return;
-    if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
-    this.insertSegments(doc, n, prepared?.segmentTerms ?? segmentTerms(doc, this.tokenizer), stmt.insertSegment);
+    if (previous) this.deleteText(n, stmt);
+    this.insertText(n, prepared?.text ?? callText(doc, this.tokenizer), stmt);
   }
 
   /** The next free number of a recording minute (or below every number, for a call without a recording time). */
@@ -324,7 +355,7 @@ export class SqliteCallStore implements CallStore {
   /** Removes every row of a call (and notes the delete for the analytics mirrors). */
   private removeRows(previous: Existing, stmt = this.stmt): void {
     const { n } = previous;
-    for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
+    this.deleteText(n, stmt);
     stmt.deleteLabels.run(n);
     stmt.deleteCheckpoints.run(n);
     stmt.deleteVector.run(n);
@@ -526,20 +557,15 @@ export class SqliteCallStore implements CallStore {
       await mirror.sync(this.db);
       const tables = new Map<string, string>();
       try {
-        for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
-          // Rows come in rowid order: a call's segments are adjacent, so one comparison drops the repeats.
-          const matches = this.db.prepare(`SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck();
-          const ns = matches.all(match) as number[]; // .all() is about twice as fast as iterating here
-          tables.set(
-            match,
-            await mirror.numbersTable((add) => {
-              for (let i = 0; i < ns.length; i++) if (i === 0 || ns[i] !== ns[i - 1]) add(ns[i]!);
-            }),
-          );
+        for (const leaf of filters.flatMap((f) => textMatches(f, this.tokenizer))) {
+          if (tables.has(leaf.key)) continue;
+          const calls = leafCallsSql(leaf);
+          const ns = this.db.prepare(calls.sql).pluck().all(...calls.params) as number[]; // .all() is about twice as fast as iterating here
+          tables.set(leaf.key, await mirror.numbersTable((add) => ns.forEach((n) => add(n))));
         }
         return await fn({
           dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
-          filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
+          filter: (f) => filterSql(f, this.tokenizer, (leaf) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(leaf.key)!})`, params: [] })),
           rows: (sql, params) => mirror.rows(sql, params),
           quantiles: (expr, percents) => `quantile_cont(${expr}, [${percents.map((p) => p / 100).join(', ')}])`,
         });

@@ -10,18 +10,18 @@ import { AggregateRequest, cappedTotal, Filter as FilterSchema, KnnQuery, parseS
 import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
+import { factValues, gradeValues, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { PreparePool, type TokenizerModule } from './sqlite/prepare-pool.ts';
 import { callText, wordsInOneSegment, type CallText, type PreparedWrite } from './sqlite/prepared-write.ts';
 import { filterSql, leafCallsSql, textMatches, WORDS_IN_ONE_SEGMENT, type Sql } from './sqlite/filter-sql.ts';
-import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, FTS_DDL, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, UNDATED, WORDS_DDL } from './sqlite/schema.ts';
+import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, fromList, FTS_DDL, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, UNDATED, WORDS_DDL } from './sqlite/schema.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
 import { SegmentVectors, type VectorIndexOptions } from './sqlite/vector-segments.ts';
 import type { z } from 'zod';
 
 export type { Tokenizer } from './text-terms.ts';
 
-type Existing = { n: number; text_hash: string; segment_count: number };
+type Existing = { n: number; text_hash: string; segment_count: number; labels: string | null; checkpoints: string | null };
 
 export type SqliteStoreOptions = {
   /**
@@ -47,6 +47,8 @@ const PREPARE_CHUNK = 100;
 
 const DAY_MS = 86_400_000;
 const RECORDED_AT = FACT_COLUMNS.indexOf('recorded_ms');
+const LABELS = FACT_COLUMNS.indexOf('labels');
+const CHECKPOINTS = FACT_COLUMNS.indexOf('checkpoints');
 
 /** Does a filter (or an aggregation tree) use custom fields? Those are answered by SQLite's JSON functions. */
 function filterUsesCustom(f: Filter): boolean {
@@ -74,6 +76,15 @@ const sortColumn = (field: SortField) =>
 const GRADES_DDL = 'CREATE TABLE IF NOT EXISTS call_grades (n INTEGER PRIMARY KEY, grade TEXT NOT NULL)';
 type StoredDoc = [doc: Buffer, grade: string | null];
 const unpackStored = ([doc, grade]: StoredDoc): CallDoc => withGrade(unpackDocUnchecked(doc), grade === null ? null : (JSON.parse(grade) as Pick<Grade, 'scores' | 'scoreVersion'>));
+
+/** Deletes the rows (a, b, n) no longer listed and inserts the new ones: a re-score touches only what changed. */
+function replaceRows(old: Array<[string, string]>, now: Array<[string, string]>, remove: Database.Statement, insert: Database.Statement, n: number): void {
+  const key = ([a, b]: [string, string]) => `${a}\t${b}`;
+  const before = new Set(old.map(key));
+  const after = new Set(now.map(key));
+  for (const row of old) if (!after.has(key(row))) remove.run(row[0], row[1], n);
+  for (const row of now) if (!before.has(key(row))) insert.run(row[0], row[1], n);
+}
 
 export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
@@ -157,10 +168,16 @@ export class SqliteCallStore implements CallStore {
 
   /**
    * Version 5 → 6: the full-text rows become one per call (v5 had one per segment) and the
-   * segment words are kept for the multi-word check. Call numbers are the same in both, so only
-   * the text rows are rebuilt, from the stored documents (jieba again: the FTS table keeps no text).
+   * segment words are kept for the multi-word check; each call's label and checkpoint rows are
+   * listed on its fact row, and their by-call indexes go. Call numbers are the same in both, so
+   * only the text rows are rebuilt, from the stored documents (jieba again: the FTS table keeps no text).
    */
   private textRowsPerCall(): void {
+    this.db.exec(`ALTER TABLE calls ADD COLUMN labels TEXT; ALTER TABLE calls ADD COLUMN checkpoints TEXT;
+      UPDATE calls SET
+        labels = (SELECT group_concat(kind || char(9) || value, char(10)) FROM call_labels WHERE call_n = calls.n),
+        checkpoints = (SELECT group_concat(checkpoint_id || char(9) || outcome, char(10)) FROM call_checkpoints WHERE call_n = calls.n);
+      DROP INDEX call_labels_call; DROP INDEX call_checkpoints_call;`);
     this.db.exec(`DROP TABLE IF EXISTS segments_fts; DROP TABLE IF EXISTS call_fts; DROP TABLE IF EXISTS call_words; ${FTS_DDL} ${WORDS_DDL}`);
     const stmt = this.prepareStatements();
     const batch = this.db.prepare('SELECT n, doc FROM call_docs WHERE n > ? ORDER BY n LIMIT 1000').raw();
@@ -209,7 +226,7 @@ export class SqliteCallStore implements CallStore {
     const cols = FACT_COLUMNS.join(', ');
     const marks = FACT_COLUMNS.map(() => '?').join(', ');
     return {
-      existing: this.db.prepare('SELECT n, text_hash, segment_count FROM calls WHERE id = ?'),
+      existing: this.db.prepare('SELECT n, text_hash, segment_count, labels, checkpoints FROM calls WHERE id = ?'),
       nextSeq: this.db.prepare(`UPDATE store_counters SET value = value + 1 WHERE name = 'seq' RETURNING value`).pluck(),
       insertCall: this.db.prepare(`INSERT INTO calls (n, id, ${cols}, seq) VALUES (?, ?, ${marks}, ?)`),
       lastInMinute: this.db.prepare('SELECT max(n) FROM calls WHERE n >= ? AND n < ?').pluck(),
@@ -217,14 +234,10 @@ export class SqliteCallStore implements CallStore {
       updateCall: this.db.prepare(`UPDATE calls SET ${FACT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, seq = ? WHERE n = ?`),
       logDelete: this.db.prepare('INSERT INTO deleted_calls (seq, n) VALUES (?, ?)'),
       putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc) VALUES (?, ?)'),
-      deleteLabels: this.db.prepare('DELETE FROM call_labels WHERE call_n = ?'),
-      labelsOf: this.db.prepare('SELECT kind, value FROM call_labels WHERE call_n = ?').raw(),
       deleteLabel: this.db.prepare('DELETE FROM call_labels WHERE kind = ? AND value = ? AND call_n = ?'),
-      checkpointsOf: this.db.prepare('SELECT checkpoint_id, outcome FROM call_checkpoints WHERE call_n = ?').raw(),
       deleteCheckpoint: this.db.prepare('DELETE FROM call_checkpoints WHERE checkpoint_id = ? AND outcome = ? AND call_n = ?'),
       vectorOf: this.db.prepare('SELECT vector FROM call_vectors WHERE n = ?').pluck(),
       insertLabel: this.db.prepare('INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES (?, ?, ?)'),
-      deleteCheckpoints: this.db.prepare('DELETE FROM call_checkpoints WHERE call_n = ?'),
       insertCheckpoint: this.db.prepare('INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES (?, ?, ?)'),
       putVector: this.db.prepare('INSERT OR REPLACE INTO call_vectors (n, model, dims, vector) VALUES (?, ?, ?, ?)'),
       deleteVector: this.db.prepare('DELETE FROM call_vectors WHERE n = ?'),
@@ -236,7 +249,7 @@ export class SqliteCallStore implements CallStore {
       deleteDoc: this.db.prepare('DELETE FROM call_docs WHERE n = ?'),
       docById: this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n WHERE c.id = ?').raw(),
       docByN: this.db.prepare('SELECT d.doc, g.grade FROM call_docs d LEFT JOIN call_grades g ON g.n = d.n WHERE d.n = ?').raw(),
-      gradeTarget: this.db.prepare('SELECT n, doc_hash, scorecard_id, score, passed, vetoed FROM calls WHERE id = ?').raw(),
+      gradeTarget: this.db.prepare('SELECT n, doc_hash, scorecard_id, score, passed, vetoed, checkpoints FROM calls WHERE id = ?').raw(),
       putGrade: this.db.prepare('INSERT OR REPLACE INTO call_grades (n, grade) VALUES (?, ?)'),
       deleteGrade: this.db.prepare('DELETE FROM call_grades WHERE n = ?'),
       docHash: this.db.prepare('SELECT doc_hash FROM calls WHERE id = ?').pluck(),
@@ -311,8 +324,6 @@ export class SqliteCallStore implements CallStore {
       previous = undefined;
     }
     const seq = stmt.nextSeq.get() as number;
-    const labels = labelsOf(doc).map(([kind, value]) => `${kind}\u0000${value}`);
-    const checkpoints = checkpointsOf(doc).map(([id, outcome]) => `${id}\u0000${outcome}`);
     const embedding = doc.nlp?.embedding;
     const vector = embedding && embedding.vector.length > 0 ? vectorBlob(embedding.vector) : null;
     let n: number;
@@ -321,18 +332,16 @@ export class SqliteCallStore implements CallStore {
       n = previous.n;
       this.updateChangedColumns(n, values, seq);
       stmt.deleteGrade.run(n);
-      const oldLabels = (stmt.labelsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
-      for (const key of oldLabels.filter((k) => !labels.includes(k))) stmt.deleteLabel.run(...key.split('\u0000'), n);
-      for (const key of labels.filter((k) => !oldLabels.includes(k))) stmt.insertLabel.run(...key.split('\u0000'), n);
-      this.replaceCheckpoints(n, checkpoints, stmt);
+      replaceRows(fromList(previous.labels), fromList(values[LABELS] as string | null), stmt.deleteLabel, stmt.insertLabel, n);
+      replaceRows(fromList(previous.checkpoints), fromList(values[CHECKPOINTS] as string | null), stmt.deleteCheckpoint, stmt.insertCheckpoint, n);
       const oldVector = stmt.vectorOf.get(n) as Buffer | undefined;
       if (!vector) stmt.deleteVector.run(n);
       else if (!oldVector || !oldVector.equals(vector)) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     } else {
       n = this.freeNumber(minute, stmt);
       stmt.insertCall.run(n, doc.id, ...values, seq);
-      for (const key of labels) stmt.insertLabel.run(...key.split('\u0000'), n);
-      for (const key of checkpoints) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
+      for (const [kind, value] of fromList(values[LABELS] as string | null)) stmt.insertLabel.run(kind, value, n);
+      for (const [id, outcome] of fromList(values[CHECKPOINTS] as string | null)) stmt.insertCheckpoint.run(id, outcome, n);
       if (vector) stmt.putVector.run(n, embedding!.model, embedding!.vector.length, vector);
     }
     stmt.putDoc.run(n, packed ?? prepared?.packed ?? packDoc(withoutSegmentEmbeddings(doc)));
@@ -356,8 +365,8 @@ export class SqliteCallStore implements CallStore {
   private removeRows(previous: Existing, stmt = this.stmt): void {
     const { n } = previous;
     this.deleteText(n, stmt);
-    stmt.deleteLabels.run(n);
-    stmt.deleteCheckpoints.run(n);
+    for (const [kind, value] of fromList(previous.labels)) stmt.deleteLabel.run(kind, value, n);
+    for (const [id, outcome] of fromList(previous.checkpoints)) stmt.deleteCheckpoint.run(id, outcome, n);
     stmt.deleteVector.run(n);
     this.segmentVectors.remove(n);
     stmt.deleteGrade.run(n);
@@ -366,11 +375,6 @@ export class SqliteCallStore implements CallStore {
     stmt.logDelete.run(stmt.nextSeq.get() as number, n);
   }
 
-  private replaceCheckpoints(n: number, checkpoints: string[], stmt = this.stmt): void {
-    const old = (stmt.checkpointsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
-    for (const key of old.filter((k) => !checkpoints.includes(k))) stmt.deleteCheckpoint.run(...key.split('\u0000'), n);
-    for (const key of checkpoints.filter((k) => !old.includes(k))) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
-  }
 
   async putGrades(grades: ReadonlyArray<Grade>): Promise<string[]> {
     const notApplied: string[] = [];
@@ -385,7 +389,7 @@ export class SqliteCallStore implements CallStore {
         const values = { doc_hash: g.docHash, ...gradeValues(g.scores) };
         const changed = Object.entries(values).filter(([, v], i) => i === 0 || old[i - 1] !== v);
         this.updateColumns(n, changed, this.stmt.nextSeq.get() as number);
-        this.replaceCheckpoints(n, checkpointsOf(g).map(([id, outcome]) => `${id}\u0000${outcome}`));
+        replaceRows(fromList(old[old.length - 1] as string | null), fromList(values.checkpoints), this.stmt.deleteCheckpoint, this.stmt.insertCheckpoint, n);
         // Byte for byte JSON.stringify({ scores, scoreVersion }).
         this.stmt.putGrade.run(n, `{"scores":${g.scoresJson ?? JSON.stringify(g.scores)},"scoreVersion":${JSON.stringify(g.scoreVersion)}}`);
       }

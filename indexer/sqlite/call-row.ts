@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { CallDoc, type Score } from '../../core/schemas.ts';
 import type { CheckpointOutcome } from '../query-model.ts';
-import { FACT_COLUMNS } from './schema.ts';
+import { FACT_COLUMNS, toList } from './schema.ts';
 
 /** What a call's full-text rows are built from: when it is unchanged, a re-score leaves them alone. */
 export function segmentTextHash(doc: CallDoc): string {
@@ -27,7 +27,13 @@ export function checkpointOutcome(item: { applicable: boolean; passed: boolean |
 /** The fact columns a call's grades decide (the first scorecard's): a re-score changes only these. */
 export function gradeValues(scores: Score[]) {
   const score = scores[0];
-  return { scorecard_id: score?.scorecardId ?? null, score: score?.total ?? null, passed: bool(score?.passed), vetoed: bool(score?.vetoed) };
+  return {
+    scorecard_id: score?.scorecardId ?? null,
+    score: score?.total ?? null,
+    passed: bool(score?.passed),
+    vetoed: bool(score?.vetoed),
+    checkpoints: toList(checkpointsOf({ scores })),
+  };
 }
 
 export function factValues(doc: CallDoc, docHash: string, textHash: string): unknown[] {
@@ -78,6 +84,8 @@ export function factValues(doc: CallDoc, docHash: string, textHash: string): unk
     segment_count: doc.segments.length,
     text_hash: textHash,
     doc_hash: docHash,
+    labels: toList(labelsOf(doc)),
+    checkpoints: grade.checkpoints,
   };
   return FACT_COLUMNS.map((c) => byColumn[c]);
 }

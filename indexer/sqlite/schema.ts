@@ -68,6 +68,8 @@ export const FACT_COLUMNS = [
   'segment_count',
   'text_hash',
   'doc_hash',
+  'labels',
+  'checkpoints',
 ] as const;
 
 /**
@@ -85,6 +87,17 @@ export const FTS_DDL = `CREATE VIRTUAL TABLE call_fts USING fts5(agent, customer
  */
 export const SEGMENT_BREAK = '\uE000';
 
+/**
+ * A call's label or checkpoint rows as one fact-row column: \`kind<TAB>value\` / \`checkpoint<TAB>outcome\`,
+ * one a line (null when none). Since v6 the row tables have no index by call: a re-put or delete
+ * finds the rows to remove here, and the analytics mirror reads them from here.
+ */
+export const LIST_ENTRY = '\t';
+export const LIST_LINE = '\n';
+export const toList = (entries: Array<[string, string]>): string | null => (entries.length ? entries.map(([a, b]) => `${a}${LIST_ENTRY}${b}`).join(LIST_LINE) : null);
+export const fromList = (list: string | null): Array<[string, string]> =>
+  list ? list.split(LIST_LINE).map((line) => line.split(LIST_ENTRY) as [string, string]) : [];
+
 /** Each segment's index terms, one line a segment: `role term term …` (the multi-word check). */
 export const WORDS_DDL = 'CREATE TABLE call_words (n INTEGER PRIMARY KEY, words TEXT NOT NULL);';
 
@@ -97,7 +110,9 @@ CREATE TABLE calls (
   segment_count INTEGER NOT NULL,
   text_hash TEXT NOT NULL,
   doc_hash TEXT NOT NULL,
-  seq INTEGER NOT NULL DEFAULT 0
+  seq INTEGER NOT NULL DEFAULT 0,
+  labels TEXT, -- since v6: the call's label rows (LABEL_LIST), for re-puts, deletes and the mirror
+  checkpoints TEXT -- since v6: its checkpoint rows, likewise
 );
 CREATE INDEX calls_seq ON calls(seq);
 CREATE TABLE store_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -111,11 +126,9 @@ CREATE INDEX calls_team ON calls(team, recorded_ms);
 CREATE INDEX calls_score ON calls(score);
 CREATE TABLE call_docs (n INTEGER PRIMARY KEY, doc BLOB NOT NULL);
 CREATE TABLE call_labels (kind TEXT NOT NULL, value TEXT NOT NULL, call_n INTEGER NOT NULL, PRIMARY KEY (kind, value, call_n)) WITHOUT ROWID;
-CREATE INDEX call_labels_call ON call_labels(call_n);
 CREATE TABLE call_checkpoints (
   checkpoint_id TEXT NOT NULL, outcome TEXT NOT NULL, call_n INTEGER NOT NULL, PRIMARY KEY (checkpoint_id, outcome, call_n)
 ) WITHOUT ROWID;
-CREATE INDEX call_checkpoints_call ON call_checkpoints(call_n);
 CREATE TABLE call_vectors (n INTEGER PRIMARY KEY, model TEXT NOT NULL, dims INTEGER NOT NULL, vector BLOB NOT NULL);
 ${FTS_DDL}
 ${WORDS_DDL}

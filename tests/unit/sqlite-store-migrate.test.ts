@@ -132,9 +132,30 @@ it('moves a v5 index (one full-text row per segment) to one row per call (v6) an
         expect(await ids({ words: '年费 减免' }, sort)).toEqual(['c6']);
         expect(await ids({ or: [{ words: '违约金 投诉' }, { words: '额度' }] }, sort)).toEqual(['c3']);
       }
+      // Label and checkpoint rows are listed on the fact rows since v6 (filled from v5's rows).
+      const filtered = async (filter: object) => (await store.query({ filter: filter as never, sort: [{ field: 'score', order: 'desc' }] })).items.map((h) => h.call.id);
+      expect(await filtered({ flags: { any: ['complaint_threat'] } })).toEqual(['c2', 'c4']);
+      expect(await filtered({ checkpoints: [{ checkpointId: 'empathy', outcome: ['failed'] }] })).toEqual(['c2', 'c4']);
     } finally {
       await store.close();
     }
+  }
+  // A re-put of a migrated call replaces its rows by that list: c4 loses a flag and its empathy failure.
+  const store = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics: 'sqlite' });
+  try {
+    const c4 = contractCalls[3]!;
+    const score = c4.scores[0]!;
+    await store.put(
+      { ...c4, review: { ...c4.review!, flags: ['regulator_escalation'] }, scores: [{ ...score, items: score.items.map((i) => (i.checkpointId === 'empathy' ? { ...i, passed: true } : i)) }] },
+      'h-c4b',
+    );
+    const filtered = async (filter: object) => (await store.query({ filter: filter as never })).items.map((h) => h.call.id);
+    expect(await filtered({ flags: { any: ['complaint_threat'] } })).toEqual(['c2']);
+    expect(await filtered({ flags: { any: ['regulator_escalation'] } })).toEqual(['c4']);
+    expect(await filtered({ checkpoints: [{ checkpointId: 'empathy', outcome: ['failed'] }] })).toEqual(['c2']);
+    expect(await filtered({ checkpoints: [{ checkpointId: 'empathy', outcome: ['passed'] }] })).toEqual(['c6', 'c4', 'c1']);
+  } finally {
+    await store.close();
   }
   const after = new Database(file, { readonly: true });
   expect(after.pragma('user_version', { simple: true })).toBe(6);

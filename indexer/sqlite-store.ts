@@ -8,6 +8,7 @@ import { bySimilarity, listPage, MAX_REFS, sameBase, searchPage, segmentKnnHit, 
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AggregateRequest, cappedTotal, Filter as FilterSchema, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
 import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts';
+import { sortedTextPage, WALKABLE } from './sqlite/text-sorted.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { factValues, gradeValues, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
@@ -39,6 +40,8 @@ export type SqliteStoreOptions = {
    * default). `tokenizer` names the module export that is `tokenizer.index` in those threads.
    */
   prepareThreads?: { count: number; tokenizer: TokenizerModule };
+  /** Text queries sorted by score sort up to this many matching calls directly, and walk the score index above (text-sorted.ts; tests lower it). */
+  sortDirectlyUpTo?: number;
 };
 
 /** Below this many calls a putMany prepares its documents itself (handing them over costs more than it saves). */
@@ -459,7 +462,7 @@ export class SqliteCallStore implements CallStore {
 
   async query(input: z.input<typeof StoreQuery>): Promise<QueryPage> {
     const q = parseStoreInput(StoreQuery, input, 'query');
-    const { total, rows, more } = this.isNewestFirstText(q) ? this.newestFirstText(q) : await this.withDialect([q.filter], filterUsesCustom(q.filter), async (dialect) => {
+    const { total, rows, more } = this.isNewestFirstText(q) ? this.newestFirstText(q) : this.isSortedText(q) ? this.sortedText(q) : await this.withDialect([q.filter], filterUsesCustom(q.filter), async (dialect) => {
       const where = dialect.filter(q.filter);
       const [[count]] = (await dialect.rows(`SELECT count(*) FROM calls c WHERE ${where.sql}`, where.params)) as [[number]];
       const keys = q.sort.map((s) => ({ expr: `coalesce(c.${sortColumn(s.field)}, ${MISSING_LAST[s.order]})`, order: s.order }));
@@ -498,6 +501,21 @@ export class SqliteCallStore implements CallStore {
     if (q.filter.text === undefined || more.length > 0 || s!.field !== 'recordedAt' || s!.order !== 'desc') return false;
     if ((this.options.analytics ?? 'duckdb') === 'duckdb' && !cheapForScan(q.filter)) return false;
     return scannable(q.filter as Filter & { text: TextQuery }, this.tokenizer);
+  }
+
+  /** A text-only filter sorted by score or recording time (not newest first): sorted-text path (text-sorted.ts). */
+  private isSortedText(q: StoreQuery): q is StoreQuery & { filter: { text: TextQuery } } {
+    const [s, ...more] = q.sort;
+    if (q.filter.text === undefined || more.length > 0 || !(s!.field in WALKABLE) || Object.keys(q.filter).some((k) => k !== 'text')) return false;
+    return scannable(q.filter as Filter & { text: TextQuery }, this.tokenizer);
+  }
+
+  private sortedText(q: StoreQuery & { filter: { text: TextQuery } }): { total: ReturnType<typeof cappedTotal>; rows: unknown[][]; more: boolean } {
+    const s = q.sort[0]!;
+    const sort = { column: WALKABLE[s.field as keyof typeof WALKABLE], order: s.order, missing: MISSING_LAST[s.order] };
+    const after = q.after ? (decodeCursor(q.after, 2) as [number, string]) : null;
+    const page = this.db.transaction(() => sortedTextPage(this.db, this.tokenizer, q.filter.text, sort, { after, offset: q.offset ?? 0, size: q.size }, this.options.sortDirectlyUpTo))();
+    return { total: cappedTotal(page.counted, q.trackTotalHits), rows: page.rows, more: page.more };
   }
 
   private newestFirstText(q: StoreQuery & { filter: { text: TextQuery } }): { total: ReturnType<typeof cappedTotal>; rows: unknown[][]; more: boolean } {

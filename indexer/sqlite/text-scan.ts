@@ -17,7 +17,7 @@ import { CALLS_PER_MINUTE, minuteOfCall, recordingMinute } from './schema.ts';
 /** A compiled text query: its leaves and a test over "which leaves hold this call". */
 type Compiled = { matches: LeafMatch[]; test: (has: boolean[]) => boolean };
 
-function compile(q: TextQuery, tokenizer: Tokenizer): Compiled {
+export function compile(q: TextQuery, tokenizer: Tokenizer): Compiled {
   const matches: LeafMatch[] = [];
   const build = (t: TextQuery): ((has: boolean[]) => boolean) => {
     if ('and' in t) {

@@ -76,12 +76,16 @@ export function leafMatch(leaf: TextLeaf): LeafMatch {
 /** The SQLite function the multi-word check runs as (registered by the store on its connection). */
 export const WORDS_IN_ONE_SEGMENT = 'words_in_one_segment';
 
-/** `SELECT n` of the calls a leaf holds for, in call-number order (add ` DESC` for newest first). */
-export function leafCallsSql(leaf: LeafMatch): Sql {
-  if (!leaf.oneSegment) return { sql: 'SELECT rowid AS n FROM call_fts WHERE call_fts MATCH ? ORDER BY rowid', params: [leaf.match] };
+/**
+ * `SELECT n` of the calls a leaf holds for, in call-number order (add ` DESC` for newest first);
+ * `below`: only call numbers below it (FTS5 drops the others itself instead of handing them over).
+ */
+export function leafCallsSql(leaf: LeafMatch, below?: number): Sql {
+  const bound = below === undefined ? { sql: '', params: [] } : { sql: ' AND call_fts.rowid < ?', params: [below] };
+  if (!leaf.oneSegment) return { sql: `SELECT rowid AS n FROM call_fts WHERE call_fts MATCH ?${bound.sql} ORDER BY rowid`, params: [leaf.match, ...bound.params] };
   return {
-    sql: `SELECT call_fts.rowid AS n FROM call_fts JOIN call_words w ON w.n = call_fts.rowid WHERE call_fts MATCH ? AND ${WORDS_IN_ONE_SEGMENT}(w.words, ?, ?) ORDER BY call_fts.rowid`,
-    params: [leaf.match, leaf.oneSegment.role, leaf.oneSegment.terms],
+    sql: `SELECT call_fts.rowid AS n FROM call_fts JOIN call_words w ON w.n = call_fts.rowid WHERE call_fts MATCH ?${bound.sql} AND ${WORDS_IN_ONE_SEGMENT}(w.words, ?, ?) ORDER BY call_fts.rowid`,
+    params: [leaf.match, ...bound.params, leaf.oneSegment.role, leaf.oneSegment.terms],
   };
 }
 

@@ -54,8 +54,8 @@ export function scannable(f: Filter & { text: TextQuery }, tokenizer: Tokenizer)
 class LeafCalls {
   private readonly rows: IterableIterator<number>;
   head = Infinity;
-  constructor(db: Database.Database, leaf: LeafMatch) {
-    const calls = leafCallsSql(leaf);
+  constructor(db: Database.Database, leaf: LeafMatch, below: number | undefined) {
+    const calls = leafCallsSql(leaf, below);
     this.rows = db.prepare(`${calls.sql} DESC`).pluck().iterate(...calls.params) as IterableIterator<number>;
     this.advance();
   }
@@ -95,7 +95,9 @@ export function scanNewestFirst(
   const loN = range?.gte !== undefined ? recordingMinute(instantMs(range.gte)) * CALLS_PER_MINUTE : -Infinity;
   const others = Object.keys(rest).length > 0 ? othersCheck(db, tokenizer, rest) : null;
 
-  const leaves = matches.map((m) => new LeafCalls(db, m));
+  // Calls recorded after the range are dropped by FTS5 already (not those before a cursor: they are counted).
+  const below = Number.isFinite(hiMinute) ? (hiMinute + 1) * CALLS_PER_MINUTE : undefined;
+  const leaves = matches.map((m) => new LeafCalls(db, m, below));
   const has = matches.map(() => false);
   let counted = 0;
   const page: number[] = [];

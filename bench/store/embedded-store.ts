@@ -16,7 +16,7 @@ import { mainThreadCpuUs } from './thread-cpu.ts';
  *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load] [--threads N]
  *
  * --only runs the queries whose name matches; --no-load queries whatever DIR already holds;
- * --threads: prepare threads of the bulk load (SqliteStoreOptions.prepareThreads; default 0).
+ * --threads: prepare threads of the bulk load (SqliteStoreOptions.prepareThreads; default 1, as openStore gives the main thread's store).
  *
  * Targets (issue 7): full text p95 ≤ 100 ms, aggregations p95 ≤ 300 ms, load ≥ 5,000 calls/s.
  */
@@ -31,7 +31,7 @@ const folderBytes = () => readdirSync(dir).reduce((a, f) => a + statSync(path.jo
 const analytics = process.argv.includes('--sqlite-only') ? 'sqlite' : 'duckdb';
 let t = performance.now();
 const threadsAt = process.argv.indexOf('--threads');
-const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 0;
+const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 1;
 const prepareThreads = { count: threads, tokenizer: { module: path.resolve(import.meta.dirname, '../../nlp/segmenter.ts'), export: 'searchTokens' } };
 const store: CallStore = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics, ...(threads > 0 ? { prepareThreads } : {}) });
 const openMs = performance.now() - t;
@@ -42,6 +42,7 @@ if (existing < calls && !process.argv.includes('--no-load')) {
   let storeMs = 0;
   let storeCpuUs = 0;
   let storeMainUs = 0;
+  const loadFrom = loadavg()[0]!;
   const t0 = performance.now();
   let batch: Array<{ doc: ReturnType<typeof syntheticCalls> extends Generator<infer D> ? D : never; docHash: string }> = [];
   let done = 0;
@@ -65,7 +66,7 @@ if (existing < calls && !process.argv.includes('--no-load')) {
     }
   }
   if (batch.length) await flush();
-  loadRate = `${fmt((calls - existing) / (storeMs / 1000))} calls/s; CPU ${fmt(storeCpuUs / (calls - existing))} µs a call (writing thread ${fmt(storeMainUs / (calls - existing))})`;
+  loadRate = `${fmt((calls - existing) / (storeMs / 1000))} calls/s; CPU ${fmt(storeCpuUs / (calls - existing))} µs a call (writing thread ${fmt(storeMainUs / (calls - existing))}); load average ${loadFrom.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
 }
 
 type Case = { name: string; kind: 'text' | 'agg' | 'knn' | 'page'; run: (i: number) => Promise<unknown> };

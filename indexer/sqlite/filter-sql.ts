@@ -89,6 +89,28 @@ export function leafCallsSql(leaf: LeafMatch, below?: number): Sql {
   };
 }
 
+/**
+ * The whole text query as one FTS5 expression — the and/or/not of a call are those of its one
+ * FTS row since v6, so FTS5 merges the doclists itself and only the matching calls reach
+ * JavaScript — or null when it cannot be one: a leaf checked per segment (two or more words), or
+ * a `not` that is not subtracted from something (FTS5's NOT is binary: A NOT B).
+ */
+export function ftsExpression(q: TextQuery, tokenizer: Tokenizer): string | null {
+  if ('and' in q) {
+    const positive = q.and.filter((c) => !('not' in c)).map((c) => ftsExpression(c, tokenizer));
+    const negative = q.and.flatMap((c) => ('not' in c ? [ftsExpression(c.not, tokenizer)] : []));
+    if (positive.length === 0 || positive.includes(null) || negative.includes(null)) return null;
+    return [`(${positive.map((p) => `(${p})`).join(' AND ')})`, ...negative.map((n) => `(${n})`)].join(' NOT ');
+  }
+  if ('or' in q) {
+    const parts = q.or.map((c) => ftsExpression(c, tokenizer));
+    return parts.includes(null) ? null : parts.map((p) => `(${p})`).join(' OR ');
+  }
+  if ('not' in q) return null;
+  const leaf = leafMatch(leafOf(q, tokenizer));
+  return leaf.oneSegment ? null : leaf.match;
+}
+
 /** SQL of one text leaf: the FTS subquery here, a table of call numbers in the analytics mirror. */
 export type TextLeafSql = (leaf: LeafMatch) => Sql;
 export const ftsLeafSql: TextLeafSql = (leaf) => {

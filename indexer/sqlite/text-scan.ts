@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Filter, TextQuery } from '../query-model.ts';
 import { leafOf, type Tokenizer } from '../text-terms.ts';
 import { instantMs } from '../time-zone.ts';
-import { filterSql, leafCallsSql, leafMatch, textMatches, type LeafMatch } from './filter-sql.ts';
+import { filterSql, ftsExpression, leafCallsSql, leafMatch, textMatches, type LeafMatch } from './filter-sql.ts';
 import { CALLS_PER_MINUTE, minuteOfCall, recordingMinute } from './schema.ts';
 
 /**
@@ -86,7 +86,9 @@ export function scanNewestFirst(
   filter: Filter & { text: TextQuery },
   opts: { cap: number; need: number; pageFrom: number | null },
 ): ScanResult {
-  const { matches, test } = compile(filter.text, tokenizer);
+  // One FTS5 expression when the text can be one (FTS5 merges the doclists); else a doclist a leaf, merged here.
+  const expression = ftsExpression(filter.text, tokenizer);
+  const { matches, test } = expression !== null ? { matches: [{ key: expression, match: expression, oneSegment: null }], test: (has: boolean[]) => has[0]! } : compile(filter.text, tokenizer);
   const { text: _text, ...rest } = filter;
   // A recording-time range bounds the call numbers: skip above it, stop below it.
   const range = rest.dates?.recordedAt;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { TextQuery } from '../query-model.ts';
-import { leafOf, type Tokenizer } from '../text-terms.ts';
-import { leafCallsSql, leafMatch } from './filter-sql.ts';
+import type { Tokenizer } from '../text-terms.ts';
+import { ftsExpression, leafCallsSql } from './filter-sql.ts';
 import { compile } from './text-scan.ts';
 
 /**
@@ -60,28 +60,6 @@ export function sortedTextPage(
   withIds.sort((x, y) => (x[1] === y[1] ? (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0) : asc ? x[1] - y[1] : y[1] - x[1]));
   const rows = withIds.slice(page.offset, page.offset + page.size + 1);
   return { counted: hits.length, rows: rows.slice(0, page.size), more: rows.length > page.size };
-}
-
-/**
- * The whole text query as one FTS5 expression — the and/or/not of a call are those of its one
- * FTS row since v6, so FTS5 merges the doclists itself and only the matching calls reach
- * JavaScript — or null when it cannot be one: a leaf checked per segment (two or more words), or
- * a `not` that is not subtracted from something (FTS5's NOT is binary: A NOT B).
- */
-function ftsExpression(q: TextQuery, tokenizer: Tokenizer): string | null {
-  if ('and' in q) {
-    const positive = q.and.filter((c) => !('not' in c)).map((c) => ftsExpression(c, tokenizer));
-    const negative = q.and.flatMap((c) => ('not' in c ? [ftsExpression(c.not, tokenizer)] : []));
-    if (positive.length === 0 || positive.includes(null) || negative.includes(null)) return null;
-    return [`(${positive.map((p) => `(${p})`).join(' AND ')})`, ...negative.map((n) => `(${n})`)].join(' NOT ');
-  }
-  if ('or' in q) {
-    const parts = q.or.map((c) => ftsExpression(c, tokenizer));
-    return parts.includes(null) ? null : parts.map((p) => `(${p})`).join(' OR ');
-  }
-  if ('not' in q) return null;
-  const leaf = leafMatch(leafOf(q, tokenizer));
-  return leaf.oneSegment ? null : leaf.match;
 }
 
 /** The calls (ascending) for which the text holds, from each leaf's ascending list. */

@@ -307,11 +307,7 @@ export class SqliteCallStore implements CallStore {
     if (this.pool?.broken) void this.pool.close();
     if (!this.pool || this.pool.broken) this.pool = new PreparePool(threads.count, threads.tokenizer);
     const indexed = docs.map((d) => (this.stmt.existing.get(d.id) as Existing | undefined)?.text_hash ?? null);
-    return this.pool.submit(
-      docs.map((d) => JSON.stringify(withoutSegmentEmbeddings(d))),
-      indexed,
-      PREPARE_CHUNK,
-    );
+    return this.pool.submit(docs.map(withoutSegmentEmbeddings), indexed, PREPARE_CHUNK);
   }
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */

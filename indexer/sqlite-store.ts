@@ -231,6 +231,8 @@ export class SqliteCallStore implements CallStore {
     return {
       existing: this.db.prepare('SELECT n, text_hash, segment_count, labels, checkpoints FROM calls WHERE id = ?'),
       nextSeq: this.db.prepare(`UPDATE store_counters SET value = value + 1 WHERE name = 'seq' RETURNING value`).pluck(),
+      seqNow: this.db.prepare(`SELECT value FROM store_counters WHERE name = 'seq'`).pluck(),
+      setSeq: this.db.prepare(`UPDATE store_counters SET value = ? WHERE name = 'seq'`),
       insertCall: this.db.prepare(`INSERT INTO calls (n, id, ${cols}, seq) VALUES (?, ?, ${marks}, ?)`),
       lastInMinute: this.db.prepare('SELECT max(n) FROM calls WHERE n >= ? AND n < ?').pluck(),
       lowest: this.db.prepare('SELECT min(n) FROM calls').pluck(),
@@ -286,14 +288,24 @@ export class SqliteCallStore implements CallStore {
     this.db.transaction(() => {
       // New calls without a recording time get an ascending block of numbers below all others.
       this.undatedNext = undated > 0 ? Math.min(0, (this.stmt.lowest.get() as number | null) ?? 0) - undated : null;
+      // The batch's seq stamps are counted here and the counter written once (the transaction is IMMEDIATE: no other writer in between).
+      this.batchSeq = this.stmt.seqNow.get() as number;
       try {
         ordered.forEach(({ doc, docHash }, i) => this.write(doc, docHash, this.stmt, undefined, prepared?.(i)));
+        this.stmt.setSeq.run(this.batchSeq);
       } finally {
         this.undatedNext = null;
+        this.batchSeq = null;
       }
     }).immediate();
   }
   private undatedNext: number | null = null;
+  /** Inside a putMany: the last seq stamp given (the counter row is written at the end of the batch). */
+  private batchSeq: number | null = null;
+  private nextSeq(stmt = this.stmt): number {
+    if (this.batchSeq !== null) return ++this.batchSeq;
+    return stmt.nextSeq.get() as number;
+  }
 
   private pool: PreparePool | null = null;
   /**
@@ -322,7 +334,7 @@ export class SqliteCallStore implements CallStore {
       this.removeRows(previous, stmt);
       previous = undefined;
     }
-    const seq = stmt.nextSeq.get() as number;
+    const seq = this.nextSeq(stmt);
     const embedding = doc.nlp?.embedding;
     const vector = embedding && embedding.vector.length > 0 ? vectorBlob(embedding.vector) : null;
     let n: number;
@@ -371,7 +383,7 @@ export class SqliteCallStore implements CallStore {
     stmt.deleteGrade.run(n);
     stmt.deleteDoc.run(n);
     stmt.deleteCall.run(n);
-    stmt.logDelete.run(stmt.nextSeq.get() as number, n);
+    stmt.logDelete.run(this.nextSeq(stmt), n);
   }
 
 

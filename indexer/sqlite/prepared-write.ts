@@ -37,10 +37,16 @@ export function callText(doc: Pick<CallDoc, 'segments'>, tokenizer: Pick<Tokeniz
  * `call_words` row. The FTS row only says the call's role column holds them all.
  */
 export function wordsInOneSegment(words: string, role: string | null, terms: string[]): boolean {
-  for (const line of words.split('\n')) {
-    const parts = line.split(' ');
-    if (role !== null && parts[0] !== role) continue;
-    if (terms.every((t) => parts.indexOf(t, 1) > 0)) return true;
+  // Substring tests on each line (` term ` between spaces), no splitting: ~10 µs → less a candidate.
+  for (let start = 0; start < words.length; ) {
+    let end = words.indexOf('\n', start);
+    if (end < 0) end = words.length;
+    const space = words.indexOf(' ', start);
+    if (role === null || (space - start === role.length && words.startsWith(role, start))) {
+      const line = `${words.slice(space, end)} `;
+      if (terms.every((t) => line.includes(` ${t} `))) return true;
+    }
+    start = end + 1;
   }
   return false;
 }

@@ -11,11 +11,11 @@ import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts'
 import { sortedTextPage, WALKABLE } from './sqlite/text-sorted.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { factValues, gradeValues, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
+import { checkpointsOf, factValues, gradeValues, packDoc, segmentTextHash, unpackDocUnchecked, vectorBlob } from './sqlite/call-row.ts';
 import { PreparePool, type TokenizerModule } from './sqlite/prepare-pool.ts';
 import { callText, wordsInOneSegment, type CallText, type PreparedWrite } from './sqlite/prepared-write.ts';
 import { filterSql, leafCallsSql, textMatches, WORDS_IN_ONE_SEGMENT, type Sql } from './sqlite/filter-sql.ts';
-import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, fromList, FTS_DDL, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, UNDATED, WORDS_DDL } from './sqlite/schema.ts';
+import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, fromList, FTS_DDL, toList, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, UNDATED, WORDS_DDL } from './sqlite/schema.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
 import { SegmentVectors, type VectorIndexOptions } from './sqlite/vector-segments.ts';
 import type { z } from 'zod';
@@ -397,7 +397,7 @@ export class SqliteCallStore implements CallStore {
           continue;
         }
         const [n, , ...old] = row;
-        const values = { doc_hash: g.docHash, ...gradeValues(g.scores) };
+        const values = { doc_hash: g.docHash, ...gradeValues(g.scores), checkpoints: toList(checkpointsOf(g)) };
         const changed = Object.entries(values).filter(([, v], i) => i === 0 || old[i - 1] !== v);
         this.updateColumns(n, changed, this.stmt.nextSeq.get() as number);
         replaceRows(fromList(old[old.length - 1] as string | null), fromList(values.checkpoints), this.stmt.deleteCheckpoint, this.stmt.insertCheckpoint, n);

@@ -27,13 +27,7 @@ export function checkpointOutcome(item: { applicable: boolean; passed: boolean |
 /** The fact columns a call's grades decide (the first scorecard's): a re-score changes only these. */
 export function gradeValues(scores: Score[]) {
   const score = scores[0];
-  return {
-    scorecard_id: score?.scorecardId ?? null,
-    score: score?.total ?? null,
-    passed: bool(score?.passed),
-    vetoed: bool(score?.vetoed),
-    checkpoints: toList(checkpointsOf({ scores })),
-  };
+  return { scorecard_id: score?.scorecardId ?? null, score: score?.total ?? null, passed: bool(score?.passed), vetoed: bool(score?.vetoed) };
 }
 
 export function factValues(doc: CallDoc, docHash: string, textHash: string): unknown[] {
@@ -85,7 +79,7 @@ export function factValues(doc: CallDoc, docHash: string, textHash: string): unk
     text_hash: textHash,
     doc_hash: docHash,
     labels: toList(labelsOf(doc)),
-    checkpoints: grade.checkpoints,
+    checkpoints: toList(checkpointsOf(doc)),
   };
   return FACT_COLUMNS.map((c) => byColumn[c]);
 }

@@ -8,13 +8,14 @@ import { bySimilarity, listPage, MAX_REFS, sameBase, searchPage, segmentKnnHit, 
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AggregateRequest, cappedTotal, Filter as FilterSchema, KnnQuery, parseStoreInput, SegmentKnnQuery, StoreQuery, type Agg, type AggregateResult, type Filter, type SortField, type TextQuery } from './query-model.ts';
 import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts';
+import { sortedTextPage, WALKABLE } from './sqlite/text-sorted.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { checkpointsOf, factValues, gradeValues, labelsOf, packDoc, segmentTextHash, unpackDocUnchecked } from './sqlite/call-row.ts';
+import { checkpointsOf, factValues, gradeValues, packDoc, segmentTextHash, unpackDocUnchecked } from './sqlite/call-row.ts';
 import { PreparePool, type TokenizerModule } from './sqlite/prepare-pool.ts';
-import { segmentTerms, type PreparedWrite } from './sqlite/prepared-write.ts';
-import { filterSql, textMatches, type Sql } from './sqlite/filter-sql.ts';
-import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, SEGMENT_SHIFT, UNDATED } from './sqlite/schema.ts';
+import { callText, wordsInOneSegment, type CallText, type PreparedWrite } from './sqlite/prepared-write.ts';
+import { filterSql, leafCallsSql, textMatches, WORDS_IN_ONE_SEGMENT, type Sql } from './sqlite/filter-sql.ts';
+import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, fromList, FTS_DDL, toList, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, UNDATED, WORDS_DDL } from './sqlite/schema.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
 import { adoptLegacyCallVectors, callVectorIndex, callVectorRows } from './sqlite/vector-calls.ts';
 import type { VectorIndex, VectorIndexOptions } from './sqlite/vector-index.ts';
@@ -23,7 +24,7 @@ import type { z } from 'zod';
 
 export type { Tokenizer } from './text-terms.ts';
 
-type Existing = { n: number; text_hash: string; segment_count: number };
+type Existing = { n: number; text_hash: string; segment_count: number; labels: string | null; checkpoints: string | null };
 
 export type SqliteStoreOptions = {
   /**
@@ -41,6 +42,8 @@ export type SqliteStoreOptions = {
    * default). `tokenizer` names the module export that is `tokenizer.index` in those threads.
    */
   prepareThreads?: { count: number; tokenizer: TokenizerModule };
+  /** Text queries sorted by score sort up to this many matching calls directly, and walk the score index above (text-sorted.ts; tests lower it). */
+  sortDirectlyUpTo?: number;
 };
 
 /** Below this many calls a putMany prepares its documents itself (handing them over costs more than it saves). */
@@ -49,6 +52,8 @@ const PREPARE_CHUNK = 100;
 
 const DAY_MS = 86_400_000;
 const RECORDED_AT = FACT_COLUMNS.indexOf('recorded_ms');
+const LABELS = FACT_COLUMNS.indexOf('labels');
+const CHECKPOINTS = FACT_COLUMNS.indexOf('checkpoints');
 
 /** Does a filter (or an aggregation tree) use custom fields? Those are answered by SQLite's JSON functions. */
 function filterUsesCustom(f: Filter): boolean {
@@ -77,6 +82,15 @@ const GRADES_DDL = 'CREATE TABLE IF NOT EXISTS call_grades (n INTEGER PRIMARY KE
 type StoredDoc = [doc: Buffer, grade: string | null];
 const unpackStored = ([doc, grade]: StoredDoc): CallDoc => withGrade(unpackDocUnchecked(doc), grade === null ? null : (JSON.parse(grade) as Pick<Grade, 'scores' | 'scoreVersion'>));
 
+/** Deletes the rows (a, b, n) no longer listed and inserts the new ones: a re-score touches only what changed. */
+function replaceRows(old: Array<[string, string]>, now: Array<[string, string]>, remove: Database.Statement, insert: Database.Statement, n: number): void {
+  const key = ([a, b]: [string, string]) => `${a}\t${b}`;
+  const before = new Set(old.map(key));
+  const after = new Set(now.map(key));
+  for (const row of old) if (!after.has(key(row))) remove.run(row[0], row[1], n);
+  for (const row of now) if (!before.has(key(row))) insert.run(row[0], row[1], n);
+}
+
 export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
@@ -103,6 +117,10 @@ export class SqliteCallStore implements CallStore {
     // Checkpoint the WAL every ~40 MB instead of 4 MB (as the record store does): a re-score writes a few
     // kilobytes a call, and every checkpoint copies the pages out and syncs the file.
     this.db.pragma('wal_autocheckpoint = 10000');
+    // The "all these words in one segment" check of text leaves (filter-sql.ts), on the candidates FTS5 finds.
+    this.db.function(WORDS_IN_ONE_SEGMENT, { deterministic: true }, (words, role, terms) =>
+      wordsInOneSegment(words as string, role as string | null, (terms as string).split(' ')) ? 1 : 0,
+    );
     // Grades kept beside documents (putGrades); added without a schema version: older files just gain the table.
     this.db.exec(GRADES_DDL);
     // Segment and call embeddings: IVF indexes in their own tables (IF NOT EXISTS), also without a schema version.
@@ -117,6 +135,13 @@ export class SqliteCallStore implements CallStore {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
+    if (version === 5) {
+      this.db.transaction(() => {
+        this.textRowsPerCall();
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
+      return;
+    }
     if (version >= 2 && version <= 4) {
       this.db.transaction(() => {
         this.rebuildFromStoredDocuments();
@@ -150,7 +175,28 @@ export class SqliteCallStore implements CallStore {
   }
 
   /**
-   * Versions 2–4 → 5: call numbers follow recording time since v5 (and FTS rowids with them; v4
+   * Version 5 → 6: the full-text rows become one per call (v5 had one per segment) and the
+   * segment words are kept for the multi-word check; each call's label and checkpoint rows are
+   * listed on its fact row, and their by-call indexes go. Call numbers are the same in both, so
+   * only the text rows are rebuilt, from the stored documents (jieba again: the FTS table keeps no text).
+   */
+  private textRowsPerCall(): void {
+    this.db.exec(`ALTER TABLE calls ADD COLUMN labels TEXT; ALTER TABLE calls ADD COLUMN checkpoints TEXT;
+      UPDATE calls SET
+        labels = (SELECT group_concat(kind || char(9) || value, char(10)) FROM call_labels WHERE call_n = calls.n),
+        checkpoints = (SELECT group_concat(checkpoint_id || char(9) || outcome, char(10)) FROM call_checkpoints WHERE call_n = calls.n);
+      DROP INDEX call_labels_call; DROP INDEX call_checkpoints_call;`);
+    this.db.exec(`DROP TABLE IF EXISTS segments_fts; DROP TABLE IF EXISTS call_fts; DROP TABLE IF EXISTS call_words; ${FTS_DDL} ${WORDS_DDL}`);
+    const stmt = this.prepareStatements();
+    const batch = this.db.prepare('SELECT n, doc FROM call_docs WHERE n > ? ORDER BY n LIMIT 1000').raw();
+    for (let last = -Infinity, rows = batch.all(last) as Array<[number, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
+      for (const [n, blob] of rows) this.insertText(n, callText(unpackDocUnchecked(blob), this.tokenizer), stmt);
+      last = rows[rows.length - 1]![0];
+    }
+  }
+
+  /**
+   * Versions 2–4 → 6: call numbers follow recording time since v5 (and FTS rowids with them; v4
    * changed the FTS columns), so every table is rebuilt from the stored documents (the FTS table
    * keeps no text). The compressed documents are carried over as they are.
    */
@@ -159,7 +205,7 @@ export class SqliteCallStore implements CallStore {
     for (const idx of this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('calls_old', 'call_docs_old') AND sql IS NOT NULL`).all() as Array<{ name: string }>) {
       this.db.exec(`DROP INDEX "${idx.name}"`);
     }
-    for (const t of ['call_labels', 'call_checkpoints', 'call_vectors', 'segments_fts', 'store_counters', 'deleted_calls']) this.db.exec(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of ['call_labels', 'call_checkpoints', 'call_vectors', 'segments_fts', 'call_fts', 'call_words', 'store_counters', 'deleted_calls']) this.db.exec(`DROP TABLE IF EXISTS ${t}`);
     this.db.exec(DDL);
     this.db.exec(GRADES_DDL);
     // Vector keys are call numbers: the call vectors come back from the documents, segment vectors when calls are analysed or put again.
@@ -177,40 +223,43 @@ export class SqliteCallStore implements CallStore {
     this.db.exec('DROP TABLE calls_old; DROP TABLE call_docs_old; DROP TABLE call_grades_old;');
   }
 
-  private insertSegments(doc: CallDoc, n: number, terms: string[], insert: Database.Statement): void {
-    doc.segments.forEach((s, i) => {
-      const t = terms[i]!;
-      insert.run(n * MAX_SEGMENTS + i, s.role === 'agent' ? t : '', s.role === 'customer' ? t : '', s.role === 'unknown' ? t : '');
-    });
+  private insertText(n: number, text: CallText, stmt = this.stmt): void {
+    stmt.insertText.run(n, text.agent, text.customer, text.unknown);
+    stmt.insertWords.run(n, text.words);
+  }
+
+  private deleteText(n: number, stmt = this.stmt): void {
+    stmt.deleteText.run(n);
+    stmt.deleteWords.run(n);
   }
 
   private prepareStatements() {
     const cols = FACT_COLUMNS.join(', ');
     const marks = FACT_COLUMNS.map(() => '?').join(', ');
     return {
-      existing: this.db.prepare('SELECT n, text_hash, segment_count FROM calls WHERE id = ?'),
+      existing: this.db.prepare('SELECT n, text_hash, segment_count, labels, checkpoints FROM calls WHERE id = ?'),
       nextSeq: this.db.prepare(`UPDATE store_counters SET value = value + 1 WHERE name = 'seq' RETURNING value`).pluck(),
+      seqNow: this.db.prepare(`SELECT value FROM store_counters WHERE name = 'seq'`).pluck(),
+      setSeq: this.db.prepare(`UPDATE store_counters SET value = ? WHERE name = 'seq'`),
       insertCall: this.db.prepare(`INSERT INTO calls (n, id, ${cols}, seq) VALUES (?, ?, ${marks}, ?)`),
       lastInMinute: this.db.prepare('SELECT max(n) FROM calls WHERE n >= ? AND n < ?').pluck(),
       lowest: this.db.prepare('SELECT min(n) FROM calls').pluck(),
       updateCall: this.db.prepare(`UPDATE calls SET ${FACT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, seq = ? WHERE n = ?`),
       logDelete: this.db.prepare('INSERT INTO deleted_calls (seq, n) VALUES (?, ?)'),
       putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc) VALUES (?, ?)'),
-      deleteLabels: this.db.prepare('DELETE FROM call_labels WHERE call_n = ?'),
-      labelsOf: this.db.prepare('SELECT kind, value FROM call_labels WHERE call_n = ?').raw(),
       deleteLabel: this.db.prepare('DELETE FROM call_labels WHERE kind = ? AND value = ? AND call_n = ?'),
-      checkpointsOf: this.db.prepare('SELECT checkpoint_id, outcome FROM call_checkpoints WHERE call_n = ?').raw(),
       deleteCheckpoint: this.db.prepare('DELETE FROM call_checkpoints WHERE checkpoint_id = ? AND outcome = ? AND call_n = ?'),
       insertLabel: this.db.prepare('INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES (?, ?, ?)'),
-      deleteCheckpoints: this.db.prepare('DELETE FROM call_checkpoints WHERE call_n = ?'),
       insertCheckpoint: this.db.prepare('INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES (?, ?, ?)'),
-      insertSegment: this.db.prepare('INSERT INTO segments_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)'),
-      deleteSegment: this.db.prepare('DELETE FROM segments_fts WHERE rowid = ?'),
+      insertText: this.db.prepare('INSERT INTO call_fts (rowid, agent, customer, unknown) VALUES (?, ?, ?, ?)'),
+      deleteText: this.db.prepare('DELETE FROM call_fts WHERE rowid = ?'),
+      insertWords: this.db.prepare('INSERT INTO call_words (n, words) VALUES (?, ?)'),
+      deleteWords: this.db.prepare('DELETE FROM call_words WHERE n = ?'),
       deleteCall: this.db.prepare('DELETE FROM calls WHERE n = ?'),
       deleteDoc: this.db.prepare('DELETE FROM call_docs WHERE n = ?'),
       docById: this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n WHERE c.id = ?').raw(),
       docByN: this.db.prepare('SELECT d.doc, g.grade FROM call_docs d LEFT JOIN call_grades g ON g.n = d.n WHERE d.n = ?').raw(),
-      gradeTarget: this.db.prepare('SELECT n, doc_hash, scorecard_id, score, passed, vetoed FROM calls WHERE id = ?').raw(),
+      gradeTarget: this.db.prepare('SELECT n, doc_hash, scorecard_id, score, passed, vetoed, checkpoints FROM calls WHERE id = ?').raw(),
       putGrade: this.db.prepare('INSERT OR REPLACE INTO call_grades (n, grade) VALUES (?, ?)'),
       deleteGrade: this.db.prepare('DELETE FROM call_grades WHERE n = ?'),
       docHash: this.db.prepare('SELECT doc_hash FROM calls WHERE id = ?').pluck(),
@@ -244,14 +293,24 @@ export class SqliteCallStore implements CallStore {
     this.db.transaction(() => {
       // New calls without a recording time get an ascending block of numbers below all others.
       this.undatedNext = undated > 0 ? Math.min(0, (this.stmt.lowest.get() as number | null) ?? 0) - undated : null;
+      // The batch's seq stamps are counted here and the counter written once (the transaction is IMMEDIATE: no other writer in between).
+      this.batchSeq = this.stmt.seqNow.get() as number;
       try {
         ordered.forEach(({ doc, docHash }, i) => this.write(doc, docHash, this.stmt, undefined, prepared?.(i)));
+        this.stmt.setSeq.run(this.batchSeq);
       } finally {
         this.undatedNext = null;
+        this.batchSeq = null;
       }
     }).immediate();
   }
   private undatedNext: number | null = null;
+  /** Inside a putMany: the last seq stamp given (the counter row is written at the end of the batch). */
+  private batchSeq: number | null = null;
+  private nextSeq(stmt = this.stmt): number {
+    if (this.batchSeq !== null) return ++this.batchSeq;
+    return stmt.nextSeq.get() as number;
+  }
 
   private pool: PreparePool | null = null;
   /**
@@ -265,11 +324,7 @@ export class SqliteCallStore implements CallStore {
     if (this.pool?.broken) void this.pool.close();
     if (!this.pool || this.pool.broken) this.pool = new PreparePool(threads.count, threads.tokenizer);
     const indexed = docs.map((d) => (this.stmt.existing.get(d.id) as Existing | undefined)?.text_hash ?? null);
-    return this.pool.submit(
-      docs.map((d) => JSON.stringify(withoutSegmentEmbeddings(d))),
-      indexed,
-      PREPARE_CHUNK,
-    );
+    return this.pool.submit(docs.map(withoutSegmentEmbeddings), indexed, PREPARE_CHUNK);
   }
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
@@ -284,31 +339,27 @@ export class SqliteCallStore implements CallStore {
       this.removeRows(previous, stmt);
       previous = undefined;
     }
-    const seq = stmt.nextSeq.get() as number;
-    const labels = labelsOf(doc).map(([kind, value]) => `${kind}\u0000${value}`);
-    const checkpoints = checkpointsOf(doc).map(([id, outcome]) => `${id}\u0000${outcome}`);
+    const seq = this.nextSeq(stmt);
     let n: number;
     if (previous) {
       // A re-score changes a few outcomes: touch only the rows that differ (fewer pages per commit).
       n = previous.n;
       this.updateChangedColumns(n, values, seq);
       stmt.deleteGrade.run(n);
-      const oldLabels = (stmt.labelsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
-      for (const key of oldLabels.filter((k) => !labels.includes(k))) stmt.deleteLabel.run(...key.split('\u0000'), n);
-      for (const key of labels.filter((k) => !oldLabels.includes(k))) stmt.insertLabel.run(...key.split('\u0000'), n);
-      this.replaceCheckpoints(n, checkpoints, stmt);
+      replaceRows(fromList(previous.labels), fromList(values[LABELS] as string | null), stmt.deleteLabel, stmt.insertLabel, n);
+      replaceRows(fromList(previous.checkpoints), fromList(values[CHECKPOINTS] as string | null), stmt.deleteCheckpoint, stmt.insertCheckpoint, n);
     } else {
       n = this.freeNumber(minute, stmt);
       stmt.insertCall.run(n, doc.id, ...values, seq);
-      for (const key of labels) stmt.insertLabel.run(...key.split('\u0000'), n);
-      for (const key of checkpoints) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
+      for (const [kind, value] of fromList(values[LABELS] as string | null)) stmt.insertLabel.run(kind, value, n);
+      for (const [id, outcome] of fromList(values[CHECKPOINTS] as string | null)) stmt.insertCheckpoint.run(id, outcome, n);
     }
     stmt.putDoc.run(n, packed ?? prepared?.packed ?? packDoc(withoutSegmentEmbeddings(doc)));
     this.callVectors.write(n, callVectorRows(n, doc), previous !== undefined);
     this.segmentVectors.write(n, segmentVectorRows(n, doc), previous !== undefined);
     if (previous?.text_hash === textHash) return;
-    if (previous) for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
-    this.insertSegments(doc, n, prepared?.segmentTerms ?? segmentTerms(doc, this.tokenizer), stmt.insertSegment);
+    if (previous) this.deleteText(n, stmt);
+    this.insertText(n, prepared?.text ?? callText(doc, this.tokenizer), stmt);
   }
 
   /** The next free number of a recording minute (or below every number, for a call without a recording time). */
@@ -324,22 +375,17 @@ export class SqliteCallStore implements CallStore {
   /** Removes every row of a call (and notes the delete for the analytics mirrors). */
   private removeRows(previous: Existing, stmt = this.stmt): void {
     const { n } = previous;
-    for (let i = 0; i < previous.segment_count; i++) stmt.deleteSegment.run(n * MAX_SEGMENTS + i);
-    stmt.deleteLabels.run(n);
-    stmt.deleteCheckpoints.run(n);
+    this.deleteText(n, stmt);
+    for (const [kind, value] of fromList(previous.labels)) stmt.deleteLabel.run(kind, value, n);
+    for (const [id, outcome] of fromList(previous.checkpoints)) stmt.deleteCheckpoint.run(id, outcome, n);
     this.callVectors.remove(n);
     this.segmentVectors.remove(n);
     stmt.deleteGrade.run(n);
     stmt.deleteDoc.run(n);
     stmt.deleteCall.run(n);
-    stmt.logDelete.run(stmt.nextSeq.get() as number, n);
+    stmt.logDelete.run(this.nextSeq(stmt), n);
   }
 
-  private replaceCheckpoints(n: number, checkpoints: string[], stmt = this.stmt): void {
-    const old = (stmt.checkpointsOf.all(n) as Array<[string, string]>).map(([k, v]) => `${k}\u0000${v}`);
-    for (const key of old.filter((k) => !checkpoints.includes(k))) stmt.deleteCheckpoint.run(...key.split('\u0000'), n);
-    for (const key of checkpoints.filter((k) => !old.includes(k))) stmt.insertCheckpoint.run(...key.split('\u0000'), n);
-  }
 
   async putGrades(grades: ReadonlyArray<Grade>): Promise<string[]> {
     const notApplied: string[] = [];
@@ -351,10 +397,10 @@ export class SqliteCallStore implements CallStore {
           continue;
         }
         const [n, , ...old] = row;
-        const values = { doc_hash: g.docHash, ...gradeValues(g.scores) };
+        const values = { doc_hash: g.docHash, ...gradeValues(g.scores), checkpoints: toList(checkpointsOf(g)) };
         const changed = Object.entries(values).filter(([, v], i) => i === 0 || old[i - 1] !== v);
         this.updateColumns(n, changed, this.stmt.nextSeq.get() as number);
-        this.replaceCheckpoints(n, checkpointsOf(g).map(([id, outcome]) => `${id}\u0000${outcome}`));
+        replaceRows(fromList(old[old.length - 1] as string | null), fromList(values.checkpoints), this.stmt.deleteCheckpoint, this.stmt.insertCheckpoint, n);
         // Byte for byte JSON.stringify({ scores, scoreVersion }).
         this.stmt.putGrade.run(n, `{"scores":${g.scoresJson ?? JSON.stringify(g.scores)},"scoreVersion":${JSON.stringify(g.scoreVersion)}}`);
       }
@@ -424,7 +470,7 @@ export class SqliteCallStore implements CallStore {
 
   async query(input: z.input<typeof StoreQuery>): Promise<QueryPage> {
     const q = parseStoreInput(StoreQuery, input, 'query');
-    const { total, rows, more } = this.isNewestFirstText(q) ? this.newestFirstText(q) : await this.withDialect([q.filter], filterUsesCustom(q.filter), async (dialect) => {
+    const { total, rows, more } = this.isNewestFirstText(q) ? this.newestFirstText(q) : this.isSortedText(q) ? this.sortedText(q) : await this.withDialect([q.filter], filterUsesCustom(q.filter), async (dialect) => {
       const where = dialect.filter(q.filter);
       const [[count]] = (await dialect.rows(`SELECT count(*) FROM calls c WHERE ${where.sql}`, where.params)) as [[number]];
       const keys = q.sort.map((s) => ({ expr: `coalesce(c.${sortColumn(s.field)}, ${MISSING_LAST[s.order]})`, order: s.order }));
@@ -463,6 +509,21 @@ export class SqliteCallStore implements CallStore {
     if (q.filter.text === undefined || more.length > 0 || s!.field !== 'recordedAt' || s!.order !== 'desc') return false;
     if ((this.options.analytics ?? 'duckdb') === 'duckdb' && !cheapForScan(q.filter)) return false;
     return scannable(q.filter as Filter & { text: TextQuery }, this.tokenizer);
+  }
+
+  /** A text-only filter sorted by score or recording time (not newest first): sorted-text path (text-sorted.ts). */
+  private isSortedText(q: StoreQuery): q is StoreQuery & { filter: { text: TextQuery } } {
+    const [s, ...more] = q.sort;
+    if (q.filter.text === undefined || more.length > 0 || !(s!.field in WALKABLE) || Object.keys(q.filter).some((k) => k !== 'text')) return false;
+    return scannable(q.filter as Filter & { text: TextQuery }, this.tokenizer);
+  }
+
+  private sortedText(q: StoreQuery & { filter: { text: TextQuery } }): { total: ReturnType<typeof cappedTotal>; rows: unknown[][]; more: boolean } {
+    const s = q.sort[0]!;
+    const sort = { column: WALKABLE[s.field as keyof typeof WALKABLE], order: s.order, missing: MISSING_LAST[s.order] };
+    const after = q.after ? (decodeCursor(q.after, 2) as [number, string]) : null;
+    const page = this.db.transaction(() => sortedTextPage(this.db, this.tokenizer, q.filter.text, sort, { after, offset: q.offset ?? 0, size: q.size }, this.options.sortDirectlyUpTo))();
+    return { total: cappedTotal(page.counted, q.trackTotalHits), rows: page.rows, more: page.more };
   }
 
   private newestFirstText(q: StoreQuery & { filter: { text: TextQuery } }): { total: ReturnType<typeof cappedTotal>; rows: unknown[][]; more: boolean } {
@@ -526,20 +587,15 @@ export class SqliteCallStore implements CallStore {
       await mirror.sync(this.db);
       const tables = new Map<string, string>();
       try {
-        for (const match of new Set(filters.flatMap((f) => textMatches(f, this.tokenizer)))) {
-          // Rows come in rowid order: a call's segments are adjacent, so one comparison drops the repeats.
-          const matches = this.db.prepare(`SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?`).pluck();
-          const ns = matches.all(match) as number[]; // .all() is about twice as fast as iterating here
-          tables.set(
-            match,
-            await mirror.numbersTable((add) => {
-              for (let i = 0; i < ns.length; i++) if (i === 0 || ns[i] !== ns[i - 1]) add(ns[i]!);
-            }),
-          );
+        for (const leaf of filters.flatMap((f) => textMatches(f, this.tokenizer))) {
+          if (tables.has(leaf.key)) continue;
+          const calls = leafCallsSql(leaf);
+          const ns = this.db.prepare(calls.sql).pluck().all(...calls.params) as number[]; // .all() is about twice as fast as iterating here
+          tables.set(leaf.key, await mirror.numbersTable((add) => ns.forEach((n) => add(n))));
         }
         return await fn({
           dayKey: (column) => `(c.${column} + CAST(? AS BIGINT)) // ${DAY_MS}`,
-          filter: (f) => filterSql(f, this.tokenizer, (match) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(match)!})`, params: [] })),
+          filter: (f) => filterSql(f, this.tokenizer, (leaf) => ({ sql: `c.n IN (SELECT n FROM ${tables.get(leaf.key)!})`, params: [] })),
           rows: (sql, params) => mirror.rows(sql, params),
           quantiles: (expr, percents) => `quantile_cont(${expr}, [${percents.map((p) => p / 100).join(', ')}])`,
         });

@@ -17,7 +17,7 @@ import { mainThreadCpuUs } from './thread-cpu.ts';
  *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load] [--threads N] [--clustered-vectors]
  *
  * --only runs the queries whose name matches; --no-load queries whatever DIR already holds;
- * --threads: prepare threads of the bulk load (SqliteStoreOptions.prepareThreads; default 0).
+ * --threads: prepare threads of the bulk load (SqliteStoreOptions.prepareThreads; default 1, as openStore gives the main thread's store).
  * --retrain: forget the call-vector lists first, so warm() trains them again (with --no-load).
  * --clustered-vectors: call embeddings (and kNN queries) from clustered-vectors.ts instead of the
  * synthetic calls' own (Gaussian noise plus a bump on the call's first tag: barely clustered).
@@ -40,7 +40,7 @@ const withVector = <D extends { nlp: { embedding?: { model: string; vector: numb
   clustered && doc.nlp ? { ...doc, nlp: { ...doc.nlp, embedding: { model: 'bench-clustered-192d', vector: clustered.clustered() } } } : doc;
 let t = performance.now();
 const threadsAt = process.argv.indexOf('--threads');
-const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 0;
+const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 1;
 const prepareThreads = { count: threads, tokenizer: { module: path.resolve(import.meta.dirname, '../../nlp/segmenter.ts'), export: 'searchTokens' } };
 const store: CallStore = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics, ...(threads > 0 ? { prepareThreads } : {}) });
 const openMs = performance.now() - t;
@@ -51,6 +51,7 @@ if (existing < calls && !process.argv.includes('--no-load')) {
   let storeMs = 0;
   let storeCpuUs = 0;
   let storeMainUs = 0;
+  const loadFrom = loadavg()[0]!;
   const t0 = performance.now();
   let batch: Array<{ doc: ReturnType<typeof syntheticCalls> extends Generator<infer D> ? D : never; docHash: string }> = [];
   let done = 0;
@@ -74,7 +75,7 @@ if (existing < calls && !process.argv.includes('--no-load')) {
     }
   }
   if (batch.length) await flush();
-  loadRate = `${fmt((calls - existing) / (storeMs / 1000))} calls/s; CPU ${fmt(storeCpuUs / (calls - existing))} µs a call (writing thread ${fmt(storeMainUs / (calls - existing))})`;
+  loadRate = `${fmt((calls - existing) / (storeMs / 1000))} calls/s; CPU ${fmt(storeCpuUs / (calls - existing))} µs a call (writing thread ${fmt(storeMainUs / (calls - existing))}); load average ${loadFrom.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
 }
 
 type Case = { name: string; kind: 'text' | 'agg' | 'knn' | 'page'; run: (i: number) => Promise<unknown> };

@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type Database from 'better-sqlite3';
-import { BOOLEAN_COLUMNS, DATE_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS } from './schema.ts';
+import { BOOLEAN_COLUMNS, DATE_COLUMNS, fromList, KEYWORD_COLUMNS, NUMERIC_COLUMNS } from './schema.ts';
 
 /**
  * A columnar copy of the fact tables in an in-memory DuckDB, private to this process: aggregations
@@ -80,30 +80,26 @@ export class AnalyticsMirror {
       }
       await this.con.run(`DROP TABLE ${table}`);
     }
-    // One SQLite snapshot for the three tables; rows written after `head` wait for the next sync.
     const calls = await this.con.createAppender('calls');
     const labels = await this.con.createAppender('call_labels');
     const checkpoints = await this.con.createAppender('call_checkpoints');
-    db.transaction(() => {
-      const changedCalls = db.prepare(`SELECT ${COLUMNS.map((c) => c.name).join(', ')} FROM calls WHERE seq > ? AND seq <= ?`).raw();
-      for (const row of changedCalls.iterate(from, head) as Iterable<unknown[]>) {
-        COLUMNS.forEach((c, i) => append(calls, c.kind, row[i]));
-        calls.endRow();
+    // A call's label and checkpoint rows are listed on its fact row (schema.ts, since v6).
+    const changedCalls = db.prepare(`SELECT ${COLUMNS.map((c) => c.name).join(', ')}, labels, checkpoints FROM calls WHERE seq > ? AND seq <= ?`).raw();
+    const addRows = (a: DuckDBAppender, list: unknown, n: bigint) => {
+      for (const [key, value] of fromList(list as string | null)) {
+        a.appendVarchar(key);
+        a.appendVarchar(value);
+        a.appendBigInt(n);
+        a.endRow();
       }
-      const scope = 'call_n IN (SELECT n FROM calls WHERE seq > ? AND seq <= ?)';
-      for (const [kind, value, n] of db.prepare(`SELECT kind, value, call_n FROM call_labels WHERE ${scope}`).raw().iterate(from, head) as Iterable<[string, string, number]>) {
-        labels.appendVarchar(kind);
-        labels.appendVarchar(value);
-        labels.appendBigInt(BigInt(n));
-        labels.endRow();
-      }
-      for (const [id, outcome, n] of db.prepare(`SELECT checkpoint_id, outcome, call_n FROM call_checkpoints WHERE ${scope}`).raw().iterate(from, head) as Iterable<[string, string, number]>) {
-        checkpoints.appendVarchar(id);
-        checkpoints.appendVarchar(outcome);
-        checkpoints.appendBigInt(BigInt(n));
-        checkpoints.endRow();
-      }
-    })();
+    };
+    for (const row of changedCalls.iterate(from, head) as Iterable<unknown[]>) {
+      COLUMNS.forEach((c, i) => append(calls, c.kind, row[i]));
+      calls.endRow();
+      const n = BigInt(row[0] as number);
+      addRows(labels, row[COLUMNS.length], n);
+      addRows(checkpoints, row[COLUMNS.length + 1], n);
+    }
     calls.closeSync();
     labels.closeSync();
     checkpoints.closeSync();

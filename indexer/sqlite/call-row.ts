@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { CallDoc, type Score } from '../../core/schemas.ts';
 import type { CheckpointOutcome } from '../query-model.ts';
-import { FACT_COLUMNS } from './schema.ts';
+import { FACT_COLUMNS, toList } from './schema.ts';
 
 /** What a call's full-text rows are built from: when it is unchanged, a re-score leaves them alone. */
 export function segmentTextHash(doc: CallDoc): string {
@@ -78,6 +78,8 @@ export function factValues(doc: CallDoc, docHash: string, textHash: string): unk
     segment_count: doc.segments.length,
     text_hash: textHash,
     doc_hash: docHash,
+    labels: toList(labelsOf(doc)),
+    checkpoints: toList(checkpointsOf(doc)),
   };
   return FACT_COLUMNS.map((c) => byColumn[c]);
 }

@@ -1,8 +1,8 @@
 import { CallScopeError } from '../../core/errors.ts';
 import type { DateRange, Filter, LabelSet, Range, TextQuery } from '../query-model.ts';
-import { leafOf, type Tokenizer } from '../text-terms.ts';
+import { leafOf, type TextLeaf, type Tokenizer } from '../text-terms.ts';
 import { instantMs } from '../time-zone.ts';
-import { BOOLEAN_COLUMNS, DATE_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS, SEGMENT_SHIFT } from './schema.ts';
+import { BOOLEAN_COLUMNS, DATE_COLUMNS, KEYWORD_COLUMNS, NUMERIC_COLUMNS } from './schema.ts';
 
 /** A piece of SQL with its positional parameters. */
 export type Sql = { sql: string; params: unknown[] };
@@ -60,9 +60,63 @@ export function ftsMatch(leaf: ReturnType<typeof leafOf>): string {
   return leaf.role ? `${leaf.role} : ${words}` : words;
 }
 
-/** SQL of one text leaf, given its FTS5 MATCH text: the FTS subquery here, a table of call numbers in the analytics mirror. */
-export type TextLeafSql = (match: string) => Sql;
-export const ftsLeafSql: TextLeafSql = (match) => ({ sql: `c.n IN (SELECT rowid >> ${SEGMENT_SHIFT} FROM segments_fts WHERE segments_fts MATCH ?)`, params: [match] });
+/**
+ * One text leaf as the index answers it: its FTS5 MATCH text (which says that the call's column
+ * holds the words) and, for two or more words that must be in one segment, that check.
+ * `key` names the leaf (the same leaf twice in a filter is looked up once).
+ */
+export type LeafMatch = { key: string; match: string; oneSegment: { role: string | null; terms: string } | null };
+
+export function leafMatch(leaf: TextLeaf): LeafMatch {
+  const match = ftsMatch(leaf);
+  const oneSegment = leaf.kind === 'words' && leaf.terms.length > 1 ? { role: leaf.role ?? null, terms: leaf.terms.join(' ') } : null;
+  return { key: match, match, oneSegment };
+}
+
+/** The SQLite function the multi-word check runs as (registered by the store on its connection). */
+export const WORDS_IN_ONE_SEGMENT = 'words_in_one_segment';
+
+/**
+ * `SELECT n` of the calls a leaf holds for, in call-number order (add ` DESC` for newest first);
+ * `below`: only call numbers below it (FTS5 drops the others itself instead of handing them over).
+ */
+export function leafCallsSql(leaf: LeafMatch, below?: number): Sql {
+  const bound = below === undefined ? { sql: '', params: [] } : { sql: ' AND call_fts.rowid < ?', params: [below] };
+  if (!leaf.oneSegment) return { sql: `SELECT rowid AS n FROM call_fts WHERE call_fts MATCH ?${bound.sql} ORDER BY rowid`, params: [leaf.match, ...bound.params] };
+  return {
+    sql: `SELECT call_fts.rowid AS n FROM call_fts JOIN call_words w ON w.n = call_fts.rowid WHERE call_fts MATCH ?${bound.sql} AND ${WORDS_IN_ONE_SEGMENT}(w.words, ?, ?) ORDER BY call_fts.rowid`,
+    params: [leaf.match, ...bound.params, leaf.oneSegment.role, leaf.oneSegment.terms],
+  };
+}
+
+/**
+ * The whole text query as one FTS5 expression — the and/or/not of a call are those of its one
+ * FTS row since v6, so FTS5 merges the doclists itself and only the matching calls reach
+ * JavaScript — or null when it cannot be one: a leaf checked per segment (two or more words), or
+ * a `not` that is not subtracted from something (FTS5's NOT is binary: A NOT B).
+ */
+export function ftsExpression(q: TextQuery, tokenizer: Tokenizer): string | null {
+  if ('and' in q) {
+    const positive = q.and.filter((c) => !('not' in c)).map((c) => ftsExpression(c, tokenizer));
+    const negative = q.and.flatMap((c) => ('not' in c ? [ftsExpression(c.not, tokenizer)] : []));
+    if (positive.length === 0 || positive.includes(null) || negative.includes(null)) return null;
+    return [`(${positive.map((p) => `(${p})`).join(' AND ')})`, ...negative.map((n) => `(${n})`)].join(' NOT ');
+  }
+  if ('or' in q) {
+    const parts = q.or.map((c) => ftsExpression(c, tokenizer));
+    return parts.includes(null) ? null : parts.map((p) => `(${p})`).join(' OR ');
+  }
+  if ('not' in q) return null;
+  const leaf = leafMatch(leafOf(q, tokenizer));
+  return leaf.oneSegment ? null : leaf.match;
+}
+
+/** SQL of one text leaf: the FTS subquery here, a table of call numbers in the analytics mirror. */
+export type TextLeafSql = (leaf: LeafMatch) => Sql;
+export const ftsLeafSql: TextLeafSql = (leaf) => {
+  const calls = leafCallsSql(leaf);
+  return { sql: `c.n IN (${calls.sql})`, params: calls.params };
+};
 
 function textSql(q: TextQuery, tokenizer: Tokenizer, leafSql: TextLeafSql): Sql {
   if ('and' in q) return and(q.and.map((c) => textSql(c, tokenizer, leafSql)));
@@ -74,17 +128,17 @@ function textSql(q: TextQuery, tokenizer: Tokenizer, leafSql: TextLeafSql): Sql 
     const inner = textSql(q.not, tokenizer, leafSql);
     return { sql: `NOT (${inner.sql})`, params: inner.params };
   }
-  return leafSql(ftsMatch(leafOf(q, tokenizer)));
+  return leafSql(leafMatch(leafOf(q, tokenizer)));
 }
 
-/** The FTS5 MATCH texts of every text leaf in a filter (and in the filters it nests). */
-export function textMatches(f: Filter, tokenizer: Tokenizer): string[] {
-  const out: string[] = [];
+/** Every text leaf in a filter (and in the filters it nests). */
+export function textMatches(f: Filter, tokenizer: Tokenizer): LeafMatch[] {
+  const out: LeafMatch[] = [];
   const walk = (q: TextQuery): void => {
     if ('and' in q) q.and.forEach(walk);
     else if ('or' in q) q.or.forEach(walk);
     else if ('not' in q) walk(q.not);
-    else out.push(ftsMatch(leafOf(q, tokenizer)));
+    else out.push(leafMatch(leafOf(q, tokenizer)));
   };
   if (f.text) walk(f.text);
   for (const n of f.not ?? []) out.push(...textMatches(n, tokenizer));

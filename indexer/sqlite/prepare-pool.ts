@@ -1,6 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { tsWorker } from '../../core/in-thread.ts';
 import { CallScopeError } from '../../core/errors.ts';
+import type { CallDoc } from '../../core/schemas.ts';
 import type { PreparedWrite } from './prepared-write.ts';
 
 /**
@@ -9,7 +10,7 @@ import type { PreparedWrite } from './prepared-write.ts';
  */
 export type TokenizerModule = { module: string; export: string };
 
-type Job = { id: number; json: string[]; indexed: Array<string | null> };
+type Job = { id: number; docs: CallDoc[]; indexed: Array<string | null> };
 type Reply = { id: number; prepared?: Array<Omit<PreparedWrite, 'packed'> & { packed: Uint8Array }>; error?: string };
 type Thread = { worker: Worker; port: MessagePort; signal: Int32Array; failed: Error | null };
 
@@ -48,14 +49,16 @@ export class PreparePool {
   }
 
   /**
-   * Sends the documents (as JSON, with the text hash the index holds for each) in chunks, and
-   * returns a function giving the i-th document's preparation; call it with i ascending.
+   * Sends the documents (with the text hash the index holds for each) in chunks, and returns a
+   * function giving the i-th document's preparation; call it with i ascending. The documents go
+   * as objects (structured clone, ~25 µs a call here) and the threads serialise them: sending
+   * JSON cost the writing thread JSON.stringify (~50 µs) plus copying the string (~17–34 µs).
    */
-  submit(json: string[], indexed: Array<string | null>, chunkSize: number): (i: number) => PreparedWrite {
+  submit(docs: CallDoc[], indexed: Array<string | null>, chunkSize: number): (i: number) => PreparedWrite {
     const pending: Array<{ id: number; thread: Thread }> = [];
-    for (let from = 0; from < json.length; from += chunkSize) {
+    for (let from = 0; from < docs.length; from += chunkSize) {
       const thread = this.threads[pending.length % this.threads.length]!;
-      const job: Job = { id: ++this.jobs, json: json.slice(from, from + chunkSize), indexed: indexed.slice(from, from + chunkSize) };
+      const job: Job = { id: ++this.jobs, docs: docs.slice(from, from + chunkSize), indexed: indexed.slice(from, from + chunkSize) };
       thread.port.postMessage(job);
       pending.push({ id: job.id, thread });
     }

@@ -12,11 +12,12 @@ const index = await import(url).then(
   (err: Error) => err,
 );
 
-port.on('message', (job: { id: number; json: string[]; indexed: Array<string | null> }) => {
+port.on('message', (job: { id: number; docs: CallDoc[]; indexed: Array<string | null> }) => {
   let reply: object;
   try {
     if (index instanceof Error) throw index;
-    reply = { id: job.id, prepared: job.json.map((json, i) => prepareWrite(JSON.parse(json) as CallDoc, json, job.indexed[i] ?? null, { index })) };
+    // A structured clone keeps every key and its order: JSON.stringify here gives the writer's bytes.
+    reply = { id: job.id, prepared: job.docs.map((doc, i) => prepareWrite(doc, JSON.stringify(doc), job.indexed[i] ?? null, { index })) };
   } catch (err) {
     reply = { id: job.id, error: (err as Error).message };
   }

@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Filter, TextQuery } from '../query-model.ts';
 import { leafOf, type Tokenizer } from '../text-terms.ts';
 import { instantMs } from '../time-zone.ts';
-import { filterSql, ftsMatch, textMatches } from './filter-sql.ts';
-import { CALLS_PER_MINUTE, MAX_SEGMENTS, minuteOfCall, recordingMinute } from './schema.ts';
+import { filterSql, ftsExpression, leafCallsSql, leafMatch, textMatches, type LeafMatch } from './filter-sql.ts';
+import { CALLS_PER_MINUTE, minuteOfCall, recordingMinute } from './schema.ts';
 
 /**
  * Text queries sorted newest first, without reading whole doclists. Call numbers follow the
@@ -14,11 +14,11 @@ import { CALLS_PER_MINUTE, MAX_SEGMENTS, minuteOfCall, recordingMinute } from '.
  * by their exact time and id afterwards) and the total is counted up to its cap.
  */
 
-/** A compiled text query: its FTS5 MATCH texts and a test over "which leaves hold this call". */
-type Compiled = { matches: string[]; test: (has: boolean[]) => boolean };
+/** A compiled text query: its leaves and a test over "which leaves hold this call". */
+type Compiled = { matches: LeafMatch[]; test: (has: boolean[]) => boolean };
 
-function compile(q: TextQuery, tokenizer: Tokenizer): Compiled {
-  const matches: string[] = [];
+export function compile(q: TextQuery, tokenizer: Tokenizer): Compiled {
+  const matches: LeafMatch[] = [];
   const build = (t: TextQuery): ((has: boolean[]) => boolean) => {
     if ('and' in t) {
       const parts = t.and.map(build);
@@ -32,8 +32,8 @@ function compile(q: TextQuery, tokenizer: Tokenizer): Compiled {
       const inner = build(t.not);
       return (has) => !inner(has);
     }
-    const match = ftsMatch(leafOf(t, tokenizer));
-    let i = matches.indexOf(match);
+    const match = leafMatch(leafOf(t, tokenizer));
+    let i = matches.findIndex((m) => m.key === match.key);
     if (i < 0) i = matches.push(match) - 1;
     return (has) => has[i]!;
   };
@@ -50,29 +50,19 @@ export function scannable(f: Filter & { text: TextQuery }, tokenizer: Tokenizer)
   return !c.test(c.matches.map(() => false)) && !(f.not ?? []).some((n) => textMatches(n, tokenizer).length > 0);
 }
 
-/** The calls of one leaf, newest first (distinct call numbers from its doclist read backwards). */
+/** The calls of one leaf, newest first (its doclist read backwards: one FTS row a call since v6). */
 class LeafCalls {
   private readonly rows: IterableIterator<number>;
   head = Infinity;
-  constructor(stmt: Database.Statement, match: string) {
-    this.rows = stmt.iterate(match) as IterableIterator<number>;
+  constructor(db: Database.Database, leaf: LeafMatch, below: number | undefined) {
+    const calls = leafCallsSql(leaf, below);
+    this.rows = db.prepare(`${calls.sql} DESC`).pluck().iterate(...calls.params) as IterableIterator<number>;
     this.advance();
   }
-  /** Moves to the next call below the current one (-Infinity at the end; numbers may be negative). */
+  /** Moves to the next call (-Infinity at the end; numbers may be negative). */
   advance(): void {
-    const from = this.head;
-    for (;;) {
-      const r = this.rows.next();
-      if (r.done) {
-        this.head = -Infinity;
-        return;
-      }
-      const n = Math.floor(r.value / MAX_SEGMENTS);
-      if (n < from) {
-        this.head = n;
-        return;
-      }
-    }
+    const r = this.rows.next();
+    this.head = r.done ? -Infinity : r.value;
   }
   close(): void {
     this.rows.return?.();
@@ -96,7 +86,9 @@ export function scanNewestFirst(
   filter: Filter & { text: TextQuery },
   opts: { cap: number; need: number; pageFrom: number | null },
 ): ScanResult {
-  const { matches, test } = compile(filter.text, tokenizer);
+  // One FTS5 expression when the text can be one (FTS5 merges the doclists); else a doclist a leaf, merged here.
+  const expression = ftsExpression(filter.text, tokenizer);
+  const { matches, test } = expression !== null ? { matches: [{ key: expression, match: expression, oneSegment: null }], test: (has: boolean[]) => has[0]! } : compile(filter.text, tokenizer);
   const { text: _text, ...rest } = filter;
   // A recording-time range bounds the call numbers: skip above it, stop below it.
   const range = rest.dates?.recordedAt;
@@ -105,7 +97,9 @@ export function scanNewestFirst(
   const loN = range?.gte !== undefined ? recordingMinute(instantMs(range.gte)) * CALLS_PER_MINUTE : -Infinity;
   const others = Object.keys(rest).length > 0 ? othersCheck(db, tokenizer, rest) : null;
 
-  const leaves = matches.map((m) => new LeafCalls(db.prepare('SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rowid DESC').pluck(), m));
+  // Calls recorded after the range are dropped by FTS5 already (not those before a cursor: they are counted).
+  const below = Number.isFinite(hiMinute) ? (hiMinute + 1) * CALLS_PER_MINUTE : undefined;
+  const leaves = matches.map((m) => new LeafCalls(db, m, below));
   const has = matches.map(() => false);
   let counted = 0;
   const page: number[] = [];

@@ -1,3 +1,4 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ it('rebuilds the full-text rows of a v3 index (one FTS column per role since v4)
   await current.close();
   const db = new Database(file);
   // What v3 had: a (role, tokens) FTS table. Left empty, so only a rebuild can answer the searches below.
-  db.exec(`DROP TABLE segments_fts;
+  db.exec(`DROP TABLE call_fts; DROP TABLE call_words;
     CREATE VIRTUAL TABLE segments_fts USING fts5(role, tokens, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0');
     PRAGMA user_version = 3;`);
   db.close();
@@ -75,7 +76,8 @@ it('renumbers a v4 index (call numbers in insert order) so that numbers and full
         return `UPDATE ${t} SET ${c} = (SELECT new FROM renum WHERE old = ${c});`;
       })
       .join('\n')}
-    DELETE FROM segments_fts;
+    DROP TABLE call_fts; DROP TABLE call_words;
+    CREATE VIRTUAL TABLE segments_fts USING fts5(agent, customer, unknown, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0');
     PRAGMA user_version = 4;`);
   db.close();
 
@@ -99,4 +101,65 @@ it('renumbers a v4 index (call numbers in insert order) so that numbers and full
   const byTime = check.prepare('SELECT n FROM calls ORDER BY recorded_ms').pluck().all() as number[];
   check.close();
   expect(byTime).toEqual([...byTime].sort((a, b) => a - b));
+});
+
+it('moves a v5 index (one full-text row per segment) to one row per call (v6) and keeps answering the same', async () => {
+  // tests/fixtures/index-v5.sqlite: the contract calls written by the v5 code itself (commit
+  // 5f2e63e, `putMany` with docHash h-<id>, then checkpointed and vacuumed): the real v5 file,
+  // FTS5's own blocks included, which a DDL copied into this test could not reproduce.
+  const file = path.join(tmp.dir, 'index.sqlite');
+  mkdirSync(tmp.dir, { recursive: true });
+  copyFileSync(path.resolve(import.meta.dirname, '../fixtures/index-v5.sqlite'), file);
+  const before = new Database(file, { readonly: true });
+  expect(before.pragma('user_version', { simple: true })).toBe(5);
+  expect(before.prepare('SELECT count(*) FROM segments_fts_docsize').pluck().get()).toBe(contractCalls.reduce((a, d) => a + d.segments.length, 0));
+  before.close();
+
+  for (const analytics of ['duckdb', 'sqlite'] as const) {
+    const store = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics });
+    try {
+      expect(await store.counts()).toEqual({ calls: 6, failed: 1 });
+      expect(await store.get('c4')).toEqual(contractCalls[3]);
+      expect(await store.docHash('c4')).toBe('h-c4');
+      const ids = async (text: object, sort?: object) => (await store.query({ filter: { text } as never, ...(sort ? { sort: [sort] as never } : {}) })).items.map((h) => h.call.id);
+      expect(await ids({ words: '投诉' })).toEqual(['c4', 'c3', 'c2']);
+      expect(await ids({ words: '投诉', role: 'customer' })).toEqual(['c4', 'c2']);
+      expect(await ids({ phrase: '年费减免' })).toEqual(['c6']);
+      // c2's customer said 违约金 and 投诉 in two segments: one row per call holds both, the check refuses it
+      // — newest first (the doclist scan) and sorted by score (SQL / the DuckDB mirror).
+      for (const sort of [undefined, { field: 'score', order: 'asc' }]) {
+        expect(await ids({ words: '违约金 投诉', role: 'customer' }, sort)).toEqual([]);
+        expect(await ids({ words: '年费 减免' }, sort)).toEqual(['c6']);
+        expect(await ids({ or: [{ words: '违约金 投诉' }, { words: '额度' }] }, sort)).toEqual(['c3']);
+      }
+      // Label and checkpoint rows are listed on the fact rows since v6 (filled from v5's rows).
+      const filtered = async (filter: object) => (await store.query({ filter: filter as never, sort: [{ field: 'score', order: 'desc' }] })).items.map((h) => h.call.id);
+      expect(await filtered({ flags: { any: ['complaint_threat'] } })).toEqual(['c2', 'c4']);
+      expect(await filtered({ checkpoints: [{ checkpointId: 'empathy', outcome: ['failed'] }] })).toEqual(['c2', 'c4']);
+    } finally {
+      await store.close();
+    }
+  }
+  // A re-put of a migrated call replaces its rows by that list: c4 loses a flag and its empathy failure.
+  const store = new SqliteCallStore(file, { index: searchTokens, query: tokenize }, { analytics: 'sqlite' });
+  try {
+    const c4 = contractCalls[3]!;
+    const score = c4.scores[0]!;
+    await store.put(
+      { ...c4, review: { ...c4.review!, flags: ['regulator_escalation'] }, scores: [{ ...score, items: score.items.map((i) => (i.checkpointId === 'empathy' ? { ...i, passed: true } : i)) }] },
+      'h-c4b',
+    );
+    const filtered = async (filter: object) => (await store.query({ filter: filter as never })).items.map((h) => h.call.id);
+    expect(await filtered({ flags: { any: ['complaint_threat'] } })).toEqual(['c2']);
+    expect(await filtered({ flags: { any: ['regulator_escalation'] } })).toEqual(['c4']);
+    expect(await filtered({ checkpoints: [{ checkpointId: 'empathy', outcome: ['failed'] }] })).toEqual(['c2']);
+    expect(await filtered({ checkpoints: [{ checkpointId: 'empathy', outcome: ['passed'] }] })).toEqual(['c6', 'c4', 'c1']);
+  } finally {
+    await store.close();
+  }
+  const after = new Database(file, { readonly: true });
+  expect(after.pragma('user_version', { simple: true })).toBe(6);
+  expect(after.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'segments_fts'`).pluck().get()).toBe(0);
+  expect(after.prepare('SELECT count(*) FROM call_fts_docsize').pluck().get()).toBe(6);
+  after.close();
 });

@@ -35,7 +35,7 @@ describe('SqliteCallStore.put / putMany', () => {
   const ftsStorage = () => {
     const db = new Database(file, { readonly: true });
     try {
-      return db.prepare('SELECT id, hex(block) AS block FROM segments_fts_data ORDER BY id').all();
+      return db.prepare('SELECT id, hex(block) AS block FROM call_fts_data ORDER BY id').all();
     } finally {
       db.close();
     }
@@ -43,7 +43,7 @@ describe('SqliteCallStore.put / putMany', () => {
   const ftsRowCount = () => {
     const db = new Database(file, { readonly: true });
     try {
-      return db.prepare('SELECT count(*) FROM segments_fts_docsize').pluck().get() as number;
+      return db.prepare('SELECT count(*) FROM call_fts_docsize').pluck().get() as number;
     } finally {
       db.close();
     }

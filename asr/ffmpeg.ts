@@ -30,7 +30,8 @@ function run(cmd: string, args: string[]): Promise<ProcessResult> {
   });
 }
 
-function firstLine(text: string): string {
+/** The first line of a tool's complaint on stderr, for an error message. */
+export function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim()) ?? '').replace(/^.*?: /, '').trim();
 }
 
@@ -57,17 +58,18 @@ export async function probeAudio(file: string): Promise<AudioInfo> {
   };
 }
 
+/** ffmpeg arguments that write one channel of `file` to stdout as 16 kHz mono s16le. */
+export function channelDecodeArgs(file: string, channel: number): string[] {
+  return ['-nostdin', '-v', 'error', '-i', file, '-af', `pan=mono|c0=c${channel}`, '-ar', String(PCM_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1'];
+}
+
 /**
  * Decodes one channel of any file ffmpeg reads to 16 kHz mono PCM, streamed straight into one
  * buffer sized from the declared duration (grown if needed): an hour-long channel costs its
  * 115 MB once, not chunks plus a concatenated copy.
  */
 export async function decodeChannel(file: string, channel: number, expectedSec: number | null = null): Promise<Int16Array> {
-  const args = [
-    '-nostdin', '-v', 'error', '-i', file,
-    '-af', `pan=mono|c0=c${channel}`,
-    '-ar', String(PCM_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1',
-  ];
+  const args = channelDecodeArgs(file, channel);
   let buf = Buffer.alloc(Math.ceil(((expectedSec ?? 60) + 1) * PCM_RATE) * 2);
   let used = 0;
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {

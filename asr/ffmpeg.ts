@@ -48,9 +48,12 @@ export async function probeAudio(file: string): Promise<AudioInfo> {
   if (!stream || !stream.channels || !stream.sample_rate) {
     throw new CallScopeError('AUDIO_UNDECODABLE', 'the file has no audio stream');
   }
-  const declared = Number(stream.duration ?? info.format?.duration);
+  const format = info.format?.format_name ?? 'unknown';
+  // An AMR storage file (RFC 4867 §5) has no length field: ffprobe extrapolates one from the first
+  // frames' bit rate, which DTX silence (1-byte SID / NO_DATA frames) makes several times too long.
+  const declared = format === 'amr' ? NaN : Number(stream.duration ?? info.format?.duration);
   return {
-    format: info.format?.format_name ?? 'unknown',
+    format,
     codec: stream.codec_name ?? 'unknown',
     channels: stream.channels,
     sampleRate: Number(stream.sample_rate),

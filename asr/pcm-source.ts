@@ -90,6 +90,8 @@ class StreamedChannel implements PcmSource {
       child.on('error', (e) => reject(new CallScopeError('STAGE_FAILED', `cannot run ffmpeg: ${e.message} (is ffmpeg installed?)`)));
       child.on('close', (c) => resolve(c));
     });
+    // Awaited at the end of the stream; a reader closed before then must not leave it unhandled.
+    this.exit.catch(() => {});
     return (child.stdout as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   }
 

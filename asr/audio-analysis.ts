@@ -1,9 +1,10 @@
 import type { SpeechRegion } from '../core/schemas.ts';
-import { type DiarSegment, diarise } from './diarise.ts';
+import { type DiarSegment, diariseAudio } from './diarise.ts';
 import type { AsrEngine, EngineSegment } from './engine.ts';
-import { checkDecodedLength, decodeAudio, decodeChannel, type AudioInfo, probeAudio, streamChannels } from './ffmpeg.ts';
+import { checkDecodedLength, decodeAudio, type AudioInfo, probeAudio, streamChannels } from './ffmpeg.ts';
 import { applyHotwords, compileHotwords } from './hotwords.ts';
 import { loadParaformerEngine, type ParaformerFiles } from './paraformer-engine.ts';
+import { memoryPcm, type PcmSource, streamPcm } from './pcm-source.ts';
 import { SileroStream, sileroSession, VAD_RATE } from './silero-vad.ts';
 import { detectSpeech, type VadTuning } from './vad.ts';
 import { loadWhisperEngine } from './whisper-engine.ts';
@@ -44,19 +45,27 @@ export async function vadChannel(req: Pick<AudioAnalysisRequest, 'vadModel' | 't
   return detectSpeech(req.vadModel, pcm, channel, req.threads, req.vad);
 }
 
-type Detected = { info: AudioInfo; durationSec: number; speech: SpeechRegion[]; pcm: Int16Array[] | null };
+type Detected = {
+  info: AudioInfo;
+  durationSec: number;
+  speech: SpeechRegion[];
+  /** The 16 kHz audio of each channel for the engine and the diariser, read region by region. */
+  channel(c: number): PcmSource;
+};
 
 /**
  * Decode + VAD. The ONNX Silero model streams: one ffmpeg process decodes both channels straight
- * to 8 kHz floats, block by block into the VAD, so memory does not grow with the duration. The
- * 16 kHz PCM of whole channels is decoded only when something needs it (an engine, diarisation).
+ * to 8 kHz floats, block by block into the VAD, so memory does not grow with the duration. What
+ * needs 16 kHz audio afterwards (an engine, diarisation) gets a second stream per channel that
+ * keeps only the slice being read. The ggml VAD (whisper.cpp) takes whole channels: that fallback
+ * path holds them (115 MB per channel-hour).
  */
-export async function detectRegions(req: AudioAnalysisRequest, needPcm: (channels: number) => boolean): Promise<Detected> {
+export async function detectRegions(req: AudioAnalysisRequest): Promise<Detected> {
   if (!req.vadModel.endsWith('.onnx')) {
     const decoded = await decodeAudio(req.file);
     const speech: SpeechRegion[] = [];
     for (const [channel, pcm] of decoded.channels.entries()) speech.push(...(await vadChannel(req, pcm, channel)));
-    return { info: decoded.info, durationSec: decoded.durationSec, speech, pcm: decoded.channels };
+    return { info: decoded.info, durationSec: decoded.durationSec, speech, channel: (c) => memoryPcm(decoded.channels[c]!) };
   }
   const info = req.probed ?? (await probeAudio(req.file));
   const n = Math.min(info.channels, 2);
@@ -65,9 +74,7 @@ export async function detectRegions(req: AudioAnalysisRequest, needPcm: (channel
   const durationSec = samples / VAD_RATE;
   await checkDecodedLength(req.file, info, durationSec);
   const speech = await vad.finish();
-  const pcm: Int16Array[] | null = needPcm(n) ? [] : null;
-  for (let c = 0; pcm && c < n; c++) pcm.push(await decodeChannel(req.file, c, info.declaredDurationSec));
-  return { info, durationSec, speech, pcm };
+  return { info, durationSec, speech, channel: (c) => streamPcm(req.file, c, durationSec) };
 }
 
 function loadEngine(e: EngineRequest, req: AudioAnalysisRequest): Promise<AsrEngine> {
@@ -79,24 +86,33 @@ function loadEngine(e: EngineRequest, req: AudioAnalysisRequest): Promise<AsrEng
 /** Decode → per-channel VAD → (optionally) the engine on the speech regions only. */
 export async function analyzeAudio(req: AudioAnalysisRequest): Promise<AudioAnalysis> {
   const wantDiarisation = req.diarise !== false;
-  const decoded = await detectRegions(req, (channels) => req.engine !== null || (channels === 1 && wantDiarisation));
+  const decoded = await detectRegions(req);
   const { speech } = decoded;
+  const channels = Math.min(decoded.info.channels, 2);
   let transcript: AudioAnalysis['transcript'] = null;
   if (req.engine) {
     const engine = await loadEngine(req.engine, req);
     const hotwords = compileHotwords(req.hotwords ?? []);
     try {
-      const channels: EngineSegment[][] = [];
-      for (const [channel, pcm] of decoded.pcm!.entries()) {
-        const segs = await engine.transcribe(pcm, speech.filter((r) => r.channel === channel));
-        channels.push(segs.map((s) => ({ ...s, text: applyHotwords(normaliseZh(s.text), hotwords) })).filter((s) => s.text));
+      const texts: EngineSegment[][] = [];
+      for (let channel = 0; channel < channels; channel++) {
+        const segs = await withChannel(decoded.channel(channel), (audio) => engine.transcribe(audio, speech.filter((r) => r.channel === channel)));
+        texts.push(segs.map((s) => ({ ...s, text: applyHotwords(normaliseZh(s.text), hotwords) })).filter((s) => s.text));
       }
-      transcript = { engine: engine.id, channels };
+      transcript = { engine: engine.id, channels: texts };
     } finally {
       await engine.release();
     }
   }
   const mono = decoded.info.channels === 1;
-  const diarisation = mono && wantDiarisation ? diarise(decoded.pcm![0]!, speech) : null;
+  const diarisation = mono && wantDiarisation ? await withChannel(decoded.channel(0), (audio) => diariseAudio(audio, speech)) : null;
   return { info: decoded.info, durationSec: decoded.durationSec, speech, transcript, diarisation };
+}
+
+async function withChannel<T>(audio: PcmSource, use: (audio: PcmSource) => Promise<T>): Promise<T> {
+  try {
+    return await use(audio);
+  } finally {
+    audio.close();
+  }
 }

@@ -1,5 +1,6 @@
 import type { SpeechRegion } from '../core/schemas.ts';
-import { FRAMES_PER_SEC, frameFeatures, N_MFCC } from './speaker-features.ts';
+import type { PcmSource } from './pcm-source.ts';
+import { FRAMES_PER_SEC, frameFeatures, HOP, N_MFCC } from './speaker-features.ts';
 
 /**
  * Two-speaker diarisation of a mono call without a neural speaker model (none can be had here):
@@ -29,8 +30,14 @@ export const PITCH_WEIGHT = 1;
 
 type Window = { start: number; end: number; region: number; features: number[] };
 
-function windowsOf(pcm: Int16Array, regions: SpeechRegion[]): Window[] {
-  const out: Window[] = [];
+/** Samples a frame's features read past its start (the 40 ms pitch window). */
+const FRAME_READ = 640;
+
+type Planned = { start: number; end: number; region: number; f0: number; to: number };
+
+/** The windows of the speech regions in time order; frames f0… of each are read up to sample `to`. */
+function windowPlan(regions: SpeechRegion[]): Planned[] {
+  const out: Planned[] = [];
   const sorted = [...regions].sort((a, b) => a.start - b.start);
   sorted.forEach((r, region) => {
     const dur = r.end - r.start;
@@ -38,19 +45,23 @@ function windowsOf(pcm: Int16Array, regions: SpeechRegion[]): Window[] {
     for (let w = 0; w < n; w++) {
       const start = r.start + (dur * w) / n;
       const end = r.start + (dur * (w + 1)) / n;
-      const features = describe(pcm, start, end);
-      if (features) out.push({ start, end, region, features });
+      out.push({ start, end, region, f0: Math.floor(start * FRAMES_PER_SEC), to: Math.floor(end * FRAMES_PER_SEC) * HOP + FRAME_READ });
     }
   });
   return out;
 }
 
-/** Mean MFCCs of the louder frames, median log pitch and voiced share; null when nothing is voiced enough. */
-function describe(pcm: Int16Array, start: number, end: number): number[] | null {
-  const f0 = Math.floor(start * FRAMES_PER_SEC);
-  const f1 = Math.min(Math.floor(end * FRAMES_PER_SEC), Math.floor(pcm.length / 160) - 3);
+const described = (w: Planned, features: number[] | null): Window[] => (features ? [{ start: w.start, end: w.end, region: w.region, features }] : []);
+
+/**
+ * Mean MFCCs of the louder frames, median log pitch and voiced share; null when nothing is voiced
+ * enough. `pcm` starts at frame `f0` and reaches FRAME_READ samples past the window's last frame
+ * (or the channel's end, `total` samples).
+ */
+function describe(pcm: Int16Array, f0: number, end: number, total: number): number[] | null {
+  const f1 = Math.min(Math.floor(end * FRAMES_PER_SEC), Math.floor(total / HOP) - 3);
   const frames = [];
-  for (let i = f0; i < f1; i += FRAME_STEP) frames.push(frameFeatures(pcm, i));
+  for (let i = f0; i < f1; i += FRAME_STEP) frames.push(frameFeatures(pcm, i - f0));
   if (frames.length === 0) return null;
   const loudest = Math.max(...frames.map((f) => f.logEnergy));
   const speech = frames.filter((f) => f.logEnergy > loudest - 5);
@@ -162,8 +173,28 @@ function viterbi(windows: Window[], points: number[][], g: [Gauss, Gauss]): numb
 export const ACOUSTIC_WEIGHT = 0.5;
 
 
+/**
+ * Who speaks when in a mono channel, reading only each window's frames, in time order: from a
+ * stream (asr/pcm-source.ts) one window is in memory at a time, never the channel.
+ */
+export async function diariseAudio(audio: PcmSource, regions: SpeechRegion[]): Promise<DiarSegment[]> {
+  const windows: Window[] = [];
+  /** Samples in the channel, once a read has reached its end (before that the clamp in describe cannot apply). */
+  let total = Infinity;
+  for (const w of windowPlan(regions)) {
+    const pcm = await audio.read(w.f0 * HOP, w.to);
+    if (pcm.length < w.to - w.f0 * HOP) total = Math.min(total, w.f0 * HOP + pcm.length);
+    windows.push(...described(w, describe(pcm, w.f0, w.end, total)));
+  }
+  return clusterWindows(windows);
+}
+
+/** The same on a whole channel in memory (tests, benches): the same windows, the same result. */
 export function diarise(pcm: Int16Array, regions: SpeechRegion[]): DiarSegment[] {
-  const windows = windowsOf(pcm, regions);
+  return clusterWindows(windowPlan(regions).flatMap((w) => described(w, describe(pcm.subarray(w.f0 * HOP), w.f0, w.end, pcm.length))));
+}
+
+function clusterWindows(windows: Window[]): DiarSegment[] {
   if (windows.length === 0) return [];
   const weights = [...new Array<number>(N_MFCC).fill(1), PITCH_WEIGHT, 1];
   const points = standardise(windows.map((w) => w.features), weights);

@@ -30,7 +30,8 @@ function run(cmd: string, args: string[]): Promise<ProcessResult> {
   });
 }
 
-function firstLine(text: string): string {
+/** The first line of a tool's complaint on stderr, for an error message. */
+export function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim()) ?? '').replace(/^.*?: /, '').trim();
 }
 
@@ -47,14 +48,22 @@ export async function probeAudio(file: string): Promise<AudioInfo> {
   if (!stream || !stream.channels || !stream.sample_rate) {
     throw new CallScopeError('AUDIO_UNDECODABLE', 'the file has no audio stream');
   }
-  const declared = Number(stream.duration ?? info.format?.duration);
+  const format = info.format?.format_name ?? 'unknown';
+  // An AMR storage file (RFC 4867 §5) has no length field: ffprobe extrapolates one from the first
+  // frames' bit rate, which DTX silence (1-byte SID / NO_DATA frames) makes several times too long.
+  const declared = format === 'amr' ? NaN : Number(stream.duration ?? info.format?.duration);
   return {
-    format: info.format?.format_name ?? 'unknown',
+    format,
     codec: stream.codec_name ?? 'unknown',
     channels: stream.channels,
     sampleRate: Number(stream.sample_rate),
     declaredDurationSec: Number.isFinite(declared) ? declared : null,
   };
+}
+
+/** ffmpeg arguments that write one channel of `file` to stdout as 16 kHz mono s16le. */
+export function channelDecodeArgs(file: string, channel: number): string[] {
+  return ['-nostdin', '-v', 'error', '-i', file, '-af', `pan=mono|c0=c${channel}`, '-ar', String(PCM_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1'];
 }
 
 /**
@@ -63,11 +72,7 @@ export async function probeAudio(file: string): Promise<AudioInfo> {
  * 115 MB once, not chunks plus a concatenated copy.
  */
 export async function decodeChannel(file: string, channel: number, expectedSec: number | null = null): Promise<Int16Array> {
-  const args = [
-    '-nostdin', '-v', 'error', '-i', file,
-    '-af', `pan=mono|c0=c${channel}`,
-    '-ar', String(PCM_RATE), '-acodec', 'pcm_s16le', '-f', 's16le', 'pipe:1',
-  ];
+  const args = channelDecodeArgs(file, channel);
   let buf = Buffer.alloc(Math.ceil(((expectedSec ?? 60) + 1) * PCM_RATE) * 2);
   let used = 0;
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {

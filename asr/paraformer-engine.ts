@@ -72,8 +72,8 @@ export async function loadParaformerEngine(files: ParaformerFiles, opts: Parafor
   const id = `sherpa-onnx-paraformer@${path.basename(files.dir)}`;
   return {
     id,
-    async transcribe(pcm, regions) {
-      const totalSec = pcm.length / PCM_RATE;
+    async transcribe(audio, regions) {
+      const totalSec = audio.durationSec;
       const out: EngineSegment[] = [];
       for (const r of [...regions].sort((a, b) => a.start - b.start)) {
         const start = Math.max(0, r.start - PAD_SEC);
@@ -81,7 +81,8 @@ export async function loadParaformerEngine(files: ParaformerFiles, opts: Parafor
         if (end - start < 0.1) continue;
         // No hot-word argument: sherpa-onnx exits the process on a hot-word stream for Paraformer (asr/hotwords.ts).
         const stream = recognizer.createStream();
-        stream.acceptWaveform({ samples: toFloat32(pcm.subarray(Math.floor(start * PCM_RATE), Math.ceil(end * PCM_RATE))), sampleRate: PCM_RATE });
+        const pcm = await audio.read(Math.floor(start * PCM_RATE), Math.ceil(end * PCM_RATE));
+        stream.acceptWaveform({ samples: toFloat32(pcm), sampleRate: PCM_RATE });
         recognizer.decode(stream);
         const text = recognizer.getResult(stream).text.trim();
         if (text) out.push({ start: r.start, end: r.end, text });

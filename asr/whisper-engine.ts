@@ -41,10 +41,10 @@ export async function loadWhisperEngine(modelPath: string, opts: WhisperOptions)
   const id = `whisper.cpp@${path.basename(modelPath, '.bin')}`;
   return {
     id,
-    async transcribe(pcm, regions) {
+    async transcribe(audio, regions) {
       const out: EngineSegment[] = [];
-      for (const w of packWindows(regions, pcm.length / PCM_RATE)) {
-        const slice = pcm.subarray(Math.floor(w.start * PCM_RATE), Math.ceil(w.end * PCM_RATE));
+      for (const w of packWindows(regions, audio.durationSec)) {
+        const slice = await audio.read(Math.floor(w.start * PCM_RATE), Math.ceil(w.end * PCM_RATE));
         const { promise } = ctx.transcribeData(pcmBuffer(slice), {
           language: opts.language,
           maxThreads: opts.threads,

@@ -21,6 +21,7 @@ import { asrHost } from '../../asr/asr-host-client.ts';
 import { decodeAudio, probeAudio, streamChannels } from '../../asr/ffmpeg.ts';
 import { findSherpaVadModel } from '../../asr/models.ts';
 import { loadParaformerEngine, PARAFORMER_DIRS } from '../../asr/paraformer-engine.ts';
+import { memoryPcm } from '../../asr/pcm-source.ts';
 import { detectSpeechSherpa } from '../../asr/sherpa-vad.ts';
 import { SileroStream, sileroSession, VAD_RATE } from '../../asr/silero-vad.ts';
 import { transcribeStage } from '../../asr/transcribe-stage.ts';
@@ -114,7 +115,7 @@ if (withEngine) {
         const { speech } = await sileroRegions(file, channels);
         const d = await decodeAudio(file);
         const engine = await loadParaformerEngine(pfFiles, { threads: 1 });
-        for (const [ch, pcm] of d.channels.entries()) await engine.transcribe(pcm, speech.filter((r) => r.channel === ch));
+        for (const [ch, pcm] of d.channels.entries()) await engine.transcribe(memoryPcm(pcm), speech.filter((r) => r.channel === ch));
       },
     },
     {

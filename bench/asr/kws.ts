@@ -14,6 +14,7 @@ import { mergeOverlapping } from '../../asr/kws/call-hits.ts';
 import { type KeywordSpec, keywordsFromLexicons } from '../../asr/kws/keywords.ts';
 import { findKwsModel } from '../../asr/kws/model.ts';
 import { type KwsHit, KeywordSpotter } from '../../asr/kws/spotter.ts';
+import { memoryPcm } from '../../asr/pcm-source.ts';
 import { roleOfChannel } from '../../asr/transcript.ts';
 import { CALLS_DIR, MODELS_DIR, SHARED, truthCalls } from '../../tests/helpers.ts';
 
@@ -80,11 +81,11 @@ async function decodeAll(files: string[]): Promise<DecodedAudio[]> {
   return out;
 }
 
-function tallyClips(spotter: KeywordSpotter, audio: DecodedAudio[]) {
+async function tallyClips(spotter: KeywordSpotter, audio: DecodedAudio[]) {
   const byTerm = formsByTerm(clipSpecs);
   const t = new Map<string, Tally>();
   for (const [i, ref] of refs.entries()) {
-    const hits = dedupe(spotter.spotChannel(audio[i]!.channels[0]!, 0, 'unknown'));
+    const hits = dedupe((await spotter.spotChannel(() => memoryPcm(audio[i]!.channels[0]!), 0, 'unknown')).hits);
     for (const [term, forms] of byTerm) {
       const tally = t.get(term) ?? emptyTally();
       const n = occurrences(ref.text, forms);
@@ -137,7 +138,7 @@ for (const threshold of thresholds.length ? thresholds : [0.25, 0.15, 0.35]) {
   const spotter = new KeywordSpotter(model, clipSpecs, { threshold });
   for (const band of ['16k', '8k'] as const) {
     const t0 = clock();
-    const t = tallyClips(spotter, clipAudio[band]);
+    const t = await tallyClips(spotter, clipAudio[band]);
     const speed = speedOf(clipSec, t0);
     console.log(row(`clips ${band}`, threshold, sum(t), clipSec / 3600, speed));
     if (threshold === (thresholds[0] ?? 0.25)) perTermClip.push([band, t]);
@@ -156,14 +157,16 @@ const callAudio = await decodeAll(calls.map((c) => path.join(CALLS_DIR, c.audioF
 const channelSec = callAudio.reduce((s, d) => s + d.durationSec * d.channels.length, 0);
 const callSec = callAudio.reduce((s, d) => s + d.durationSec, 0);
 
-function tallyCalls(spotter: KeywordSpotter) {
+async function tallyCalls(spotter: KeywordSpotter) {
   const byTerm = formsByTerm(callSpecs);
   const t = new Map<string, Tally>();
   const timing: number[] = [];
   for (const [i, call] of calls.entries()) {
     const audio = callAudio[i]!;
     const stereo = audio.channels.length === 2;
-    const hits = dedupe(audio.channels.flatMap((pcm, ch) => spotter.spotChannel(pcm, ch, stereo ? roleOfChannel(ch) : 'unknown')));
+    const spotted: KwsHit[] = [];
+    for (const [ch, pcm] of audio.channels.entries()) spotted.push(...(await spotter.spotChannel(() => memoryPcm(pcm), ch, stereo ? roleOfChannel(ch) : 'unknown')).hits);
+    const hits = dedupe(spotted);
     for (const [term, forms] of byTerm) {
       const tally = t.get(term) ?? emptyTally();
       // Truth occurrences of this term: turn, channel, how many times.
@@ -201,7 +204,7 @@ let firstCalls: Map<string, Tally> | undefined;
 for (const threshold of thresholds.length ? thresholds : [0.25, 0.15, 0.35]) {
   const spotter = new KeywordSpotter(model, callSpecs, { threshold });
   const t0 = clock();
-  const t = tallyCalls(spotter);
+  const t = await tallyCalls(spotter);
   const speed = speedOf(channelSec, t0);
   firstCalls ??= t;
   console.log(row('calls, all keywords', threshold, sum(t), channelSec / 3600, speed));

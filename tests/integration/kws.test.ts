@@ -8,6 +8,7 @@ import { findKwsModel } from '../../asr/kws/model.ts';
 import { keywordTokenVariants } from '../../asr/kws/pinyin-tokens.ts';
 import { phoneticMatchScore } from '../../asr/kws/score.ts';
 import { KeywordSpotter } from '../../asr/kws/spotter.ts';
+import { memoryPcm } from '../../asr/pcm-source.ts';
 import { isCallScopeError } from '../../core/errors.ts';
 import { CALLS_DIR, MODELS_DIR, SHARED, tempDir, truthCalls } from '../helpers.ts';
 import { runCli } from '../run-cli.ts';
@@ -121,13 +122,13 @@ describe('keyword spotting on real audio', () => {
     const spotter = new KeywordSpotter(model, parseKeywordList('投诉'));
     let caught: unknown;
     try {
-      spotter.spotChannel(channels[0]!, 0, 'unknown', 8000);
+      await spotter.spotChannel(() => memoryPcm(channels[0]!), 0, 'unknown', 8000);
     } catch (err) {
       caught = err;
     }
     expect(isCallScopeError(caught) && caught.code).toBe('ASR_FAILED');
     // The same audio, resampled by ffmpeg as decodeAudio does, runs.
-    expect(spotter.spotChannel(channels[0]!, 0, 'unknown')).toEqual([]);
+    expect((await spotter.spotChannel(() => memoryPcm(channels[0]!), 0, 'unknown')).hits).toEqual([]);
   });
 });
 

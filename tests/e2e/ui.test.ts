@@ -96,6 +96,29 @@ describe('call list → search → call detail with evidence', () => {
     await page.screenshot({ path: path.join(SHOTS, '3-call-detail.png'), fullPage: true });
   });
 
+  it('finds utterances like a sentence in the other calls (相似), nearest first, and opens one at that sentence', async () => {
+    const here = /#\/calls\/([0-9a-f]{64})/.exec(page.url())![1]!;
+    await page.getByTestId('similar-button').first().click();
+    const panel = page.getByTestId('similar-panel');
+    const items = panel.getByTestId('similar-item');
+    await expect.poll(() => items.count()).toBeGreaterThan(0);
+    // Two other calls are in the store: each is one hit (its nearest sentence), never the call itself.
+    const ids = await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-call-id')));
+    expect(ids.length).toBeLessThanOrEqual(FILES.length - 1);
+    expect(ids).not.toContain(here);
+    expect(new Set(ids).size).toBe(ids.length);
+    const sims = (await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-similarity')))).map(Number);
+    expect(sims.every((x) => x > -1 && x <= 1)).toBe(true);
+    expect([...sims].sort((a, b) => b - a)).toEqual(sims);
+    await page.screenshot({ path: path.join(SHOTS, '3b-similar.png'), fullPage: true });
+    const href = (await items.first().locator('a').getAttribute('href'))!;
+    const [, target, seg] = /^#\/calls\/([0-9a-f]{64})\?seg=(.+)$/.exec(href)!;
+    await items.first().locator('a').click();
+    await page.waitForURL(new RegExp(`#/calls/${target}`));
+    await expect.poll(() => page.locator(`[data-testid="segment"][data-segment-id="${decodeURIComponent(seg!)}"]`).count()).toBe(1);
+    await expect.poll(() => panel.count()).toBe(0);
+  });
+
   it('signs out (退出): the session ends and the login page comes back, even on reload', async () => {
     await page.getByTestId('logout').click();
     await page.getByTestId('login').waitFor();

@@ -37,6 +37,8 @@ export type Health = { status: 'ok'; calls: number; failed: number };
 export type CallPage = { total: number; items: CallSummary[] };
 export type SearchMatch = { segmentId: string; role: Role; start: number; end: number; text: string };
 export type SearchResult = { total: number; items: Array<{ call: CallSummary; matches: SearchMatch[] }> };
+/** GET /api/search/similar with a segment: the nearest utterances of other calls (docs/knn.md). */
+export type SimilarUtterances = { items: Array<{ call: CallSummary; segment?: SearchMatch; similarity: number }> };
 
 export type CallFilters = {
   limit?: number;
@@ -119,6 +121,8 @@ export const api = {
   search: (q: string, limit = 100, signal?: AbortSignal) =>
     getJson<SearchResult>(`/api/search${query({ q, limit })}`, signal),
   call: (id: string, signal?: AbortSignal) => getJson<CallDoc>(`/api/calls/${encodeURIComponent(id)}`, signal),
+  similarUtterances: (callId: string, segmentId: string, signal?: AbortSignal) =>
+    getJson<SimilarUtterances>(`/api/search/similar${query({ call: callId, segment: segmentId, k: 8 })}`, signal),
   /** The signed-in user; 401 (and the unauthorized event) when there is no session. */
   me: (signal?: AbortSignal) => getJson<{ user: Me }>('/api/auth/me', signal).then((r) => r.user),
   login: (username: string, password: string) =>

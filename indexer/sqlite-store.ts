@@ -18,7 +18,7 @@ import { filterSql, leafCallsSql, textMatches, WORDS_IN_ONE_SEGMENT, type Sql } 
 import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, fromList, FTS_DDL, toList, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, UNDATED, WORDS_DDL } from './sqlite/schema.ts';
 import { searchMatches, type Tokenizer } from './text-terms.ts';
 import { adoptLegacyCallVectors, callVectorIndex, callVectorRows } from './sqlite/vector-calls.ts';
-import type { VectorIndex, VectorIndexOptions } from './sqlite/vector-index.ts';
+import type { NearestVector, VectorIndex, VectorIndexOptions, VectorQuery } from './sqlite/vector-index.ts';
 import { segmentVectorIndex, segmentVectorRows } from './sqlite/vector-segments.ts';
 import type { z } from 'zod';
 
@@ -615,20 +615,22 @@ export class SqliteCallStore implements CallStore {
 
   async knn(input: z.input<typeof KnnQuery>): Promise<KnnHit[]> {
     const q = parseStoreInput(KnnQuery, input, 'kNN query');
-    const where = filterSql(q.filter, this.tokenizer);
-    if (!q.exact) this.callVectors.maintainIfDue();
-    const nearest = this.db.transaction(() => this.callVectors.nearest(q, where.sql === '1' ? null : where))();
-    const docs = this.docsByN(nearest.map((h) => h.n));
+    const { nearest, docs } = this.nearestCalls(this.callVectors, q);
     return docs.map((call, i) => ({ call, similarity: 1 - nearest[i]!.distance })).sort(bySimilarity);
   }
 
   async knnSegments(input: z.input<typeof SegmentKnnQuery>): Promise<SegmentKnnHit[]> {
     const q = parseStoreInput(SegmentKnnQuery, input, 'segment kNN query');
-    const where = filterSql(q.filter, this.tokenizer);
-    if (!q.exact) this.segmentVectors.maintainIfDue();
-    const nearest = this.db.transaction(() => this.segmentVectors.nearest(q, where.sql === '1' ? null : where))();
-    const docs = this.docsByN(nearest.map((h) => h.n));
+    const { nearest, docs } = this.nearestCalls(this.segmentVectors, q);
     return nearest.map((h, i) => segmentKnnHit(docs[i]!, h.segment, 1 - h.distance)).sort(bySimilarity);
+  }
+
+  /** The index's nearest vectors under the query's filter (one read transaction), with their calls' documents. */
+  private nearestCalls(index: VectorIndex, q: VectorQuery & { filter: Filter }): { nearest: NearestVector[]; docs: CallDoc[] } {
+    const where = filterSql(q.filter, this.tokenizer);
+    if (!q.exact) index.maintainIfDue();
+    const nearest = this.db.transaction(() => index.nearest(q, where.sql === '1' ? null : where))();
+    return { nearest, docs: this.docsByN(nearest.map((h) => h.n)) };
   }
 
   async segmentVector(callId: string, segmentId: string): Promise<number[] | null> {

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { CallDoc } from '../../core/schemas.ts';
 import { MAX_SEGMENTS } from './schema.ts';
-import { floatsOf, unit } from './vector-ivf.ts';
-import { ROLE_CODE, VectorIndex, type VectorIndexOptions, type VectorRow } from './vector-index.ts';
+import { floatsOf } from './vector-ivf.ts';
+import { VectorIndex, vectorRow, type VectorIndexOptions, type VectorRow } from './vector-index.ts';
 
 /**
  * Call embeddings (`nlp.embedding`, "calls like this one") of the embedded store: the same IVF
@@ -13,11 +13,14 @@ export function callVectorIndex(db: Database.Database, options?: VectorIndexOpti
   return new VectorIndex(db, 'call_ivf', 'call vector index', options);
 }
 
-/** A call's own vector as an index row (none without an embedding, or for a zero vector). */
+/** A call's own vector as index rows: one, or none without an embedding or for a zero vector. */
 export function callVectorRows(n: number, doc: CallDoc): VectorRow[] {
-  const vector = doc.nlp?.embedding?.vector;
-  if (!vector?.length || vector.every((x) => x === 0)) return [];
-  return [{ key: n * MAX_SEGMENTS, role: ROLE_CODE.unknown, vector: Buffer.from(unit(Float32Array.from(vector)).buffer) }];
+  return callRows(n, doc.nlp?.embedding?.vector ?? []);
+}
+
+function callRows(n: number, vector: ArrayLike<number>): VectorRow[] {
+  const row = vectorRow(n * MAX_SEGMENTS, 'unknown', vector);
+  return row ? [row] : [];
 }
 
 /**
@@ -32,9 +35,9 @@ export function adoptLegacyCallVectors(db: Database.Database, index: VectorIndex
     let moved = 0;
     for (let last = -Infinity, rows = batch.all(last) as Array<[number, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
       for (const [n, blob] of rows) {
-        const v = Float32Array.from(floatsOf(blob));
-        if (!v.some((x) => x !== 0)) continue;
-        index.write(n, [{ key: n * MAX_SEGMENTS, role: ROLE_CODE.unknown, vector: Buffer.from(unit(v).buffer) }], true);
+        const adopted = callRows(n, floatsOf(blob));
+        if (adopted.length === 0) continue;
+        index.write(n, adopted, true);
         moved++;
       }
       last = rows[rows.length - 1]![0];

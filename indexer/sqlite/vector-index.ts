@@ -5,7 +5,7 @@ import { vectorBlob } from './call-row.ts';
 import type { Sql } from './filter-sql.ts';
 import { MAX_SEGMENTS, SEGMENT_SHIFT } from './schema.ts';
 import type { MaintainResult } from './vector-maintain.ts';
-import { Centroids, floatsOf } from './vector-ivf.ts';
+import { Centroids, floatsOf, unit } from './vector-ivf.ts';
 import { BACKLOG, createVectorTables, readCounters, TRAINING_STALE_MS, vectorTables, type Counters, type VectorTables } from './vector-tables.ts';
 
 export type VectorIndexOptions = {
@@ -27,6 +27,13 @@ export const ROLE_CODE: Record<Role, number> = { agent: 0, customer: 1, unknown:
 export type VectorRow = { key: number; role: number; vector: Buffer };
 export type VectorQuery = { vector: number[]; k: number; role?: Role | undefined; exact: boolean; nprobe?: number | undefined };
 export type NearestVector = { key: number; n: number; segment: number; distance: number };
+
+/** A vector as an index row, scaled to unit length; null for an empty or zero vector (it has no direction). */
+export function vectorRow(key: number, role: Role, vector: ArrayLike<number>): VectorRow | null {
+  const v = Float32Array.from(vector);
+  if (v.length === 0 || v.every((x) => x === 0)) return null;
+  return { key, role: ROLE_CODE[role], vector: Buffer.from(unit(v).buffer) };
+}
 
 /**
  * An IVF (inverted file) vector index in the store's SQLite file, keyed like the FTS rows (call

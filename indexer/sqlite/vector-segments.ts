@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CallDoc } from '../../core/schemas.ts';
 import { MAX_SEGMENTS } from './schema.ts';
-import { unit } from './vector-ivf.ts';
-import { ROLE_CODE, VectorIndex, type VectorIndexOptions, type VectorRow } from './vector-index.ts';
+import { VectorIndex, vectorRow, type VectorIndexOptions, type VectorRow } from './vector-index.ts';
 
 /**
  * Segment embeddings (`nlp.segmentEmbeddings`) of the embedded store: an IVF index (vector-index.ts)
@@ -19,8 +18,8 @@ export function segmentVectorRows(n: number, doc: CallDoc): VectorRow[] {
   const rows: VectorRow[] = [];
   for (const { segmentId, vector } of emb.vectors) {
     const i = index.get(segmentId);
-    if (i === undefined || vector.length === 0 || vector.every((x) => x === 0)) continue;
-    rows.push({ key: n * MAX_SEGMENTS + i, role: ROLE_CODE[doc.segments[i]!.role], vector: Buffer.from(unit(Float32Array.from(vector)).buffer) });
+    const row = i === undefined ? null : vectorRow(n * MAX_SEGMENTS + i, doc.segments[i]!.role, vector);
+    if (row) rows.push(row);
   }
   return rows.sort((a, b) => a.key - b.key).filter((r, i, all) => i === 0 || all[i - 1]!.key !== r.key);
 }

@@ -82,7 +82,6 @@ type Detection = { spec: KeywordSpec; start: number; end: number; tokens: string
 /** Samples of one channel from sample `from` on, and the channel's whole duration. */
 type Window = { from: number; samples: Float32Array; durationSec: number };
 
-
 function modelConfig(model: KwsModelFiles, threads: number) {
   return {
     featConfig: { sampleRate: PCM_RATE, featureDim: 80 },
@@ -130,7 +129,7 @@ export class KeywordSpotter {
 
   /**
    * Every keyword occurrence in one channel of 16 kHz PCM, in two forward reads so that a 3-hour
-   * channel is never held whole: (1) one stream over the channel, fed FEED_SEC at a time and `reset`
+   * channel is never held whole: (1) one stream over the channel, fed FEED_SAMPLES (30 s) at a time and `reset`
    * after each detection (as sherpa-onnx's own examples do); (2) a short window around each
    * detection, to score it and to look for a keyword said right after it. After a reset the
    * result's timestamps count from a point inside the decoder that the API does not expose, so a
@@ -197,8 +196,7 @@ export class KeywordSpotter {
     } finally {
       audio.close();
     }
-    stream.acceptWaveform({ samples: new Float32Array(TAIL_SAMPLES), sampleRate: PCM_RATE });
-    stream.inputFinished();
+    endStream(stream);
     drain();
     return { detections, durationSec: fed / PCM_RATE };
   }
@@ -228,8 +226,7 @@ export class KeywordSpotter {
     const b = Math.round((prev.end + FOLLOW_WINDOW_SEC) * PCM_RATE);
     const stream = others.spotter.createStream();
     stream.acceptWaveform({ samples: slice(window, a, b), sampleRate: PCM_RATE });
-    stream.acceptWaveform({ samples: new Float32Array(TAIL_SAMPLES), sampleRate: PCM_RATE });
-    stream.inputFinished();
+    endStream(stream);
     while (others.spotter.isReady(stream)) {
       others.spotter.decode(stream);
       const r = others.spotter.getResult(stream);
@@ -260,11 +257,16 @@ export class KeywordSpotter {
     const b = Math.round((end + VERIFY_PAD_SEC) * PCM_RATE);
     const stream = this.recognizer.createStream();
     stream.acceptWaveform({ samples: slice(window, a, b), sampleRate: PCM_RATE });
-    stream.acceptWaveform({ samples: new Float32Array(TAIL_SAMPLES), sampleRate: PCM_RATE });
-    stream.inputFinished();
+    endStream(stream);
     while (this.recognizer.isReady(stream)) this.recognizer.decode(stream);
     return phoneticMatchScore(keywordTokens, this.recognizer.getResult(stream).tokens);
   }
+}
+
+/** Ends a stream's input with the silent tail the model needs to decode the last word. */
+function endStream(stream: SherpaStream): void {
+  stream.acceptWaveform({ samples: new Float32Array(TAIL_SAMPLES), sampleRate: PCM_RATE });
+  stream.inputFinished();
 }
 
 /** Channel samples [a, b) out of a window read around a detection (clipped to what the window holds). */

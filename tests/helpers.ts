@@ -6,7 +6,7 @@ import { assignRoles, readTranscriptFile, type RawSegment } from '../asr/transcr
 import { loadConfig, repoRoot, type Config } from '../core/config.ts';
 import { openStore } from '../indexer/open-store.ts';
 import type { CallStore } from '../indexer/call-store.ts';
-import { SqliteCallStore } from '../indexer/sqlite-store.ts';
+import { SqliteCallStore, type SqliteStoreOptions } from '../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../nlp/segmenter.ts';
 import type { CallDoc } from '../core/schemas.ts';
 import { Pipeline } from '../pipeline/ingest.ts';
@@ -61,16 +61,22 @@ export function testPipeline(dataDir: string, env: Record<string, string> = {}):
   return { config, store, pipeline, close: () => store.close() };
 }
 
-/** A real embedded store in a temporary folder holding these documents (analytics and store tests). */
-export async function tempStoreWith(docs: CallDoc[]): Promise<{ store: CallStore; close(): Promise<void> }> {
-  const tmp = tempDir('callscope-store-');
-  const store: CallStore = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize });
-  await store.putMany(docs.map((doc) => ({ doc, docHash: doc.id })));
+/** A real embedded store (jieba tokens) in a temporary folder; `cleanup` closes it and removes the folder. */
+export function tempSqliteStore(options: SqliteStoreOptions = {}, prefix = 'callscope-store-'): { store: SqliteCallStore; cleanup(): Promise<void> } {
+  const tmp = tempDir(prefix);
+  const store = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize }, options);
   return {
     store,
-    async close() {
+    async cleanup() {
       await store.close();
       tmp.cleanup();
     },
   };
+}
+
+/** A real embedded store in a temporary folder holding these documents (analytics and store tests). */
+export async function tempStoreWith(docs: CallDoc[]): Promise<{ store: CallStore; close(): Promise<void> }> {
+  const { store, cleanup } = tempSqliteStore();
+  await store.putMany(docs.map((doc) => ({ doc, docHash: doc.id })));
+  return { store, close: cleanup };
 }

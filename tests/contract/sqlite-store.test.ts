@@ -1,20 +1,8 @@
-import path from 'node:path';
-import { SqliteCallStore, type SqliteStoreOptions } from '../../indexer/sqlite-store.ts';
-import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
-import { tempDir } from '../helpers.ts';
+import type { SqliteStoreOptions } from '../../indexer/sqlite-store.ts';
+import { tempSqliteStore } from '../helpers.ts';
 import { callStoreContract } from './call-store.contract.ts';
 
-const open = (options: SqliteStoreOptions) => async () => {
-  const tmp = tempDir('callscope-contract-');
-  const store = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize }, options);
-  return {
-    store,
-    async cleanup() {
-      await store.close();
-      tmp.cleanup();
-    },
-  };
-};
+const open = (options: SqliteStoreOptions) => async () => tempSqliteStore(options, 'callscope-contract-');
 
 callStoreContract('embedded (SQLite file, aggregations on the in-memory DuckDB mirror)', open({}));
 callStoreContract('embedded (SQLite file, DuckDB mirror re-sorted after every change)', open({ mirrorResortAfter: 0 }));

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gaussian, mulberry32 } from '../../core/prng.ts';
 import type { CallDoc } from '../../core/schemas.ts';
@@ -9,7 +8,7 @@ import { MAX_SEGMENTS } from '../../indexer/sqlite/schema.ts';
 import type { VectorIndex } from '../../indexer/sqlite/vector-index.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { contractCalls } from '../contract/store-fixtures.ts';
-import { tempDir } from '../helpers.ts';
+import { tempSqliteStore } from '../helpers.ts';
 
 /**
  * Call-level kNN through the IVF index (the `call_ivf_*` tables), and the index's training in a
@@ -53,12 +52,9 @@ afterEach(async () => {
 });
 
 function open(vectors: { exactBelow: number; listSize: number; backlogLimit?: number }) {
-  const tmp = tempDir('callscope-call-ivf-');
-  const store = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize }, { analytics: 'sqlite', vectors });
-  cleanup = async () => {
-    await store.close();
-    tmp.cleanup();
-  };
+  const opened = tempSqliteStore({ analytics: 'sqlite', vectors }, 'callscope-call-ivf-');
+  const store = opened.store;
+  cleanup = opened.cleanup;
   const db = (store as unknown as { db: Database.Database }).db;
   const meta = () => Object.fromEntries(db.prepare('SELECT name, value FROM call_ivf_vector_meta').raw().all() as Array<[string, number]>);
   const lists = () => db.prepare('SELECT count(*) FROM call_ivf_vector_centroids').pluck().get() as number;

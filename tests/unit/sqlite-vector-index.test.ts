@@ -1,13 +1,10 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { gaussian, mulberry32 } from '../../core/prng.ts';
 import type { CallDoc } from '../../core/schemas.ts';
-import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { Centroids, sampleIndices } from '../../indexer/sqlite/vector-ivf.ts';
-import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { withSegmentVectors } from '../contract/segment-knn.contract.ts';
 import { contractCalls } from '../contract/store-fixtures.ts';
-import { tempDir } from '../helpers.ts';
+import { tempSqliteStore } from '../helpers.ts';
 
 /**
  * The embedded store's IVF index on generated data: 8 well-separated clusters in 16-d (cosine
@@ -40,12 +37,9 @@ afterEach(async () => {
   cleanup = null;
 });
 function open(vectors: { exactBelow: number; listSize: number; backlogLimit?: number }) {
-  const tmp = tempDir('callscope-ivf-');
-  const store = new SqliteCallStore(path.join(tmp.dir, 'index.sqlite'), { index: searchTokens, query: tokenize }, { analytics: 'sqlite', vectors });
-  cleanup = async () => {
-    await store.close();
-    tmp.cleanup();
-  };
+  const opened = tempSqliteStore({ analytics: 'sqlite', vectors }, 'callscope-ivf-');
+  const store = opened.store;
+  cleanup = opened.cleanup;
   const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
   const meta = () => Object.fromEntries(db.prepare('SELECT name, value FROM segment_vector_meta').raw().all() as Array<[string, number]>);
   const lists = () => db.prepare('SELECT count(*) FROM segment_vector_centroids').pluck().get() as number;

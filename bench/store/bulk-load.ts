@@ -26,8 +26,7 @@ const batchSize = Number(args[2] ?? 2000);
 const segmenter = path.resolve(import.meta.dirname, '../../nlp/segmenter.ts');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-const docs = [...syntheticCalls(calls)].map((doc) => ({ doc, docHash: doc.id }));
-if (chronological) docs.sort((a, b) => Date.parse(a.doc.recordedAt!) - Date.parse(b.doc.recordedAt!));
+const docs = [...syntheticCalls(calls, { chronological })].map((doc) => ({ doc, docHash: doc.id }));
 searchTokens('加载词典');
 const rows: string[] = [];
 for (const threads of threadCounts) {

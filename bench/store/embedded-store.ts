@@ -14,11 +14,14 @@ import { mainThreadCpuUs } from './thread-cpu.ts';
  * The embedded store at scale: bulk load of N synthetic calls, then full-text, trend, comparison,
  * root-cause, percentile and kNN queries, each run with rotating parameters; p50/p95 per query.
  *
- *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load] [--threads N] [--clustered-vectors]
+ *   node --import tsx bench/store/embedded-store.ts [calls=1000000] [runs=20] [--keep DIR] [--sqlite-only] [--only REGEX] [--no-load] [--threads N] [--clustered-vectors] [--chronological] [--load-only]
  *
  * --only runs the queries whose name matches; --no-load queries whatever DIR already holds;
  * --threads: prepare threads of the bulk load (SqliteStoreOptions.prepareThreads; default 1, as openStore gives the main thread's store).
  * --retrain: forget the call-vector lists first, so warm() trains them again (with --no-load).
+ * --chronological: the same calls loaded in recording order (a live ingest, or a backfill sorted by
+ * date) instead of random recording order (the generator's default, the worst case for tables keyed by call number).
+ * --load-only: stop after the load (rate, CPU and size).
  * --clustered-vectors: call embeddings (and kNN queries) from clustered-vectors.ts instead of the
  * synthetic calls' own (Gaussian noise plus a bump on the call's first tag: barely clustered).
  * Neither is a real embedding. kNN rows run twice: through the IVF index (after warm() trained it)
@@ -66,7 +69,7 @@ if (existing < calls && !process.argv.includes('--no-load')) {
     storeMainUs += mainThreadCpuUs() - m;
     batch = [];
   };
-  for (const doc of syntheticCalls(calls)) {
+  for (const doc of syntheticCalls(calls, { chronological: process.argv.includes('--chronological') })) {
     if (done++ < existing) continue;
     batch.push({ doc: withVector(doc), docHash: doc.id });
     if (batch.length === 2000) {
@@ -75,7 +78,13 @@ if (existing < calls && !process.argv.includes('--no-load')) {
     }
   }
   if (batch.length) await flush();
-  loadRate = `${fmt((calls - existing) / (storeMs / 1000))} calls/s; CPU ${fmt(storeCpuUs / (calls - existing))} µs a call (writing thread ${fmt(storeMainUs / (calls - existing))}); load average ${loadFrom.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
+  loadRate = `${fmt((calls - existing) / (storeMs / 1000))} calls/s (${process.argv.includes('--chronological') ? 'recording order' : 'random recording order'}); CPU ${fmt(storeCpuUs / (calls - existing))} µs a call (writing thread ${fmt(storeMainUs / (calls - existing))}); load average ${loadFrom.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
+}
+
+if (process.argv.includes('--load-only')) {
+  await store.close();
+  console.log(`bulk load of ${fmt(calls)} calls: ${loadRate}; ${fmt(folderBytes() / 1e6)} MB (${fmt(folderBytes() / calls)} bytes a call)`);
+  process.exit(0);
 }
 
 type Case = { name: string; kind: 'text' | 'agg' | 'knn' | 'page'; run: (i: number) => Promise<unknown> };

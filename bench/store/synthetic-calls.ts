@@ -37,7 +37,30 @@ const EMOTIONS = ['neutral', 'happy', 'sad', 'angry', 'surprise', 'fear'];
 export const CHECKPOINTS = ['standard_greeting', 'identity_verification', 'no_forbidden_words', 'empathy', 'hold_notice', 'no_interrupting', 'risk_disclosure', 'no_pii_readout', 'standard_closing'];
 const FLAG_NAMES = ['complaint_threat', 'regulator_escalation', 'negative_end_emotion', 'vulnerable_customer'] as const;
 
-export type SyntheticOptions = { seed?: number; startDate?: string; days?: number; embeddingDims?: number };
+/**
+ * `chronological`: the calls come in recording-day order (as a live ingest or a date-sorted backfill
+ * sends them) with the same day distribution; every other field is what the random order gives the i-th call.
+ */
+export type SyntheticOptions = { seed?: number; startDate?: string; days?: number; embeddingDims?: number; chronological?: boolean };
+
+/** Each day's share of the calls under the random draw below (weekend days give half their calls to two days later). */
+function dayShares(days: number): number[] {
+  const weekend = (day: number) => (day + 3) % 7 >= 5;
+  const shares = Array.from({ length: days }, (_, d) => (weekend(d) ? 0.5 : 1));
+  for (let d = 0; d < days; d++) if (weekend(d)) shares[(d + 2) % days]! += 0.5;
+  return shares.map((s) => s / days);
+}
+
+/** The day of the i-th of `count` calls in recording order: the day where the cumulative share passes (i + ½) / count. */
+function chronologicalDay(shares: number[]): (i: number, count: number) => number {
+  let day = 0;
+  let below = 0;
+  return (i, count) => {
+    const q = (i + 0.5) / count;
+    while (day < shares.length - 1 && below + shares[day]! < q) below += shares[day++]!;
+    return day;
+  };
+}
 
 function weighted<T>(items: readonly T[], weights: readonly number[], r: number): T {
   const total = weights.reduce((a, b) => a + b, 0);
@@ -66,11 +89,13 @@ export function* syntheticCalls(count: number, opts: SyntheticOptions = {}): Gen
   });
   const agentWeights = agents.map((_, i) => 1 + (i % 7));
   const tagWeights = TAGS.map((t) => t.weight);
+  const dayOf = opts.chronological ? chronologicalDay(dayShares(days)) : null;
 
   for (let i = 0; i < count; i++) {
     const agent = weighted(agents, agentWeights, rand());
     let day = Math.floor(rand() * days);
     if ((day + 3) % 7 >= 5 && rand() < 0.5) day = (day + 2) % days; // 2026-01-01 is a Thursday: thinner weekends
+    if (dayOf) day = dayOf(i, count);
     const hour = Math.min(21, Math.max(8, Math.round(13 + normal() * 3)));
     const recordedMs = start + day * 86_400_000 + hour * 3_600_000 + Math.floor(rand() * 3_600_000);
     const recordedAt = new Date(recordedMs).toISOString();

@@ -159,7 +159,7 @@ export function analyticsRoutes(store: CallStore): Hono<ApiEnv> {
   app.get('/analytics/calls', async (c) => {
     const { limit, offset, ...rest } = parseRequest(CallsParams, c.req.query());
     const page = await store.query({ filter: withScope(filterOfParams(rest), c.get('actor').scope), size: limit, offset });
-    return c.json({ total: page.total, items: page.items.map((h) => toSummary(h.call)) });
+    return c.json({ total: page.total, totalRelation: page.totalRelation, items: page.items.map((h) => toSummary(h.call)) });
   });
 
   app.get('/analytics/values', async (c) => {

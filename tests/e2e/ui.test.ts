@@ -119,6 +119,20 @@ describe('call list → search → call detail with evidence', () => {
     await expect.poll(() => panel.count()).toBe(0);
   });
 
+  it('says "at least" (10000+) when the store stopped counting, and keeps the next page reachable', async () => {
+    // The real answer for the 3 calls, with the count the store gives past trackTotalHits (10,000 and 'gte').
+    await page.route('**/api/calls?*', async (route) => {
+      const body = (await (await route.fetch()).json()) as Record<string, unknown>;
+      await route.fulfill({ json: { ...body, total: 10_000, totalRelation: 'gte' } });
+    });
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.getByTestId('result-count').innerText()).toBe('共 10000+ 条');
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('第 1 / 200+ 页');
+    expect(await page.getByRole('link', { name: '下一页 ›' }).count()).toBe(1);
+    await page.unroute('**/api/calls?*');
+  });
+
   it('signs out (退出): the session ends and the login page comes back, even on reload', async () => {
     await page.getByTestId('logout').click();
     await page.getByTestId('login').waitFor();

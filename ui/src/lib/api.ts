@@ -34,9 +34,11 @@ export type CallSummary = {
 };
 
 export type Health = { status: 'ok'; calls: number; failed: number };
-export type CallPage = { total: number; items: CallSummary[] };
+/** `totalRelation` 'gte': at least `total` calls (the store stops counting at 10,000). */
+export type TotalRelation = 'eq' | 'gte';
+export type CallPage = { total: number; totalRelation?: TotalRelation; items: CallSummary[] };
 export type SearchMatch = { segmentId: string; role: Role; start: number; end: number; text: string };
-export type SearchResult = { total: number; items: Array<{ call: CallSummary; matches: SearchMatch[] }> };
+export type SearchResult = { total: number; totalRelation?: TotalRelation; items: Array<{ call: CallSummary; matches: SearchMatch[] }> };
 /** GET /api/search/similar with a segment: the nearest utterances of other calls (docs/knn.md). */
 export type SimilarUtterances = { items: Array<{ call: CallSummary; segment?: SearchMatch; similarity: number }> };
 

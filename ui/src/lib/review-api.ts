@@ -23,6 +23,9 @@ function qs(params: Record<string, string | number | boolean | undefined>): stri
 }
 
 /** Who is signed in, loaded for a page's lifetime: `$effect(() => watchMe((m) => (me = m)))`. A failed load leaves it unset (the page's own request shows the error). */
+/** Does the signed-in user (null while not known yet) hold this permission? */
+export const allowed = (me: Me | null, permission: ReviewPermission): boolean => me?.permissions.includes(permission) ?? false;
+
 export function watchMe(onMe: (me: Me) => void): () => void {
   const ctrl = new AbortController();
   reviewApi.me(ctrl.signal).then(onMe).catch(() => {});

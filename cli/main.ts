@@ -234,6 +234,8 @@ The published scorecards are the YAML files in CALLSCOPE_SCORECARDS. --scorecard
 the same scorecard id (or adds <id>.yaml); a version number already published with other content is
 refused. Results of earlier versions stay in the record store: see \`scorecard history\` and \`scorecard diff\`.
 A published file later broken by hand keeps grading with its last good copy (with a warning).
+A call the index lacks (a new or lost index, e.g. after switching CALLSCOPE_STORE to elasticsearch) is
+rebuilt whole from the stage outputs kept in CALLSCOPE_DATA and indexed: this is how an index is rebuilt.
 Exit code 2 when some calls failed to re-score.`,
   )
   .action(async (opts: { scorecard?: string; json?: boolean }) => {

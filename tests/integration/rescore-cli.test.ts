@@ -1,5 +1,5 @@
 import { withoutSegmentEmbeddings } from '../../indexer/call-store.ts';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
@@ -110,6 +110,29 @@ describe('callscope rescore and scorecard versions', () => {
     const r = await runCli(['ingest', ...FILES.map((f) => path.join(CALLS_DIR, f)), '--meta', path.join(CALLS_DIR, 'meta.jsonl'), '--json'], env);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+  });
+
+  it('rebuilds a lost index file whole from the kept stage outputs (no ASR), as the documents were', async () => {
+    const config = loadConfig({ ...env, CALLSCOPE_MODELS: MODELS_DIR });
+    const before = await openStore(config);
+    const docs = new Map<string, unknown>();
+    for await (const d of before.all()) docs.set(d.id, d);
+    await before.close();
+    expect(docs.size).toBe(4);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path.join(config.dataDir, `index.sqlite${suffix}`), { force: true });
+    const r = await runCli(['rescore', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ calls: 4, rescored: 4, failed: [] });
+    const after = openStore(config);
+    try {
+      for await (const d of after.all()) expect(d).toEqual(docs.get(d.id));
+      expect(await after.counts()).toMatchObject({ calls: 4 });
+    } finally {
+      await after.close();
+    }
+    // Indexed with the pipeline's own document hashes: ingesting again finds nothing to do.
+    const again = await runCli(['ingest', ...FILES.map((f) => path.join(CALLS_DIR, f)), '--meta', path.join(CALLS_DIR, 'meta.jsonl'), '--json'], env);
+    expect(again.stdout.trim().split('\n').map((l) => JSON.parse(l).status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
   });
 
   it('explains one call checkpoint by checkpoint, with evidence, for a draft too', async () => {

@@ -298,7 +298,7 @@ export class SqliteCallStore implements CallStore {
   /** Inside a write transaction: a document packed by the writing thread. */
   private packOne(doc: CallDoc): StoredBlob {
     const serialized = serializeDoc(withoutSegmentEmbeddings(doc));
-    const dictionary = this.dictionaries.forWrite([serialized]);
+    const dictionary = this.dictionaries.forWrite(1, () => serialized);
     return { blob: packDoc(serialized, dictionary?.bytes ?? null), codec: this.dictionaries.codecOf(dictionary) };
   }
 
@@ -318,8 +318,8 @@ export class SqliteCallStore implements CallStore {
     }
     const ordered = [...latest.values()].sort((a, b) => a.minute - b.minute);
     const undated = ordered.filter((d) => d.minute === UNDATED).length;
-    const serialized = ordered.map((d) => serializeDoc(withoutSegmentEmbeddings(d.doc)));
-    const dictionary = this.dictionaries.forWrite(serialized);
+    const serialized = (i: number) => serializeDoc(withoutSegmentEmbeddings(ordered[i]!.doc));
+    const dictionary = this.dictionaries.forWrite(ordered.length, serialized);
     const prepared = this.prepareInThreads(ordered.map((d) => d.doc), serialized, dictionary);
     this.inWriteTransaction(() => {
       const codec = this.dictionaries.codecOf(dictionary);
@@ -330,7 +330,7 @@ export class SqliteCallStore implements CallStore {
       try {
         ordered.forEach(({ doc, docHash }, i) => {
           const p = prepared?.(i);
-          this.write(doc, docHash, this.stmt, { blob: p?.packed ?? packDoc(serialized[i]!, dictionary?.bytes ?? null), codec }, p);
+          this.write(doc, docHash, this.stmt, { blob: p?.packed ?? packDoc(serialized(i), dictionary?.bytes ?? null), codec }, p);
         });
         this.stmt.setSeq.run(this.batchSeq);
       } finally {
@@ -353,7 +353,7 @@ export class SqliteCallStore implements CallStore {
    * has them and the batch is large enough); the transaction then takes each result in order. The
    * text hash read here may be stale by then: write() cuts the text itself if it is.
    */
-  private prepareInThreads(docs: CallDoc[], serialized: Buffer[], dictionary: WriteDictionary | null): ((i: number) => PreparedWrite) | null {
+  private prepareInThreads(docs: CallDoc[], serialized: (i: number) => Buffer, dictionary: WriteDictionary | null): ((i: number) => PreparedWrite) | null {
     const threads = this.options.prepareThreads;
     if (!threads || threads.count < 1 || docs.length < PREPARE_IN_THREADS_FROM) return null;
     if (this.pool?.broken) void this.pool.close();

@@ -86,12 +86,14 @@ export class DocDictionaries {
   };
 
   /**
-   * The dictionary to compress these documents with (null: none yet). Without one, they are
-   * sampled; once DICTIONARY_FROM_BYTES have been seen, a dictionary is cut from the last of them.
+   * The dictionary to compress a write's `count` documents with (null: none yet). Without one,
+   * (up to DICTIONARY_BYTES of) them are sampled (`serialized(i)`); once DICTIONARY_FROM_BYTES
+   * have been seen, by this write or earlier ones, a dictionary is cut from the last of them.
    */
-  forWrite(serialized: Uint8Array[]): WriteDictionary | null {
+  forWrite(count: number, serialized: (i: number) => Uint8Array): WriteDictionary | null {
     if (this.current) return this.current;
-    for (const bytes of serialized) {
+    for (let i = 0; i < count && this.sampled < DICTIONARY_BYTES; i++) {
+      const bytes = serialized(i);
       this.sample.push(bytes);
       this.sampled += bytes.byteLength;
       while (this.sampled - this.sample[0]!.byteLength >= DICTIONARY_BYTES) this.sampled -= this.sample.shift()!.byteLength;

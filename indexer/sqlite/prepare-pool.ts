@@ -53,16 +53,18 @@ export class PreparePool {
   }
 
   /**
-   * Sends the documents — their serializeDoc bytes, the segment triples and the text hash the index
+   * Sends the documents — their serializeDoc bytes (`serialized(i)`, called once each, in order), the segment triples and the text hash the index
    * holds for each — in chunks, and returns a function giving the i-th document's preparation; call
    * it with i ascending. The bytes are moved, not copied (one buffer a chunk); the threads never
    * rebuild the document (structured clone of the objects cost the thread ~54 µs a call to read).
    */
-  submit(serialized: Uint8Array[], segments: SegmentTriples[], indexed: Array<string | null>, dictionary: Buffer | null, chunkSize: number): (i: number) => PreparedWrite {
+  submit(serialized: (i: number) => Uint8Array, segments: SegmentTriples[], indexed: Array<string | null>, dictionary: Buffer | null, chunkSize: number): (i: number) => PreparedWrite {
     const pending: Array<{ id: number; thread: Thread }> = [];
-    for (let from = 0; from < serialized.length; from += chunkSize) {
+    for (let from = 0; from < segments.length; from += chunkSize) {
       const thread = this.threads[pending.length % this.threads.length]!;
-      const docs = serialized.slice(from, from + chunkSize);
+      // Serialised a chunk at a time: each document's own buffer is garbage once copied into the chunk's.
+      const docs: Uint8Array[] = [];
+      for (let i = from; i < Math.min(from + chunkSize, segments.length); i++) docs.push(serialized(i));
       const ends: number[] = [];
       for (const d of docs) ends.push((ends[ends.length - 1] ?? 0) + d.byteLength);
       const bytes = new Uint8Array(ends[ends.length - 1] ?? 0);

@@ -25,7 +25,23 @@ const DICTIONARY_BYTES = 64 * 1024;
 
 /** The bytes a document is stored from (without its segment embeddings: see withoutSegmentEmbeddings). */
 export function serializeDoc(doc: CallDoc): Buffer {
-  return serialize(doc);
+  const embedding = doc.nlp?.embedding;
+  return serialize(embedding ? { ...doc, nlp: { ...doc.nlp, embedding: { ...embedding, vector: packed(embedding.vector) } } } : doc);
+}
+
+/**
+ * The same numbers in a packed array. V8 writes a holey array (what an optimised `.map` makes;
+ * `Array.from` and spreads keep the kind) index by index: the 192-d call embedding took ~2.2 KB
+ * instead of ~1.7 KB, and compressed worse against the dictionary (~2,730 B a call instead of ~1,920).
+ */
+function packed(vector: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < vector.length; i++) {
+    // An array with real holes (never a validated document) is written as it is, holes kept.
+    if (!(i in vector)) return vector;
+    out.push(vector[i]!);
+  }
+  return out;
 }
 
 /** The one packing function: the writing thread and the prepare threads both store these bytes. */
@@ -60,10 +76,11 @@ export class DocDictionaries {
   constructor(private readonly db: Database.Database) {
     db.exec(DOC_DICTIONARIES_DDL);
     // Added without a schema version (like call_grades): rows written before it keep NULL (brotli JSON).
-    const docs = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'call_docs'`).get();
-    if (docs && !(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('call_docs') as string[]).includes('codec')) {
-      db.exec('ALTER TABLE call_docs ADD COLUMN codec INTEGER');
-    }
+    const lacksCodec = () =>
+      db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'call_docs'`).get() !== undefined &&
+      !(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('call_docs') as string[]).includes('codec');
+    // Checked again under the write lock: two processes may open an older file at once.
+    if (lacksCodec()) db.transaction(() => lacksCodec() && db.exec('ALTER TABLE call_docs ADD COLUMN codec INTEGER')).immediate();
     this.reload();
   }
 

@@ -1,10 +1,12 @@
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { syntheticCalls } from '../../bench/store/synthetic-calls.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import { withoutSegmentEmbeddings } from '../../indexer/call-store.ts';
+import { serializeDoc } from '../../indexer/sqlite/doc-codec.ts';
 import { MAX_SEGMENTS } from '../../indexer/sqlite/schema.ts';
 import { PREPARE_IN_THREADS_FROM, SqliteCallStore, type SqliteStoreOptions } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
@@ -156,4 +158,19 @@ it('two stores on one file that each made a dictionary read each other’s docum
     await a.close();
     await b.close();
   }
+});
+
+it('serialises a holey embedding array as the packed one (V8 writes holey arrays index by index)', () => {
+  const doc = withoutSegmentEmbeddings(docs[3]!);
+  const values = Array.from({ length: 192 }, (_, i) => Math.round(Math.sin(i) * 1e4) / 1e4);
+  const holey: number[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) holey[i] = values[i]!;
+  const packedCopy: number[] = [];
+  for (const v of values) packedCopy.push(v);
+  const withVector = (vector: number[]) => ({ ...doc, nlp: { ...doc.nlp!, embedding: { ...doc.nlp!.embedding!, vector } } });
+  // The premise: V8 itself gives the two arrays different bytes.
+  expect(serialize(withVector(holey)).length).toBeGreaterThan(serialize(withVector(packedCopy)).length + 200);
+  expect(serializeDoc(withVector(holey))).toEqual(serializeDoc(withVector(packedCopy)));
+  expect(serializeDoc(withVector(holey)).length).toBeLessThan(serialize(withVector(holey)).length - 200);
+  expect(deserialize(serializeDoc(withVector(holey)))).toStrictEqual(withVector(packedCopy));
 });

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { syntheticCalls } from '../../bench/store/synthetic-calls.ts';
 import type { CallDoc } from '../../core/schemas.ts';
 import { withoutSegmentEmbeddings } from '../../indexer/call-store.ts';
+import { segmentTextHash, segmentTriples, textHashOf } from '../../indexer/sqlite/call-row.ts';
 import { serializeDoc } from '../../indexer/sqlite/doc-codec.ts';
 import { MAX_SEGMENTS } from '../../indexer/sqlite/schema.ts';
 import { PREPARE_IN_THREADS_FROM, SqliteCallStore, type SqliteStoreOptions } from '../../indexer/sqlite-store.ts';
@@ -173,4 +174,18 @@ it('serialises a holey embedding array as the packed one (V8 writes holey arrays
   expect(serializeDoc(withVector(holey))).toEqual(serializeDoc(withVector(packedCopy)));
   expect(serializeDoc(withVector(holey)).length).toBeLessThan(serialize(withVector(holey)).length - 200);
   expect(deserialize(serializeDoc(withVector(holey)))).toStrictEqual(withVector(packedCopy));
+});
+
+it('hashes segment text as the code that wrote tests/fixtures/index-v5.sqlite did (the threads hash the flat segment strings)', () => {
+  const db = new Database(path.resolve(import.meta.dirname, '../fixtures/index-v5.sqlite'), { readonly: true });
+  try {
+    const written = new Map(db.prepare('SELECT id, text_hash FROM calls').raw().all() as Array<[string, string]>);
+    expect(written.size).toBe(contractCalls.length);
+    for (const doc of contractCalls) {
+      expect(segmentTextHash(doc)).toBe(written.get(doc.id));
+      expect(textHashOf(segmentTriples(doc))).toBe(written.get(doc.id));
+    }
+  } finally {
+    db.close();
+  }
 });

@@ -8,7 +8,7 @@ import { syntheticCalls } from './synthetic-calls.ts';
 import { mainThreadCpuUs } from './thread-cpu.ts';
 
 /**
- * Bulk load of the embedded store, with and without prepare threads (hash, brotli and jieba off
+ * Bulk load of the embedded store, with and without prepare threads (hash, LZ4 and jieba off
  * the writing thread): calls/s, and CPU per call of the whole process and of the writing thread
  * alone — on a shared machine the CPU figures are the steadier ones. The documents are generated
  * before the clock starts. Target (issue 7): ≥ 5,000 calls/s.

@@ -1,7 +1,7 @@
 /**
  * The embedded store's tables. `calls` is a narrow fact table (one row a call, every filterable
  * field a column) so aggregations scan little; the document itself lives in `call_docs`
- * (brotli-compressed JSON) and is read only for the page shown. Segment text is in a contentless
+ * (v8-serialised, LZ4-compressed: doc-codec.ts) and is read only for the page shown. Segment text is in a contentless
  * FTS5 table with one row per call (rowid = the call number), one column per role.
  */
 export const SCHEMA_VERSION = 6;

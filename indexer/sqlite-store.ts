@@ -11,7 +11,8 @@ import { cheapForScan, scannable, scanNewestFirst } from './sqlite/text-scan.ts'
 import { sortedTextPage, WALKABLE } from './sqlite/text-sorted.ts';
 import { SqlAggregator, type Dialect } from './sqlite/aggregate-sql.ts';
 import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
-import { checkpointsOf, factValues, gradeValues, packDoc, segmentTextHash, unpackDocUnchecked } from './sqlite/call-row.ts';
+import { checkpointsOf, factValues, gradeValues, segmentTextHash, segmentTriples } from './sqlite/call-row.ts';
+import { DocDictionaries, packDoc, serializeDoc, unpackDoc, type StoredBlob, type WriteDictionary } from './sqlite/doc-codec.ts';
 import { PreparePool, type TokenizerModule } from './sqlite/prepare-pool.ts';
 import { callText, wordsInOneSegment, type CallText, type PreparedWrite } from './sqlite/prepared-write.ts';
 import { filterSql, leafCallsSql, textMatches, WORDS_IN_ONE_SEGMENT, type Sql } from './sqlite/filter-sql.ts';
@@ -75,12 +76,11 @@ const sortColumn = (field: SortField) =>
 /**
  * The embedded store: one SQLite file (WAL; readers and one writer from any number of processes).
  * A narrow fact table for filters and aggregations, FTS5 over jieba words of the masked text,
- * sqlite-vec for cosine kNN, the documents brotli-compressed beside them.
+ * sqlite-vec for cosine kNN, the documents (V8-serialised, LZ4-compressed: doc-codec.ts) beside them.
  */
 /** A stored document (validated on the way in) and the grades kept beside it (putGrades), if any. */
 const GRADES_DDL = 'CREATE TABLE IF NOT EXISTS call_grades (n INTEGER PRIMARY KEY, grade TEXT NOT NULL)';
-type StoredDoc = [doc: Buffer, grade: string | null];
-const unpackStored = ([doc, grade]: StoredDoc): CallDoc => withGrade(unpackDocUnchecked(doc), grade === null ? null : (JSON.parse(grade) as Pick<Grade, 'scores' | 'scoreVersion'>));
+type StoredDoc = [doc: Buffer, codec: number | null, grade: string | null];
 
 /** Deletes the rows (a, b, n) no longer listed and inserts the new ones: a re-score touches only what changed. */
 function replaceRows(old: Array<[string, string]>, now: Array<[string, string]>, remove: Database.Statement, insert: Database.Statement, n: number): void {
@@ -96,6 +96,7 @@ export class SqliteCallStore implements CallStore {
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
   private readonly segmentVectors: VectorIndex;
   private readonly callVectors: VectorIndex;
+  private readonly dictionaries: DocDictionaries;
 
   private mirror: Promise<AnalyticsMirror> | null = null;
   /** The mirror has one DuckDB connection: a request's temp tables, appenders and queries must not interleave with another's. */
@@ -126,6 +127,8 @@ export class SqliteCallStore implements CallStore {
     // Segment and call embeddings: IVF indexes in their own tables (IF NOT EXISTS), also without a schema version.
     this.segmentVectors = segmentVectorIndex(this.db, options.vectors);
     this.callVectors = callVectorIndex(this.db, options.vectors);
+    // The documents' dictionaries (and call_docs.codec on older files), also without a schema version.
+    this.dictionaries = new DocDictionaries(this.db);
     this.migrate();
     adoptLegacyCallVectors(this.db, this.callVectors);
     this.stmt = this.prepareStatements();
@@ -143,10 +146,10 @@ export class SqliteCallStore implements CallStore {
       return;
     }
     if (version >= 2 && version <= 4) {
-      this.db.transaction(() => {
+      this.inWriteTransaction(() => {
         this.rebuildFromStoredDocuments();
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      })();
+      });
       return;
     }
     const hasCalls = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'calls'`).get() !== undefined;
@@ -157,7 +160,7 @@ export class SqliteCallStore implements CallStore {
       return;
     }
     // Version 1 (no user_version): calls(id, …, doc_hash, doc JSON) and a segments_fts with content.
-    this.db.transaction(() => {
+    this.inWriteTransaction(() => {
       this.db.exec('ALTER TABLE calls RENAME TO calls_v1; DROP TABLE IF EXISTS segments_fts;');
       for (const idx of this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls_v1' AND sql IS NOT NULL`).all() as Array<{ name: string }>) {
         this.db.exec(`DROP INDEX "${idx.name}"`);
@@ -171,7 +174,7 @@ export class SqliteCallStore implements CallStore {
       }
       this.db.exec('DROP TABLE calls_v1');
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    })();
+    });
   }
 
   /**
@@ -188,9 +191,9 @@ export class SqliteCallStore implements CallStore {
       DROP INDEX call_labels_call; DROP INDEX call_checkpoints_call;`);
     this.db.exec(`DROP TABLE IF EXISTS segments_fts; DROP TABLE IF EXISTS call_fts; DROP TABLE IF EXISTS call_words; ${FTS_DDL} ${WORDS_DDL}`);
     const stmt = this.prepareStatements();
-    const batch = this.db.prepare('SELECT n, doc FROM call_docs WHERE n > ? ORDER BY n LIMIT 1000').raw();
-    for (let last = -Infinity, rows = batch.all(last) as Array<[number, Buffer]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
-      for (const [n, blob] of rows) this.insertText(n, callText(unpackDocUnchecked(blob), this.tokenizer), stmt);
+    const batch = this.db.prepare('SELECT n, doc, codec FROM call_docs WHERE n > ? ORDER BY n LIMIT 1000').raw();
+    for (let last = -Infinity, rows = batch.all(last) as Array<[number, Buffer, number | null]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
+      for (const [n, blob, codec] of rows) this.insertText(n, callText(this.unpack({ blob, codec }), this.tokenizer), stmt);
       last = rows[rows.length - 1]![0];
     }
   }
@@ -213,11 +216,11 @@ export class SqliteCallStore implements CallStore {
     this.segmentVectors.clear();
     const stmt = this.prepareStatements();
     const batch = this.db
-      .prepare('SELECT c.n, c.doc_hash, d.doc, g.grade FROM calls_old c JOIN call_docs_old d ON d.n = c.n LEFT JOIN call_grades_old g ON g.n = c.n WHERE c.n > ? ORDER BY c.n LIMIT 1000')
+      .prepare('SELECT c.n, c.doc_hash, d.doc, d.codec, g.grade FROM calls_old c JOIN call_docs_old d ON d.n = c.n LEFT JOIN call_grades_old g ON g.n = c.n WHERE c.n > ? ORDER BY c.n LIMIT 1000')
       .raw();
-    for (let last = -1, rows = batch.all(last) as Array<[number, string, Buffer, string | null]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
-      // A document with grades beside it is written whole with them; the others carry their compressed blob over.
-      for (const [, hash, blob, grade] of rows) this.write(unpackStored([blob, grade]), hash, stmt, grade === null ? blob : undefined);
+    for (let last = -1, rows = batch.all(last) as Array<[number, string, Buffer, number | null, string | null]>; rows.length > 0; rows = batch.all(last) as typeof rows) {
+      // A document with grades beside it is written whole with them; the others carry their compressed blob (and its codec) over.
+      for (const [, hash, blob, codec, grade] of rows) this.write(this.unpackStored([blob, codec, grade]), hash, stmt, grade === null ? { blob, codec } : undefined);
       last = rows[rows.length - 1]![0];
     }
     this.db.exec('DROP TABLE calls_old; DROP TABLE call_docs_old; DROP TABLE call_grades_old;');
@@ -246,7 +249,7 @@ export class SqliteCallStore implements CallStore {
       lowest: this.db.prepare('SELECT min(n) FROM calls').pluck(),
       updateCall: this.db.prepare(`UPDATE calls SET ${FACT_COLUMNS.map((c) => `${c} = ?`).join(', ')}, seq = ? WHERE n = ?`),
       logDelete: this.db.prepare('INSERT INTO deleted_calls (seq, n) VALUES (?, ?)'),
-      putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc) VALUES (?, ?)'),
+      putDoc: this.db.prepare('INSERT OR REPLACE INTO call_docs (n, doc, codec) VALUES (?, ?, ?)'),
       deleteLabel: this.db.prepare('DELETE FROM call_labels WHERE kind = ? AND value = ? AND call_n = ?'),
       deleteCheckpoint: this.db.prepare('DELETE FROM call_checkpoints WHERE checkpoint_id = ? AND outcome = ? AND call_n = ?'),
       insertLabel: this.db.prepare('INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES (?, ?, ?)'),
@@ -257,8 +260,8 @@ export class SqliteCallStore implements CallStore {
       deleteWords: this.db.prepare('DELETE FROM call_words WHERE n = ?'),
       deleteCall: this.db.prepare('DELETE FROM calls WHERE n = ?'),
       deleteDoc: this.db.prepare('DELETE FROM call_docs WHERE n = ?'),
-      docById: this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n WHERE c.id = ?').raw(),
-      docByN: this.db.prepare('SELECT d.doc, g.grade FROM call_docs d LEFT JOIN call_grades g ON g.n = d.n WHERE d.n = ?').raw(),
+      docById: this.db.prepare('SELECT d.doc, d.codec, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n WHERE c.id = ?').raw(),
+      docByN: this.db.prepare('SELECT d.doc, d.codec, g.grade FROM call_docs d LEFT JOIN call_grades g ON g.n = d.n WHERE d.n = ?').raw(),
       gradeTarget: this.db.prepare('SELECT n, doc_hash, scorecard_id, score, passed, vetoed, checkpoints FROM calls WHERE id = ?').raw(),
       putGrade: this.db.prepare('INSERT OR REPLACE INTO call_grades (n, grade) VALUES (?, ?)'),
       deleteGrade: this.db.prepare('DELETE FROM call_grades WHERE n = ?'),
@@ -270,7 +273,33 @@ export class SqliteCallStore implements CallStore {
   // lock, which SQLite refuses at once (SQLITE_BUSY, no busy wait) when another process wrote in
   // between — several `callscope worker` processes share this file.
   async put(doc: CallDoc, docHash: string): Promise<void> {
-    this.db.transaction(() => this.write(doc, docHash)).immediate();
+    this.inWriteTransaction(() => this.write(doc, docHash));
+  }
+
+  /** Every transaction that writes documents: a dictionary it saved is forgotten again if it rolls back. */
+  private inWriteTransaction(fn: () => void): void {
+    let committed = false;
+    try {
+      this.db.transaction(fn).immediate();
+      committed = true;
+    } finally {
+      this.dictionaries.settle(committed);
+    }
+  }
+
+  /** A stored document, its grades (putGrades) laid over it. */
+  private unpackStored([blob, codec, grade]: StoredDoc): CallDoc {
+    return withGrade(this.unpack({ blob, codec }), grade === null ? null : (JSON.parse(grade) as Pick<Grade, 'scores' | 'scoreVersion'>));
+  }
+  private unpack(stored: StoredBlob): CallDoc {
+    return unpackDoc(stored, this.dictionaries.bytesOf);
+  }
+
+  /** Inside a write transaction: a document packed by the writing thread. */
+  private packOne(doc: CallDoc): StoredBlob {
+    const serialized = serializeDoc(withoutSegmentEmbeddings(doc));
+    const dictionary = this.dictionaries.forWrite(1, () => serialized);
+    return { blob: packDoc(serialized, dictionary?.bytes ?? null), codec: this.dictionaries.codecOf(dictionary) };
   }
 
   /**
@@ -289,20 +318,26 @@ export class SqliteCallStore implements CallStore {
     }
     const ordered = [...latest.values()].sort((a, b) => a.minute - b.minute);
     const undated = ordered.filter((d) => d.minute === UNDATED).length;
-    const prepared = this.prepareInThreads(ordered.map((d) => d.doc));
-    this.db.transaction(() => {
+    const serialized = (i: number) => serializeDoc(withoutSegmentEmbeddings(ordered[i]!.doc));
+    const dictionary = this.dictionaries.forWrite(ordered.length, serialized);
+    const prepared = this.prepareInThreads(ordered.map((d) => d.doc), serialized, dictionary);
+    this.inWriteTransaction(() => {
+      const codec = this.dictionaries.codecOf(dictionary);
       // New calls without a recording time get an ascending block of numbers below all others.
       this.undatedNext = undated > 0 ? Math.min(0, (this.stmt.lowest.get() as number | null) ?? 0) - undated : null;
       // The batch's seq stamps are counted here and the counter written once (the transaction is IMMEDIATE: no other writer in between).
       this.batchSeq = this.stmt.seqNow.get() as number;
       try {
-        ordered.forEach(({ doc, docHash }, i) => this.write(doc, docHash, this.stmt, undefined, prepared?.(i)));
+        ordered.forEach(({ doc, docHash }, i) => {
+          const p = prepared?.(i);
+          this.write(doc, docHash, this.stmt, { blob: p?.packed ?? packDoc(serialized(i), dictionary?.bytes ?? null), codec }, p);
+        });
         this.stmt.setSeq.run(this.batchSeq);
       } finally {
         this.undatedNext = null;
         this.batchSeq = null;
       }
-    }).immediate();
+    });
   }
   private undatedNext: number | null = null;
   /** Inside a putMany: the last seq stamp given (the counter row is written at the end of the batch). */
@@ -318,17 +353,17 @@ export class SqliteCallStore implements CallStore {
    * has them and the batch is large enough); the transaction then takes each result in order. The
    * text hash read here may be stale by then: write() cuts the text itself if it is.
    */
-  private prepareInThreads(docs: CallDoc[]): ((i: number) => PreparedWrite) | null {
+  private prepareInThreads(docs: CallDoc[], serialized: (i: number) => Buffer, dictionary: WriteDictionary | null): ((i: number) => PreparedWrite) | null {
     const threads = this.options.prepareThreads;
     if (!threads || threads.count < 1 || docs.length < PREPARE_IN_THREADS_FROM) return null;
     if (this.pool?.broken) void this.pool.close();
     if (!this.pool || this.pool.broken) this.pool = new PreparePool(threads.count, threads.tokenizer);
     const indexed = docs.map((d) => (this.stmt.existing.get(d.id) as Existing | undefined)?.text_hash ?? null);
-    return this.pool.submit(docs.map(withoutSegmentEmbeddings), indexed, PREPARE_CHUNK);
+    return this.pool.submit(serialized, docs.map(segmentTriples), indexed, dictionary?.bytes ?? null, PREPARE_CHUNK);
   }
 
   /** Writes one call; its full-text rows are rebuilt only when its segment text changed. */
-  private write(doc: CallDoc, docHash: string, stmt = this.stmt, packed?: Buffer, prepared?: PreparedWrite): void {
+  private write(doc: CallDoc, docHash: string, stmt = this.stmt, stored?: StoredBlob, prepared?: PreparedWrite): void {
     if (doc.segments.length > MAX_SEGMENTS) throw new CallScopeError('BAD_REQUEST', `a call holds at most ${MAX_SEGMENTS} segments`);
     const textHash = prepared?.textHash ?? segmentTextHash(doc);
     const values = factValues(doc, docHash, textHash);
@@ -354,7 +389,8 @@ export class SqliteCallStore implements CallStore {
       for (const [kind, value] of fromList(values[LABELS] as string | null)) stmt.insertLabel.run(kind, value, n);
       for (const [id, outcome] of fromList(values[CHECKPOINTS] as string | null)) stmt.insertCheckpoint.run(id, outcome, n);
     }
-    stmt.putDoc.run(n, packed ?? prepared?.packed ?? packDoc(withoutSegmentEmbeddings(doc)));
+    const { blob, codec } = stored ?? this.packOne(doc);
+    stmt.putDoc.run(n, blob, codec);
     this.callVectors.write(n, callVectorRows(n, doc), previous !== undefined);
     this.segmentVectors.write(n, segmentVectorRows(n, doc), previous !== undefined);
     if (previous?.text_hash === textHash) return;
@@ -441,7 +477,7 @@ export class SqliteCallStore implements CallStore {
 
   async get(id: string): Promise<CallDoc | null> {
     const row = this.stmt.docById.get(id) as StoredDoc | undefined;
-    return row ? unpackStored(row) : null;
+    return row ? this.unpackStored(row) : null;
   }
 
   async docHash(id: string): Promise<string | null> {
@@ -456,7 +492,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   private docsByN(ns: number[]): CallDoc[] {
-    return ns.map((n) => unpackStored(this.stmt.docByN.get(n) as StoredDoc));
+    return ns.map((n) => this.unpackStored(this.stmt.docByN.get(n) as StoredDoc));
   }
 
   list(query: CallQuery): Promise<Page<CallDoc>> {
@@ -658,8 +694,8 @@ export class SqliteCallStore implements CallStore {
   }
 
   async *all(): AsyncIterable<CallDoc> {
-    const rows = this.db.prepare('SELECT d.doc, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n ORDER BY c.recorded_ms, c.id').raw();
-    for (const row of rows.iterate() as Iterable<StoredDoc>) yield unpackStored(row);
+    const rows = this.db.prepare('SELECT d.doc, d.codec, g.grade FROM calls c JOIN call_docs d ON d.n = c.n LEFT JOIN call_grades g ON g.n = c.n ORDER BY c.recorded_ms, c.id').raw();
+    for (const row of rows.iterate() as Iterable<StoredDoc>) yield this.unpackStored(row);
   }
 
   async close(): Promise<void> {

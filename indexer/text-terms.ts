@@ -12,13 +12,62 @@ export type Tokenizer = { index(text: string): string[]; query(text: string): st
  */
 export function normaliseTerms(words: string[]): string[] {
   const out: string[] = [];
+  const kinds = (charKinds ??= charKindTable());
   for (const w of words) {
-    if (WHOLE_TERM.test(w)) out.push(w.toLowerCase());
-    else for (const t of w.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (t.length > 0) out.push(t);
+    // By code unit: a word of CJK ideographs, ASCII letters and digits (and breaks between them) is
+    // cut here; any other letter or digit sends the whole word through the regex path.
+    const mark = out.length;
+    let start = -1;
+    let upper = false;
+    let i = 0;
+    for (; i < w.length; i++) {
+      const kind = kinds[w.charCodeAt(i)]!;
+      if (kind === BREAK) {
+        if (start >= 0) out.push(upper ? w.slice(start, i).toLowerCase() : w.slice(start, i));
+        start = -1;
+        upper = false;
+      } else if (kind === OTHER) break;
+      else {
+        if (start < 0) start = i;
+        if (kind === UPPER) upper = true;
+      }
+    }
+    if (i < w.length) {
+      out.length = mark;
+      normaliseWord(w, out);
+    } else if (start >= 0) {
+      const t = start === 0 ? w : w.slice(start);
+      out.push(upper ? t.toLowerCase() : t);
+    }
   }
   return out;
 }
+
+/** The general path (and the definition the fast one must agree with): lower-case, split at every non-letter, non-digit. */
+function normaliseWord(w: string, out: string[]): void {
+  if (WHOLE_TERM.test(w)) out.push(w.toLowerCase());
+  else for (const t of w.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (t.length > 0) out.push(t);
+}
 const WHOLE_TERM = /^[\p{L}\p{N}]+$/u;
+
+/** Code unit kinds: a break (no letter or digit), kept as is, A–Z, or anything the regex path must decide. */
+const BREAK = 0;
+const KEEP = 1;
+const UPPER = 2;
+const OTHER = 3;
+let charKinds: Uint8Array | undefined;
+function charKindTable(): Uint8Array {
+  const kinds = new Uint8Array(0x10000).fill(OTHER);
+  const letterOrDigit = /[\p{L}\p{N}]/u;
+  for (let c = 0; c < 0x80; c++) kinds[c] = c >= 0x41 && c <= 0x5a ? UPPER : letterOrDigit.test(String.fromCharCode(c)) ? KEEP : BREAK;
+  // CJK Unified Ideographs (all letters, without case).
+  for (let c = 0x4e00; c <= 0x9fff; c++) if (letterOrDigit.test(String.fromCharCode(c))) kinds[c] = KEEP;
+  // Full-width and CJK punctuation that is no letter or digit.
+  for (const [from, to] of [[0x2000, 0x206f], [0x3000, 0x303f], [0xff00, 0xffef]] as const) {
+    for (let c = from; c <= to; c++) if (!letterOrDigit.test(String.fromCharCode(c))) kinds[c] = BREAK;
+  }
+  return kinds;
+}
 
 export const indexTerms = (tokenizer: Pick<Tokenizer, 'index'>, text: string): string[] => normaliseTerms(tokenizer.index(text));
 export const queryTerms = (tokenizer: Tokenizer, text: string): string[] => normaliseTerms(tokenizer.query(text));

@@ -25,9 +25,13 @@ export function tokenize(text: string): string[] {
   return instance().cut(text, true).filter(isWord);
 }
 
-/** Words plus their dictionary sub-words (信用卡年费 → 信用 信用卡 年费 信用卡年费), for recall in full-text search. */
+/**
+ * Words plus their dictionary sub-words (信用卡年费 → 信用 信用卡 年费 信用卡年费), for recall in
+ * full-text search — punctuation and spaces included: the index's only reader, normaliseTerms
+ * (indexer/text-terms.ts), drops them anyway (filtering here cost a second regex test a word).
+ */
 export function searchTokens(text: string): string[] {
-  return instance().cutForSearch(text, true).filter(isWord);
+  return instance().cutForSearch(text, true);
 }
 
 /**

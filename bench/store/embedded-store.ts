@@ -224,7 +224,7 @@ await store.close();
 
 console.log(`\nEmbedded store (${analytics === 'duckdb' ? 'SQLite + in-memory DuckDB mirror for counts, sorts and aggregations' : 'SQLite only'}), ${fmt(calls)} synthetic calls, ${runs} runs per query (2-core machine shared with other work)\n`);
 console.log(`| step | value |\n| --- | ---: |`);
-console.log(`| bulk load (putMany × 2000: jieba, FTS5, facts, vectors, brotli docs; ${threads} prepare threads) | ${loadRate} |`);
+console.log(`| bulk load (putMany × 2000: jieba, FTS5, facts, vectors, LZ4 docs; ${threads} prepare threads) | ${loadRate} |`);
 console.log(`| folder size (index.sqlite + WAL) | ${(size / 1e9).toFixed(2)} GB (${fmt(size / calls)} bytes/call) |`);
 console.log(`| open the file (incl. any schema migration) | ${fmt(openMs)} ms |`);
 console.log(`| first aggregation of a process (${analytics === 'duckdb' ? 'builds the DuckDB mirror' : 'cold cache'}) | ${fmt(firstAggMs)} ms |`);

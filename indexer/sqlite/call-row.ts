@@ -1,13 +1,26 @@
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { CallDoc, type Score } from '../../core/schemas.ts';
+import type { CallDoc, Score } from '../../core/schemas.ts';
 import type { CheckpointOutcome } from '../query-model.ts';
 import { FACT_COLUMNS, toList } from './schema.ts';
 
-/** What a call's full-text rows are built from: when it is unchanged, a re-score leaves them alone. */
-export function segmentTextHash(doc: CallDoc): string {
+/**
+ * What a call's full-text rows are built from, flat: id, role, masked text of each segment in turn
+ * (what the prepare threads receive instead of the document: short strings clone cheaply).
+ */
+export type SegmentTriples = string[];
+export function segmentTriples(doc: Pick<CallDoc, 'segments'>): SegmentTriples {
+  const out: string[] = [];
+  for (const s of doc.segments) out.push(s.id, s.role, s.textMasked);
+  return out;
+}
+
+/** When a call's segment text is unchanged, a re-score leaves its full-text rows alone. */
+export function segmentTextHash(doc: Pick<CallDoc, 'segments'>): string {
+  return textHashOf(segmentTriples(doc));
+}
+export function textHashOf(triples: SegmentTriples): string {
   const h = createHash('sha1');
-  for (const s of doc.segments) h.update(`${s.id}\u0000${s.role}\u0000${s.textMasked}\u0001`);
+  for (let i = 0; i < triples.length; i += 3) h.update(`${triples[i]}\u0000${triples[i + 1]}\u0000${triples[i + 2]}\u0001`);
   return h.digest('hex');
 }
 
@@ -99,24 +112,4 @@ export function checkpointsOf(doc: Pick<CallDoc, 'scores'>): Array<[checkpointId
 
 export function vectorBlob(vector: number[]): Buffer {
   return Buffer.from(new Float32Array(vector).buffer);
-}
-
-/** The stored document: its JSON, brotli level 1 (about a third of the size, ~60 µs a call). */
-const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } };
-export function packDoc(doc: CallDoc): Buffer {
-  return packJson(JSON.stringify(doc));
-}
-/** packDoc for a document already serialised (`JSON.stringify(doc)`). */
-export function packJson(json: string): Buffer {
-  return brotliCompressSync(json, BROTLI);
-}
-
-
-export function unpackDoc(blob: Buffer): CallDoc {
-  return CallDoc.parse(unpackDocUnchecked(blob));
-}
-
-/** For re-indexing what this store wrote itself (it was validated on the way in): no schema pass. */
-export function unpackDocUnchecked(blob: Buffer): CallDoc {
-  return JSON.parse(brotliDecompressSync(blob).toString('utf8')) as CallDoc;
 }

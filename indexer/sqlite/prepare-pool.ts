@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { tsWorker } from '../../core/in-thread.ts';
 import { CallScopeError } from '../../core/errors.ts';
-import type { CallDoc } from '../../core/schemas.ts';
+import type { SegmentTriples } from './call-row.ts';
 import type { PreparedWrite } from './prepared-write.ts';
 
 /**
@@ -10,7 +10,11 @@ import type { PreparedWrite } from './prepared-write.ts';
  */
 export type TokenizerModule = { module: string; export: string };
 
-type Job = { id: number; docs: CallDoc[]; indexed: Array<string | null> };
+/**
+ * A chunk of documents: their serializeDoc bytes end to end in one transferred buffer (document i
+ * is bytes[ends[i-1], ends[i]), ends[-1] = 0), the segment triples of each, and the dictionary to pack with.
+ */
+export type Job = { id: number; bytes: ArrayBuffer; ends: number[]; segments: SegmentTriples[]; indexed: Array<string | null>; dictionary: Buffer | null };
 type Reply = { id: number; prepared?: Array<Omit<PreparedWrite, 'packed'> & { packed: Uint8Array }>; error?: string };
 type Thread = { worker: Worker; port: MessagePort; signal: Int32Array; failed: Error | null };
 
@@ -21,7 +25,7 @@ type Thread = { worker: Worker; port: MessagePort; signal: Int32Array; failed: E
 const REPLY_TIMEOUT_MS = 60_000;
 
 /**
- * Threads that serialise-independent work of a bulk write — text hash, brotli, jieba — runs on, while
+ * Threads that the database-free work of a bulk write — text hash, LZ4, jieba — runs on, while
  * the writing thread inserts. The store's write transaction is synchronous (better-sqlite3), so the
  * writer takes each chunk's result synchronously: it blocks on a shared counter the thread bumps
  * after each reply (Atomics.wait) and reads the reply with receiveMessageOnPort. Chunks go to the
@@ -49,17 +53,24 @@ export class PreparePool {
   }
 
   /**
-   * Sends the documents (with the text hash the index holds for each) in chunks, and returns a
-   * function giving the i-th document's preparation; call it with i ascending. The documents go
-   * as objects (structured clone, ~25 µs a call here) and the threads serialise them: sending
-   * JSON cost the writing thread JSON.stringify (~50 µs) plus copying the string (~17–34 µs).
+   * Sends the documents — their serializeDoc bytes (`serialized(i)`, called once each, in order), the segment triples and the text hash the index
+   * holds for each — in chunks, and returns a function giving the i-th document's preparation; call
+   * it with i ascending. The bytes are moved, not copied (one buffer a chunk); the threads never
+   * rebuild the document (structured clone of the objects cost the thread ~54 µs a call to read).
    */
-  submit(docs: CallDoc[], indexed: Array<string | null>, chunkSize: number): (i: number) => PreparedWrite {
+  submit(serialized: (i: number) => Uint8Array, segments: SegmentTriples[], indexed: Array<string | null>, dictionary: Buffer | null, chunkSize: number): (i: number) => PreparedWrite {
     const pending: Array<{ id: number; thread: Thread }> = [];
-    for (let from = 0; from < docs.length; from += chunkSize) {
+    for (let from = 0; from < segments.length; from += chunkSize) {
       const thread = this.threads[pending.length % this.threads.length]!;
-      const job: Job = { id: ++this.jobs, docs: docs.slice(from, from + chunkSize), indexed: indexed.slice(from, from + chunkSize) };
-      thread.port.postMessage(job);
+      // Serialised a chunk at a time: each document's own buffer is garbage once copied into the chunk's.
+      const docs: Uint8Array[] = [];
+      for (let i = from; i < Math.min(from + chunkSize, segments.length); i++) docs.push(serialized(i));
+      const ends: number[] = [];
+      for (const d of docs) ends.push((ends[ends.length - 1] ?? 0) + d.byteLength);
+      const bytes = new Uint8Array(ends[ends.length - 1] ?? 0);
+      docs.forEach((d, i) => bytes.set(d, i === 0 ? 0 : ends[i - 1]!));
+      const job: Job = { id: ++this.jobs, bytes: bytes.buffer, ends, segments: segments.slice(from, from + chunkSize), indexed: indexed.slice(from, from + chunkSize), dictionary };
+      thread.port.postMessage(job, [bytes.buffer]);
       pending.push({ id: job.id, thread });
     }
     let chunk = -1;

@@ -1,7 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import type { CallDoc } from '../../core/schemas.ts';
-import type { TokenizerModule } from './prepare-pool.ts';
+import type { Job, TokenizerModule } from './prepare-pool.ts';
 import { prepareWrite } from './prepared-write.ts';
 
 const { port, signal, tokenizer } = workerData as { port: MessagePort; signal: Int32Array; tokenizer: TokenizerModule };
@@ -12,12 +11,19 @@ const index = await import(url).then(
   (err: Error) => err,
 );
 
-port.on('message', (job: { id: number; docs: CallDoc[]; indexed: Array<string | null> }) => {
+port.on('message', (job: Job) => {
   let reply: object;
   try {
     if (index instanceof Error) throw index;
-    // A structured clone keeps every key and its order: JSON.stringify here gives the writer's bytes.
-    reply = { id: job.id, prepared: job.docs.map((doc, i) => prepareWrite(doc, JSON.stringify(doc), job.indexed[i] ?? null, { index })) };
+    // A cloned Buffer arrives as a plain Uint8Array.
+    const dictionary = job.dictionary && Buffer.from(job.dictionary.buffer, job.dictionary.byteOffset, job.dictionary.byteLength);
+    reply = {
+      id: job.id,
+      prepared: job.ends.map((end, i) => {
+        const start = i === 0 ? 0 : job.ends[i - 1]!;
+        return prepareWrite(new Uint8Array(job.bytes, start, end - start), job.segments[i]!, dictionary, job.indexed[i] ?? null, { index });
+      }),
+    };
   } catch (err) {
     reply = { id: job.id, error: (err as Error).message };
   }

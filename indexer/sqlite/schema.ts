@@ -1,7 +1,7 @@
 /**
  * The embedded store's tables. `calls` is a narrow fact table (one row a call, every filterable
  * field a column) so aggregations scan little; the document itself lives in `call_docs`
- * (brotli-compressed JSON) and is read only for the page shown. Segment text is in a contentless
+ * (v8-serialised, LZ4-compressed: doc-codec.ts) and is read only for the page shown. Segment text is in a contentless
  * FTS5 table with one row per call (rowid = the call number), one column per role.
  */
 export const SCHEMA_VERSION = 6;
@@ -124,7 +124,7 @@ CREATE INDEX calls_product ON calls(product, recorded_ms);
 CREATE INDEX calls_agent ON calls(agent_id, recorded_ms);
 CREATE INDEX calls_team ON calls(team, recorded_ms);
 CREATE INDEX calls_score ON calls(score);
-CREATE TABLE call_docs (n INTEGER PRIMARY KEY, doc BLOB NOT NULL);
+CREATE TABLE call_docs (n INTEGER PRIMARY KEY, doc BLOB NOT NULL, codec INTEGER); -- codec: doc-codec.ts (added to older files at open)
 CREATE TABLE call_labels (kind TEXT NOT NULL, value TEXT NOT NULL, call_n INTEGER NOT NULL, PRIMARY KEY (kind, value, call_n)) WITHOUT ROWID;
 CREATE TABLE call_checkpoints (
   checkpoint_id TEXT NOT NULL, outcome TEXT NOT NULL, call_n INTEGER NOT NULL, PRIMARY KEY (checkpoint_id, outcome, call_n)

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { syntheticCalls } from '../../bench/store/synthetic-calls.ts';
 import type { CallDoc } from '../../core/schemas.ts';
+import { unpackDoc } from '../../indexer/sqlite/doc-codec.ts';
 import { PREPARE_IN_THREADS_FROM, SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { tempDir } from '../helpers.ts';
@@ -12,12 +13,18 @@ const segmenter = path.resolve(import.meta.dirname, '../../nlp/segmenter.ts');
 const docs: CallDoc[] = [...syntheticCalls(PREPARE_IN_THREADS_FROM + 150, { seed: 5, startDate: '2026-05-01', days: 20, embeddingDims: 4 })];
 const batch = (ds: CallDoc[]) => ds.map((doc) => ({ doc, docHash: `h-${doc.id}` }));
 
-/** Everything the store wrote, table by table (FTS5's own inverted-index blocks included). */
+/**
+ * Everything the store wrote, table by table (FTS5's own inverted-index blocks included); the
+ * documents decoded (V8 writes a string one- or two-byte as it is held in memory at the time, so
+ * the same document's bytes may differ by a few: the decoded document and its codec are compared).
+ */
 function contents(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = ['calls', 'call_docs', 'call_labels', 'call_checkpoints', 'call_ivf_vectors', 'call_fts_data', 'call_fts_docsize', 'call_words'];
-    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all()]));
+    const tables = ['calls', 'call_labels', 'call_checkpoints', 'call_ivf_vectors', 'call_fts_data', 'call_fts_docsize', 'call_words', 'doc_dictionaries'];
+    const dictionary = (id: number) => db.prepare('SELECT bytes FROM doc_dictionaries WHERE id = ?').pluck().get(id) as Buffer;
+    const docs = (db.prepare('SELECT n, doc, codec FROM call_docs ORDER BY n').raw().all() as Array<[number, Buffer, number | null]>).map(([n, blob, codec]) => [n, unpackDoc({ blob, codec }, dictionary), codec]);
+    return { ...Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all()])), call_docs: docs };
   } finally {
     db.close();
   }

@@ -50,6 +50,9 @@ export type SqliteStoreOptions = {
 export const PREPARE_IN_THREADS_FROM = 200;
 const PREPARE_CHUNK = 100;
 
+/** Page size of a new store file (bulk load: see docs/store.md, "Bulk load: batched label, checkpoint and counter writes"). */
+export const PAGE_SIZE = 16_384;
+
 const DAY_MS = 86_400_000;
 const RECORDED_AT = FACT_COLUMNS.indexOf('recorded_ms');
 const LABELS = FACT_COLUMNS.indexOf('labels');
@@ -177,6 +180,9 @@ export class SqliteCallStore implements CallStore {
     sqliteVec.load(this.db);
     // Wait on locks from the first statement: even switching to WAL can meet another writer.
     this.db.pragma('busy_timeout = 5000');
+    // A new file gets 16 KiB pages (before WAL writes its header; an existing file keeps its size):
+    // a commit writes its pages to the WAL one system call each, a quarter as many as with 4 KiB.
+    this.db.pragma(`page_size = ${PAGE_SIZE}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('cache_size = -65536');

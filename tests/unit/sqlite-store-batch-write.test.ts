@@ -1,10 +1,13 @@
+import path from 'node:path';
+import Sqlite from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallDoc, CheckpointResult } from '../../core/schemas.ts';
-import type { SqliteCallStore } from '../../indexer/sqlite-store.ts';
+import { SqliteCallStore } from '../../indexer/sqlite-store.ts';
 import { CALLS_PER_MINUTE } from '../../indexer/sqlite/schema.ts';
+import { searchTokens, tokenize } from '../../nlp/segmenter.ts';
 import { contractCalls } from '../contract/store-fixtures.ts';
-import { tempSqliteStore } from '../helpers.ts';
+import { tempDir, tempSqliteStore } from '../helpers.ts';
 
 /**
  * A putMany queues its label and checkpoint rows and inserts them at the end of its transaction,
@@ -214,5 +217,28 @@ describe('putMany: vector-index counters summed over the batch', () => {
     const expected = [numberOf(db, 'c1'), numberOf(db, 'c2'), numberOf(db, 'c3')];
     const oldC1 = minuteNumber('2026-03-02T02:00:00Z');
     expect(dirty).toEqual([oldC1, ...expected].sort((a, b) => a - b));
+  });
+});
+
+describe('page size', () => {
+  it('gives a new file 16 KiB pages and leaves an existing file its own', async () => {
+    const tmp = tempDir('callscope-page-size-');
+    try {
+      // A file made with SQLite's default 4 KiB pages before the store first opens it.
+      const older = new Sqlite(path.join(tmp.dir, 'older.sqlite'));
+      older.pragma('journal_mode = WAL');
+      older.exec('CREATE TABLE t (a)');
+      expect(older.pragma('page_size', { simple: true })).toBe(4_096);
+      older.close();
+      for (const [name, pageSize] of [['new.sqlite', 16_384], ['older.sqlite', 4_096]] as const) {
+        const store = new SqliteCallStore(path.join(tmp.dir, name), { index: searchTokens, query: tokenize }, { analytics: 'sqlite' });
+        await store.putMany(put(contractCalls));
+        const db = (store as unknown as { db: Database.Database }).db;
+        expect([name, db.pragma('page_size', { simple: true }), db.prepare('SELECT count(*) FROM calls').pluck().get()]).toEqual([name, pageSize, 6]);
+        await store.close();
+      }
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

@@ -52,6 +52,7 @@ const PREPARE_CHUNK = 100;
 
 /** Page size of a new store file (bulk load: see docs/store.md, "Bulk load: batched label, checkpoint and counter writes"). */
 export const PAGE_SIZE = 16_384;
+const WAL_CHECKPOINT_BYTES = 10_000 * 4_096;
 
 const DAY_MS = 86_400_000;
 const RECORDED_AT = FACT_COLUMNS.indexOf('recorded_ms');
@@ -187,8 +188,8 @@ export class SqliteCallStore implements CallStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('cache_size = -65536');
     // Checkpoint the WAL every ~40 MB instead of 4 MB (as the record store does): a re-score writes a few
-    // kilobytes a call, and every checkpoint copies the pages out and syncs the file.
-    this.db.pragma('wal_autocheckpoint = 10000');
+    // kilobytes a call, and every checkpoint copies the pages out and syncs the file. (Counted in pages: 10,000 of 4 KiB.)
+    this.db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / (this.db.pragma('page_size', { simple: true }) as number))}`);
     // The "all these words in one segment" check of text leaves (filter-sql.ts), on the candidates FTS5 finds.
     this.db.function(WORDS_IN_ONE_SEGMENT, { deterministic: true }, (words, role, terms) =>
       wordsInOneSegment(words as string, role as string | null, (terms as string).split(' ')) ? 1 : 0,

@@ -14,8 +14,8 @@ import { syntheticCalls } from './synthetic-calls.ts';
  *   node --import tsx bench/store/commit-variants.ts [calls=20000] [variant…]
  *
  * Variants: page4k (SQLite's default page size: the reference, the store before 16 KiB), page8k,
- * page16k (the store's default), nockpt (no automatic WAL checkpoint), ckpt40k (every 40,000
- * pages instead of 10,000), am0 / am8 (FTS5 automerge 0 / 8 instead of 4), crisis64.
+ * page16k (the store's default), nockpt (no automatic WAL checkpoint), ckpt40k (every 40,000 pages
+ * instead of the store's ~40 MB), am0 / am8 (FTS5 automerge 0 / 8 instead of 4), crisis64.
  * Run each variant more than once: on a shared machine one run can be off by 30 %.
  */
 const args = process.argv.slice(2);

@@ -51,6 +51,10 @@ export type SqliteStoreOptions = {
 export const PREPARE_IN_THREADS_FROM = 200;
 const PREPARE_CHUNK = 100;
 
+/** Page size of a new store file (bulk load: see docs/store.md, "Bulk load: batched label, checkpoint and counter writes"). */
+export const PAGE_SIZE = 16_384;
+const WAL_CHECKPOINT_BYTES = 10_000 * 4_096;
+
 const DAY_MS = 86_400_000;
 const RECORDED_AT = FACT_COLUMNS.indexOf('recorded_ms');
 const LABELS = FACT_COLUMNS.indexOf('labels');
@@ -82,13 +86,79 @@ const sortColumn = (field: SortField) =>
 const GRADES_DDL = 'CREATE TABLE IF NOT EXISTS call_grades (n INTEGER PRIMARY KEY, grade TEXT NOT NULL)';
 type StoredDoc = [doc: Buffer, codec: number | null, grade: string | null];
 
-/** Deletes the rows (a, b, n) no longer listed and inserts the new ones: a re-score touches only what changed. */
-function replaceRows(old: Array<[string, string]>, now: Array<[string, string]>, remove: Database.Statement, insert: Database.Statement, n: number): void {
+/** Deletes the rows (a, b, n) no longer listed and inserts (or, in a putMany, queues) the new ones: a re-score touches only what changed. */
+function replaceRows(old: Array<[string, string]>, now: Array<[string, string]>, remove: Database.Statement, insert: (a: string, b: string, n: number) => void, n: number): void {
   const key = ([a, b]: [string, string]) => `${a}\t${b}`;
   const before = new Set(old.map(key));
   const after = new Set(now.map(key));
   for (const row of old) if (!after.has(key(row))) remove.run(row[0], row[1], n);
-  for (const row of now) if (!before.has(key(row))) insert.run(row[0], row[1], n);
+  for (const row of now) if (!before.has(key(row))) insert(row[0], row[1], n);
+}
+
+/** Rows a multi-row INSERT of the label and checkpoint rows of a putMany takes at most. */
+const ROWS_PER_INSERT = 100;
+
+/**
+ * The label and checkpoint rows (a, b, call) a putMany inserts, kept until the end of its
+ * transaction and then inserted in primary-key order, ROWS_PER_INSERT rows a statement: ~10
+ * single-row inserts a call at scattered places of two b-trees become a few ordered multi-row
+ * ones. Nothing in the batch reads these rows meanwhile (each id is written once; the rows it
+ * removes are those of calls written before it).
+ */
+class QueuedRows {
+  /** a → b → call numbers (in the order written: call-number order, but for re-puts). */
+  private readonly rows = new Map<string, Map<string, number[]>>();
+  private readonly statements = new Map<number, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    /** `INSERT OR IGNORE INTO t (a, b, call_n) VALUES`. */
+    private readonly insertInto: string,
+  ) {}
+
+  readonly add = (a: string, b: string, n: number): void => {
+    let byB = this.rows.get(a);
+    if (!byB) this.rows.set(a, (byB = new Map()));
+    const ns = byB.get(b);
+    if (ns) ns.push(n);
+    else byB.set(b, [n]);
+  };
+
+  /** Inserts the queued rows (INSERT OR IGNORE, like the single-row statement) and empties the queue. */
+  flush(): void {
+    const params: Array<string | number> = new Array(ROWS_PER_INSERT * 3);
+    let k = 0;
+    // Sorted as JavaScript compares strings (UTF-16), not quite SQLite's bytes: only the speed depends on it.
+    for (const a of [...this.rows.keys()].sort()) {
+      const byB = this.rows.get(a)!;
+      for (const b of [...byB.keys()].sort()) {
+        const ns = byB.get(b)!;
+        if (ns.some((n, i) => i > 0 && n < ns[i - 1]!)) ns.sort((x, y) => x - y);
+        for (const n of ns) {
+          params[k++] = a;
+          params[k++] = b;
+          params[k++] = n;
+          if (k === params.length) {
+            this.statement(ROWS_PER_INSERT).run(params);
+            k = 0;
+          }
+        }
+      }
+    }
+    if (k > 0) this.statement(k / 3).run(params.slice(0, k));
+    this.rows.clear();
+  }
+
+  clear(): void {
+    this.rows.clear();
+  }
+
+  /** The INSERT of `count` rows: the full-size one, and one per remainder size met. */
+  private statement(count: number): Database.Statement {
+    let stmt = this.statements.get(count);
+    if (!stmt) this.statements.set(count, (stmt = this.db.prepare(`${this.insertInto} ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}`)));
+    return stmt;
+  }
 }
 
 export class SqliteCallStore implements CallStore {
@@ -112,12 +182,15 @@ export class SqliteCallStore implements CallStore {
     sqliteVec.load(this.db);
     // Wait on locks from the first statement: even switching to WAL can meet another writer.
     this.db.pragma('busy_timeout = 5000');
+    // A new file gets 16 KiB pages (before WAL writes its header; an existing file keeps its size):
+    // a commit writes its pages to the WAL one system call each, a quarter as many as with 4 KiB.
+    this.db.pragma(`page_size = ${PAGE_SIZE}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('cache_size = -65536');
     // Checkpoint the WAL every ~40 MB instead of 4 MB (as the record store does): a re-score writes a few
-    // kilobytes a call, and every checkpoint copies the pages out and syncs the file.
-    this.db.pragma('wal_autocheckpoint = 10000');
+    // kilobytes a call, and every checkpoint copies the pages out and syncs the file. (Counted in pages: 10,000 of 4 KiB.)
+    this.db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / (this.db.pragma('page_size', { simple: true }) as number))}`);
     // The "all these words in one segment" check of text leaves (filter-sql.ts), on the candidates FTS5 finds.
     this.db.function(WORDS_IN_ONE_SEGMENT, { deterministic: true }, (words, role, terms) =>
       wordsInOneSegment(words as string, role as string | null, (terms as string).split(' ')) ? 1 : 0,
@@ -327,13 +400,25 @@ export class SqliteCallStore implements CallStore {
       this.undatedNext = undated > 0 ? Math.min(0, (this.stmt.lowest.get() as number | null) ?? 0) - undated : null;
       // The batch's seq stamps are counted here and the counter written once (the transaction is IMMEDIATE: no other writer in between).
       this.batchSeq = this.stmt.seqNow.get() as number;
+      // Likewise the label and checkpoint rows, the vector counters and the last number of each minute (see QueuedRows, VectorIndex.batched).
+      const queued = (this.queuedRows ??= { labels: new QueuedRows(this.db, 'INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES'), checkpoints: new QueuedRows(this.db, 'INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES') });
+      this.batch = { ...queued, lastInMinute: new Map() };
       try {
-        ordered.forEach(({ doc, docHash }, i) => {
-          const p = prepared?.(i);
-          this.write(doc, docHash, this.stmt, { blob: p?.packed ?? packDoc(serialized(i), dictionary?.bytes ?? null), codec }, p);
-        });
+        this.callVectors.batched(() =>
+          this.segmentVectors.batched(() => {
+            ordered.forEach(({ doc, docHash }, i) => {
+              const p = prepared?.(i);
+              this.write(doc, docHash, this.stmt, { blob: p?.packed ?? packDoc(serialized(i), dictionary?.bytes ?? null), codec }, p);
+            });
+          }),
+        );
+        queued.labels.flush();
+        queued.checkpoints.flush();
         this.stmt.setSeq.run(this.batchSeq);
       } finally {
+        queued.labels.clear();
+        queued.checkpoints.clear();
+        this.batch = null;
         this.undatedNext = null;
         this.batchSeq = null;
       }
@@ -342,6 +427,13 @@ export class SqliteCallStore implements CallStore {
   private undatedNext: number | null = null;
   /** Inside a putMany: the last seq stamp given (the counter row is written at the end of the batch). */
   private batchSeq: number | null = null;
+  private queuedRows: { labels: QueuedRows; checkpoints: QueuedRows } | null = null;
+  /**
+   * Inside a putMany: where its label and checkpoint rows wait, and the last number it gave in each
+   * minute: it is above every number of its minute, so the calls the batch removes
+   * (moved to another minute) never change it, and the next call of the minute takes the one after.
+   */
+  private batch: { labels: QueuedRows; checkpoints: QueuedRows; lastInMinute: Map<number, number> } | null = null;
   private nextSeq(stmt = this.stmt): number {
     if (this.batchSeq !== null) return ++this.batchSeq;
     return stmt.nextSeq.get() as number;
@@ -375,19 +467,21 @@ export class SqliteCallStore implements CallStore {
       previous = undefined;
     }
     const seq = this.nextSeq(stmt);
+    const insertLabel = this.batch?.labels.add ?? ((kind: string, value: string, m: number) => void stmt.insertLabel.run(kind, value, m));
+    const insertCheckpoint = this.batch?.checkpoints.add ?? ((id: string, outcome: string, m: number) => void stmt.insertCheckpoint.run(id, outcome, m));
     let n: number;
     if (previous) {
       // A re-score changes a few outcomes: touch only the rows that differ (fewer pages per commit).
       n = previous.n;
       this.updateChangedColumns(n, values, seq);
       stmt.deleteGrade.run(n);
-      replaceRows(fromList(previous.labels), fromList(values[LABELS] as string | null), stmt.deleteLabel, stmt.insertLabel, n);
-      replaceRows(fromList(previous.checkpoints), fromList(values[CHECKPOINTS] as string | null), stmt.deleteCheckpoint, stmt.insertCheckpoint, n);
+      replaceRows(fromList(previous.labels), fromList(values[LABELS] as string | null), stmt.deleteLabel, insertLabel, n);
+      replaceRows(fromList(previous.checkpoints), fromList(values[CHECKPOINTS] as string | null), stmt.deleteCheckpoint, insertCheckpoint, n);
     } else {
       n = this.freeNumber(minute, stmt);
       stmt.insertCall.run(n, doc.id, ...values, seq);
-      for (const [kind, value] of fromList(values[LABELS] as string | null)) stmt.insertLabel.run(kind, value, n);
-      for (const [id, outcome] of fromList(values[CHECKPOINTS] as string | null)) stmt.insertCheckpoint.run(id, outcome, n);
+      for (const [kind, value] of fromList(values[LABELS] as string | null)) insertLabel(kind, value, n);
+      for (const [id, outcome] of fromList(values[CHECKPOINTS] as string | null)) insertCheckpoint(id, outcome, n);
     }
     const { blob, codec } = stored ?? this.packOne(doc);
     stmt.putDoc.run(n, blob, codec);
@@ -402,9 +496,11 @@ export class SqliteCallStore implements CallStore {
   private freeNumber(minute: number, stmt = this.stmt): number {
     if (minute === UNDATED) return this.undatedNext !== null ? this.undatedNext++ : Math.min(0, (stmt.lowest.get() as number | null) ?? 0) - 1;
     const first = minute * CALLS_PER_MINUTE;
-    const last = stmt.lastInMinute.get(first, first + CALLS_PER_MINUTE) as number | null;
+    const given = this.batch?.lastInMinute;
+    const last = given?.get(minute) ?? (stmt.lastInMinute.get(first, first + CALLS_PER_MINUTE) as number | null);
     const n = last === null ? first : last + 1;
     if (n >= first + CALLS_PER_MINUTE) throw new CallScopeError('BAD_REQUEST', `more than ${CALLS_PER_MINUTE} calls recorded in one minute`);
+    given?.set(minute, n);
     return n;
   }
 
@@ -436,7 +532,7 @@ export class SqliteCallStore implements CallStore {
         const values = { doc_hash: g.docHash, ...gradeValues(g.scores), checkpoints: toList(checkpointsOf(g)) };
         const changed = Object.entries(values).filter(([, v], i) => i === 0 || old[i - 1] !== v);
         this.updateColumns(n, changed, this.stmt.nextSeq.get() as number);
-        replaceRows(fromList(old[old.length - 1] as string | null), fromList(values.checkpoints), this.stmt.deleteCheckpoint, this.stmt.insertCheckpoint, n);
+        replaceRows(fromList(old[old.length - 1] as string | null), fromList(values.checkpoints), this.stmt.deleteCheckpoint, (id, outcome, m) => void this.stmt.insertCheckpoint.run(id, outcome, m), n);
         // Byte for byte JSON.stringify({ scores, scoreVersion }).
         this.stmt.putGrade.run(n, `{"scores":${g.scoresJson ?? JSON.stringify(g.scores)},"scoreVersion":${JSON.stringify(g.scoreVersion)}}`);
       }

@@ -8,6 +8,8 @@ import type { MaintainResult } from './vector-maintain.ts';
 import { Centroids, floatsOf, unit } from './vector-ivf.ts';
 import { BACKLOG, createVectorTables, readCounters, TRAINING_STALE_MS, vectorTables, type Counters, type VectorTables } from './vector-tables.ts';
 
+type Delta = Pick<Counters, 'count' | 'backlog' | 'calls'>;
+
 export type VectorIndexOptions = {
   /** Below this many vectors (or candidate vectors after the filter) every query is exact. Default 50,000. */
   exactBelow?: number;
@@ -53,6 +55,8 @@ export class VectorIndex {
   private readonly stmt;
   private centroids: { version: number; value: Centroids | null } | null = null;
   private running: Promise<MaintainResult> | null = null;
+  /** Inside `batched`: the counter changes not yet written, and whether a training runs (read once, when first needed). */
+  private batch: { delta: Delta; training: boolean | null } | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -114,13 +118,41 @@ export class VectorIndex {
     this.db.exec(`DELETE FROM ${t.vectors}; DELETE FROM ${t.centroids}; DELETE FROM ${t.meta}; DELETE FROM ${t.dirty};`);
   }
 
-  /** A training copies the table meanwhile: the calls written since are carried over when it swaps. */
-  private noteWhileTraining(n: number): void {
-    if (this.stmt.training.get() !== undefined) this.stmt.markDirty.run(n);
+  /**
+   * Runs `fn` — the writes of one write transaction (a putMany), called inside it — with the
+   * counter changes summed and written once at its end, and whether a training runs read once: a
+   * training sets and clears its heartbeat in IMMEDIATE transactions of its own, so it cannot
+   * start or end inside ours. Nothing is written if `fn` throws (the transaction rolls back).
+   */
+  batched<T>(fn: () => T): T {
+    if (this.batch) return fn();
+    this.batch = { delta: { count: 0, backlog: 0, calls: 0 }, training: null };
+    try {
+      const result = fn();
+      this.writeCounters(this.batch.delta);
+      return result;
+    } finally {
+      this.batch = null;
+    }
   }
 
-  private bump(delta: Partial<Counters>): void {
-    for (const [name, value] of Object.entries(delta)) if (value) this.stmt.bump.run(name, value);
+  /** A training copies the table meanwhile: the calls written since are carried over when it swaps. */
+  private noteWhileTraining(n: number): void {
+    const training = this.batch ? (this.batch.training ??= this.isTraining()) : this.isTraining();
+    if (training) this.stmt.markDirty.run(n);
+  }
+
+  private isTraining(): boolean {
+    return this.stmt.training.get() !== undefined;
+  }
+
+  private bump(delta: Delta): void {
+    if (!this.batch) return this.writeCounters(delta);
+    for (const name of ['count', 'backlog', 'calls'] as const) this.batch.delta[name] += delta[name];
+  }
+
+  private writeCounters(delta: Delta): void {
+    for (const name of ['count', 'backlog', 'calls'] as const) if (delta[name]) this.stmt.bump.run(name, delta[name]);
   }
 
   counters(): Counters {

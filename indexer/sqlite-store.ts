@@ -14,6 +14,7 @@ import { AnalyticsMirror } from './sqlite/analytics-mirror.ts';
 import { checkpointsOf, factValues, gradeValues, segmentTextHash, segmentTriples } from './sqlite/call-row.ts';
 import { DocDictionaries, packDoc, serializeDoc, unpackDoc, type StoredBlob, type WriteDictionary } from './sqlite/doc-codec.ts';
 import { PreparePool, type TokenizerModule } from './sqlite/prepare-pool.ts';
+import { WalCheckpointer } from './sqlite/wal-checkpointer.ts';
 import { callText, wordsInOneSegment, type CallText, type PreparedWrite } from './sqlite/prepared-write.ts';
 import { filterSql, leafCallsSql, textMatches, WORDS_IN_ONE_SEGMENT, type Sql } from './sqlite/filter-sql.ts';
 import { CALLS_PER_MINUTE, DATE_COLUMNS, DDL, FACT_COLUMNS, fromList, FTS_DDL, toList, MAX_SEGMENTS, minuteOfCall, NUMERIC_COLUMNS, recordingMinute, SCHEMA_VERSION, UNDATED, WORDS_DDL } from './sqlite/schema.ts';
@@ -47,7 +48,7 @@ export type SqliteStoreOptions = {
   sortDirectlyUpTo?: number;
 };
 
-/** Below this many calls a putMany prepares its documents itself (handing them over costs more than it saves). */
+/** Below this many calls a putMany is not a bulk write: it prepares its documents itself (handing them over costs more than it saves) and starts no checkpoint thread. */
 export const PREPARE_IN_THREADS_FROM = 200;
 const PREPARE_CHUNK = 100;
 
@@ -165,6 +166,7 @@ export class SqliteCallStore implements CallStore {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteCallStore['prepareStatements']>;
   private readonly segmentVectors: VectorIndex;
+  private readonly checkpointer: WalCheckpointer;
   private readonly callVectors: VectorIndex;
   private readonly dictionaries: DocDictionaries;
 
@@ -190,7 +192,9 @@ export class SqliteCallStore implements CallStore {
     this.db.pragma('cache_size = -65536');
     // Checkpoint the WAL every ~40 MB instead of 4 MB (as the record store does): a re-score writes a few
     // kilobytes a call, and every checkpoint copies the pages out and syncs the file. (Counted in pages: 10,000 of 4 KiB.)
-    this.db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / (this.db.pragma('page_size', { simple: true }) as number))}`);
+    const autocheckpointPages = Math.round(WAL_CHECKPOINT_BYTES / (this.db.pragma('page_size', { simple: true }) as number));
+    this.db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
+    this.checkpointer = new WalCheckpointer(this.db, file, autocheckpointPages);
     // The "all these words in one segment" check of text leaves (filter-sql.ts), on the candidates FTS5 finds.
     this.db.function(WORDS_IN_ONE_SEGMENT, { deterministic: true }, (words, role, terms) =>
       wordsInOneSegment(words as string, role as string | null, (terms as string).split(' ')) ? 1 : 0,
@@ -390,6 +394,7 @@ export class SqliteCallStore implements CallStore {
       latest.set(doc.id, { doc, docHash, minute: recordingMinute(Number.isFinite(t) ? t : null) });
     }
     const ordered = [...latest.values()].sort((a, b) => a.minute - b.minute);
+    if (ordered.length >= PREPARE_IN_THREADS_FROM) this.checkpointer.start();
     const undated = ordered.filter((d) => d.minute === UNDATED).length;
     const serialized = (i: number) => serializeDoc(withoutSegmentEmbeddings(ordered[i]!.doc));
     const dictionary = this.dictionaries.forWrite(ordered.length, serialized);
@@ -799,6 +804,7 @@ export class SqliteCallStore implements CallStore {
     await this.callVectors.settled();
     await this.segmentVectors.settled();
     await this.pool?.close();
+    await this.checkpointer.close();
     if (this.mirror) (await this.mirror).close();
     this.db.close();
   }

@@ -53,29 +53,19 @@ async function channelAsync(rec: ReturnType<typeof recogniser>, pcm: Int16Array,
   return n;
 }
 
+/** Every region of every call, channel after channel, on one recogniser with this many intra-op threads. */
+function sequential(threads: number): void {
+  const rec = recogniser(threads);
+  for (const c of calls) for (const ch of [0, 1]) for (const r of c.regions[ch]!) {
+    const s = rec.createStream();
+    s.acceptWaveform({ samples: slice(c.pcm[ch]!, r), sampleRate: PCM_RATE });
+    rec.decode(s);
+  }
+}
+
 const ways: Array<{ name: string; run(): Promise<void> }> = [
-  {
-    name: 'sequential, 1 thread (reference)',
-    run: async () => {
-      const rec = recogniser(1);
-      for (const c of calls) for (const ch of [0, 1]) for (const r of c.regions[ch]!) {
-        const s = rec.createStream();
-        s.acceptWaveform({ samples: slice(c.pcm[ch]!, r), sampleRate: PCM_RATE });
-        rec.decode(s);
-      }
-    },
-  },
-  {
-    name: 'sequential, 2 intra-op threads',
-    run: async () => {
-      const rec = recogniser(2);
-      for (const c of calls) for (const ch of [0, 1]) for (const r of c.regions[ch]!) {
-        const s = rec.createStream();
-        s.acceptWaveform({ samples: slice(c.pcm[ch]!, r), sampleRate: PCM_RATE });
-        rec.decode(s);
-      }
-    },
-  },
+  { name: 'sequential, 1 thread (reference)', run: async () => sequential(1) },
+  { name: 'sequential, 2 intra-op threads', run: async () => sequential(2) },
   {
     name: 'both channels at once (decodeAsync), 1 thread each',
     run: async () => {

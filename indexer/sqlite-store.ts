@@ -96,6 +96,12 @@ function replaceRows(old: Array<[string, string]>, now: Array<[string, string]>,
   for (const row of now) if (!before.has(key(row))) insert(row[0], row[1], n);
 }
 
+/** A single-row INSERT of (a, b, call) as the function replaceRows and write() take (a putMany queues instead: QueuedRows.add). */
+const rowInserter =
+  (insert: Database.Statement) =>
+  (a: string, b: string, n: number): void =>
+    void insert.run(a, b, n);
+
 /** Rows a multi-row INSERT of the label and checkpoint rows of a putMany takes at most. */
 const ROWS_PER_INSERT = 100;
 
@@ -401,13 +407,15 @@ export class SqliteCallStore implements CallStore {
     const prepared = this.prepareInThreads(ordered.map((d) => d.doc), serialized, dictionary);
     this.inWriteTransaction(() => {
       const codec = this.dictionaries.codecOf(dictionary);
-      // New calls without a recording time get an ascending block of numbers below all others.
-      this.undatedNext = undated > 0 ? Math.min(0, (this.stmt.lowest.get() as number | null) ?? 0) - undated : null;
-      // The batch's seq stamps are counted here and the counter written once (the transaction is IMMEDIATE: no other writer in between).
-      this.batchSeq = this.stmt.seqNow.get() as number;
-      // Likewise the label and checkpoint rows, the vector counters and the last number of each minute (see QueuedRows, VectorIndex.batched).
       const queued = (this.queuedRows ??= { labels: new QueuedRows(this.db, 'INSERT OR IGNORE INTO call_labels (kind, value, call_n) VALUES'), checkpoints: new QueuedRows(this.db, 'INSERT OR IGNORE INTO call_checkpoints (checkpoint_id, outcome, call_n) VALUES') });
-      this.batch = { ...queued, lastInMinute: new Map() };
+      this.batch = {
+        // The seq counter is read here and written once at the end (the transaction is IMMEDIATE: no other writer in between).
+        seq: this.stmt.seqNow.get() as number,
+        // New calls without a recording time get an ascending block of numbers below all others.
+        undatedNext: undated > 0 ? Math.min(0, (this.stmt.lowest.get() as number | null) ?? 0) - undated : null,
+        ...queued,
+        lastInMinute: new Map(),
+      };
       try {
         this.callVectors.batched(() =>
           this.segmentVectors.batched(() => {
@@ -419,28 +427,25 @@ export class SqliteCallStore implements CallStore {
         );
         queued.labels.flush();
         queued.checkpoints.flush();
-        this.stmt.setSeq.run(this.batchSeq);
+        this.stmt.setSeq.run(this.batch.seq);
       } finally {
         queued.labels.clear();
         queued.checkpoints.clear();
         this.batch = null;
-        this.undatedNext = null;
-        this.batchSeq = null;
       }
     });
   }
-  private undatedNext: number | null = null;
-  /** Inside a putMany: the last seq stamp given (the counter row is written at the end of the batch). */
-  private batchSeq: number | null = null;
   private queuedRows: { labels: QueuedRows; checkpoints: QueuedRows } | null = null;
   /**
-   * Inside a putMany: where its label and checkpoint rows wait, and the last number it gave in each
-   * minute: it is above every number of its minute, so the calls the batch removes
-   * (moved to another minute) never change it, and the next call of the minute takes the one after.
+   * What a putMany keeps until the end of its transaction (see QueuedRows, VectorIndex.batched for
+   * the rest): the last seq stamp it gave (the counter row is written once), the next number for a
+   * call without a recording time, its label and checkpoint rows, and the last number it gave in each
+   * minute — above every number of its minute, so the calls the batch removes (moved to another
+   * minute) never change it, and the next call of the minute takes the one after.
    */
-  private batch: { labels: QueuedRows; checkpoints: QueuedRows; lastInMinute: Map<number, number> } | null = null;
+  private batch: { seq: number; undatedNext: number | null; labels: QueuedRows; checkpoints: QueuedRows; lastInMinute: Map<number, number> } | null = null;
   private nextSeq(stmt = this.stmt): number {
-    if (this.batchSeq !== null) return ++this.batchSeq;
+    if (this.batch) return ++this.batch.seq;
     return stmt.nextSeq.get() as number;
   }
 
@@ -472,8 +477,8 @@ export class SqliteCallStore implements CallStore {
       previous = undefined;
     }
     const seq = this.nextSeq(stmt);
-    const insertLabel = this.batch?.labels.add ?? ((kind: string, value: string, m: number) => void stmt.insertLabel.run(kind, value, m));
-    const insertCheckpoint = this.batch?.checkpoints.add ?? ((id: string, outcome: string, m: number) => void stmt.insertCheckpoint.run(id, outcome, m));
+    const insertLabel = this.batch?.labels.add ?? rowInserter(stmt.insertLabel);
+    const insertCheckpoint = this.batch?.checkpoints.add ?? rowInserter(stmt.insertCheckpoint);
     let n: number;
     if (previous) {
       // A re-score changes a few outcomes: touch only the rows that differ (fewer pages per commit).
@@ -499,7 +504,7 @@ export class SqliteCallStore implements CallStore {
 
   /** The next free number of a recording minute (or below every number, for a call without a recording time). */
   private freeNumber(minute: number, stmt = this.stmt): number {
-    if (minute === UNDATED) return this.undatedNext !== null ? this.undatedNext++ : Math.min(0, (stmt.lowest.get() as number | null) ?? 0) - 1;
+    if (minute === UNDATED) return this.batch && this.batch.undatedNext !== null ? this.batch.undatedNext++ : Math.min(0, (stmt.lowest.get() as number | null) ?? 0) - 1;
     const first = minute * CALLS_PER_MINUTE;
     const given = this.batch?.lastInMinute;
     const last = given?.get(minute) ?? (stmt.lastInMinute.get(first, first + CALLS_PER_MINUTE) as number | null);
@@ -537,7 +542,7 @@ export class SqliteCallStore implements CallStore {
         const values = { doc_hash: g.docHash, ...gradeValues(g.scores), checkpoints: toList(checkpointsOf(g)) };
         const changed = Object.entries(values).filter(([, v], i) => i === 0 || old[i - 1] !== v);
         this.updateColumns(n, changed, this.stmt.nextSeq.get() as number);
-        replaceRows(fromList(old[old.length - 1] as string | null), fromList(values.checkpoints), this.stmt.deleteCheckpoint, (id, outcome, m) => void this.stmt.insertCheckpoint.run(id, outcome, m), n);
+        replaceRows(fromList(old[old.length - 1] as string | null), fromList(values.checkpoints), this.stmt.deleteCheckpoint, rowInserter(this.stmt.insertCheckpoint), n);
         // Byte for byte JSON.stringify({ scores, scoreVersion }).
         this.stmt.putGrade.run(n, `{"scores":${g.scoresJson ?? JSON.stringify(g.scores)},"scoreVersion":${JSON.stringify(g.scoreVersion)}}`);
       }
